@@ -1,0 +1,365 @@
+"""``webex-conformance``: run the suite, list cases, judge a saved response, replay a case,
+serve the reference server, list its seeded defects, merge reports.
+
+Exit codes: 0 every required check passed; 1 conformance failures; 2 usage or
+configuration error; 3 the endpoint could not be reached.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CASES = PROJECT_ROOT / "cases"
+
+
+class UsageProblem(Exception):
+    """A usage or configuration error: printed as one line, exit code 2."""
+
+
+def _err(msg: str) -> None:
+    print(f"webex-conformance: error: {msg}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- run
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+    from . import plugin
+
+    cases_dir = Path(args.cases_dir) if args.cases_dir else DEFAULT_CASES
+    if not cases_dir.is_dir():
+        raise UsageProblem(f"cases directory {str(cases_dir)!r} does not exist")
+    output = Path(args.output)
+    pargs = [str(cases_dir), "--cases-dir", str(cases_dir), "--rootdir", str(cases_dir.parent),
+             "-q", "--no-header", "-p", "no:cacheprovider", "--conformance-progress",
+             "--conformance-output", str(output), "-W", "ignore::pytest.PytestUnknownMarkWarning",
+             "-o", "console_output_style=classic"]
+    if args.endpoint:
+        pargs += ["--endpoint", args.endpoint]
+    elif not args.config and not args.api_version:
+        pargs += ["--all-versions"]
+    for v in args.api_version:
+        pargs += ["--api-version", v]
+    for d in args.server_defect:
+        pargs += ["--server-defect", d]
+    for t in args.target:
+        pargs += ["--target", t]
+    if args.config:
+        pargs += ["--conformance-config", args.config]
+    if args.schema_dir:
+        pargs += ["--schema-dir", args.schema_dir]
+    if args.site_name:
+        pargs += ["--site-name", args.site_name]
+    if args.k:
+        pargs += ["-k", args.k]
+    if args.m:
+        pargs += ["-m", args.m]
+    if args.n:
+        pargs += ["-n", str(args.n)]
+    if args.exitfirst:
+        pargs += ["-x"]
+    code = pytest.main(pargs)
+    facts = plugin.LAST_RUN
+    if "unreachable" in facts:
+        return EXIT_UNREACHABLE
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_USAGE
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        _err("no case was selected (check -k/-m and the cases directory)")
+        return EXIT_USAGE
+    results = facts.get("results") or []
+    judged = [r for r in results if r.outcome not in ("skip", "not-applicable")]
+    if judged and all(r.outcome == "error" and "unreachable" in r.reason for r in judged):
+        return EXIT_UNREACHABLE
+    if code == pytest.ExitCode.OK:
+        return EXIT_OK
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAIL
+    if code == pytest.ExitCode.INTERRUPTED:
+        return 130
+    return EXIT_USAGE
+
+
+# ---------------------------------------------------------------------------- list
+
+def _load(cases_dir: str | None):
+    from .cases import load_cases
+    report = load_cases(Path(cases_dir) if cases_dir else DEFAULT_CASES)
+    for e in report.errors:
+        print(f"case file error: {e}", file=sys.stderr)
+    return report
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    report = _load(args.cases_dir)
+    if args.json:
+        print(json.dumps([{"id": c.id, "introduced": str(c.introduced), "kind": c.kind, "apis": list(c.apis),
+                           "requires": list(c.requires), "title": c.title, "source": c.source,
+                           "path": c.path} for c in report.cases], indent=1))
+    else:
+        for c in report.cases:
+            req = f"  requires {', '.join(c.requires)}" if c.requires else ""
+            print(f"{str(c.introduced):12} {c.kind:17} {c.id:55} {', '.join(c.apis)}{req}")
+        print(f"{len(report.cases)} cases, {len(report.errors)} case file errors")
+    return EXIT_USAGE if report.errors else EXIT_OK
+
+
+# ------------------------------------------------------------------------ validate
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .response import ResponseError, parse_message
+    from .schemas import SchemaLoadError, bundle_for
+    from .verdicts import Verdict, judge, outcome_of
+    from .versions import VersionError, parse_version
+
+    try:
+        version = parse_version(args.api_version)
+    except VersionError as exc:
+        raise UsageProblem(f"--api-version: {exc}") from None
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        bundle = bundle_for(version, args.schema_dir)
+    except SchemaLoadError as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        parsed = parse_message(data)
+    except ResponseError as exc:
+        print(f"ERROR envelope: {exc.reason}")
+        return EXIT_FAIL
+    verdicts: list[Verdict] = []
+    if args.case:
+        report = _load(args.cases_dir)
+        case = report.by_id().get(args.case)
+        if case is None:
+            raise UsageProblem(f"no case with id {args.case!r}")
+        steps = [s for s in case.steps if s.judged]
+        step = steps[min(args.step, len(steps) - 1)] if steps else None
+        exp = step.expectation_for(version) if step else None
+        if exp is None or exp.not_applicable:
+            raise UsageProblem(f"case {case.id} has no expectation for API {version}")
+        verdicts = judge(exp, parsed, bundle if exp.schema_valid else None, {"target.version": str(version)})
+    else:
+        issues = bundle.validate(parsed.root)
+        verdicts = [Verdict("schema", "fail", f"valid against {bundle.name}", i.message, "", i.path, i.line)
+                    for i in issues] or [Verdict("schema", "pass", f"valid against {bundle.name}", "valid")]
+        drift = bundle.undocumented(parsed.root)
+        if drift:
+            verdicts.append(Verdict("drift", "info", "documented elements only", f"{len(drift)} undocumented",
+                                    "\n".join(drift)))
+    print(f"{path}: {parsed.result} {parsed.exception_id or ''} {parsed.reason or ''}".rstrip())
+    print(f"judged with {bundle.name} as API {version}")
+    for v in verdicts:
+        print("  " + v.describe())
+    return EXIT_FAIL if outcome_of(verdicts) != "pass" else EXIT_OK
+
+
+# -------------------------------------------------------------------------- replay
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .config import ConfigError
+    from .detect import DetectError
+    from .embedded import EmbeddedServers
+    from .execute import RunContext, run_case
+    from .masking import mask
+    from .schemas import bundle_for
+    from .targets import Unreachable, resolve
+    from .transport import Transport
+
+    report = _load(args.cases_dir)
+    case = report.by_id().get(args.case)
+    if case is None:
+        raise UsageProblem(f"no case with id {args.case!r} (see `webex-conformance list`)")
+    servers = None if (args.endpoint or args.config) else EmbeddedServers(args.server_defect)
+    try:
+        runs = resolve(endpoint=args.endpoint, versions=args.api_version, config_path=Path(args.config) if args.config else None,
+                       target_names=args.target, schema_dir=Path(args.schema_dir) if args.schema_dir else None,
+                       servers=servers, site_name=args.site_name)
+    except Unreachable as exc:
+        _err(str(exc))
+        return EXIT_UNREACHABLE
+    except (ConfigError, DetectError) as exc:
+        raise UsageProblem(str(exc)) from None
+    worst = EXIT_OK
+    try:
+        for run in runs:
+            with Transport(run.target.transport) as transport:
+                ctx = RunContext(run.target, run.version, transport,
+                                 bundle_loader=lambda v=run.version, d=run.target.schema_dir: bundle_for(v, d))
+                result = run_case(case, ctx)
+            secrets = run.target.secrets()
+            print(f"# {case.id} on {run.target.name} judged as API {run.version}: {result.outcome.upper()}"
+                  f"{' - ' + result.reason if result.reason else ''}")
+            for s in result.steps:
+                print(f"## step {s.name} ({s.api} as {s.role} on {s.site}): HTTP {s.status}, "
+                      f"{s.elapsed_ms} ms, {s.attempts} attempt(s)")
+                print(">>> request\n" + mask(s.request, secrets))
+                print("<<< response\n" + mask(s.response, secrets))
+                for v in s.verdicts:
+                    print("  " + mask(v.describe(), secrets))
+            if result.outcome in ("fail", "error"):
+                worst = EXIT_UNREACHABLE if "unreachable" in result.reason else EXIT_FAIL
+    finally:
+        if servers is not None:
+            servers.close()
+    return worst
+
+
+# --------------------------------------------------------------------------- serve
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server.defects import UnknownDefect
+    from .server.serve import ReferenceServer
+    from .versions import VersionError
+
+    try:
+        server = ReferenceServer(args.api_version, defects=args.defect, db=args.db, host=args.host,
+                                 port=args.port, test_paths=not args.no_test_paths)
+    except (VersionError, UnknownDefect) as exc:
+        raise UsageProblem(str(exc)) from None
+    try:
+        server.start()
+    except OSError as exc:
+        raise UsageProblem(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    print(json.dumps(server.info), flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------- defects
+
+def cmd_defects(args: argparse.Namespace) -> int:
+    from .server.defects import all_defects
+    defects = all_defects()
+    for d in defects.values():
+        if args.json:
+            continue
+        print(f"{d.name}  [{d.version}]  caught by: {', '.join(d.cases)}  -- {d.description}")
+    if args.json:
+        print(json.dumps([{"name": d.name, "version": d.version, "cases": list(d.cases),
+                           "description": d.description} for d in defects.values()], indent=1))
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------------- report
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report_html import write_html
+    from .report_junit import write_junit
+    from .results import ResultsFileError, merge, read_results, write_results
+
+    try:
+        docs = [read_results(p) for p in args.results]
+    except ResultsFileError as exc:
+        raise UsageProblem(str(exc)) from None
+    merged = merge(docs)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    write_results(out / "results.json", merged.results, {"merged_from": merged.runs})
+    write_junit(out / "junit.xml", merged.results)
+    write_html(out / "matrix.html", merged.results, runs=merged.runs)
+    print(f"merged {len(docs)} results file(s), {len(merged.results)} records -> {out}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- main
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="webex-conformance", description=__doc__.splitlines()[0])
+    ap.add_argument("--version", action="version", version=f"webex-conformance {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def target_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--endpoint", metavar="URL", help="XML API endpoint (default: the embedded reference server)")
+        p.add_argument("--api-version", action="append", default=[], metavar="V", help="version (repeatable)")
+        p.add_argument("--config", metavar="FILE", help="webex-conformance.toml with targets")
+        p.add_argument("--target", action="append", default=[], metavar="NAME", help="target of the config file")
+        p.add_argument("--schema-dir", metavar="DIR", help="judge with this XSD bundle")
+        p.add_argument("--site-name", metavar="NAME", help="site name for --endpoint (default $WEBEX_SITE_NAME)")
+        p.add_argument("--cases-dir", metavar="DIR", help="case files (default: the project's cases/)")
+        p.add_argument("--server-defect", action="append", default=[], metavar="NAME",
+                       help="embedded server only: start it with this seeded defect (repeatable)")
+
+    p = sub.add_parser("run", help="run the suite and write results.json, junit.xml and matrix.html")
+    target_opts(p)
+    p.add_argument("-k", metavar="EXPR", help="select cases (pytest -k expression)")
+    p.add_argument("-m", metavar="MARKEXPR", help="select cases by marker (kind_limit, api_GetSite, ...)")
+    p.add_argument("-n", type=int, metavar="N", help="parallel workers (pytest-xdist)")
+    p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    p.add_argument("--output", default="reports", metavar="DIR", help="output directory (default: reports)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("list", help="list the cases with version, kind and APIs")
+    p.add_argument("--cases-dir", metavar="DIR")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("validate", help="judge a saved response without a server")
+    p.add_argument("file")
+    p.add_argument("--api-version", required=True, metavar="V")
+    p.add_argument("--schema-dir", metavar="DIR")
+    p.add_argument("--case", metavar="ID", help="also judge it against this case's expectation")
+    p.add_argument("--step", type=int, default=0, metavar="N", help="which judged step of the case (default 0)")
+    p.add_argument("--cases-dir", metavar="DIR")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("replay", help="re-send one case's requests and print the exchange (secrets masked)")
+    p.add_argument("case", metavar="CASE_ID")
+    target_opts(p)
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("serve", help="start the reference server; prints one JSON line, then serves")
+    p.add_argument("--api-version", default="42.6.0", metavar="V")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--db", metavar="PATH", help="SQLite file: state survives a restart")
+    p.add_argument("--defect", action="append", default=[], metavar="NAME", help="seeded defect (repeatable)")
+    p.add_argument("--no-test-paths", action="store_true", help="disable /_test/outbox and /_test/requests")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("defects", help="list the reference server's seeded defects and the cases that catch them")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_defects)
+
+    p = sub.add_parser("report", help="merge results.json files and render the reports")
+    p.add_argument("results", nargs="+", metavar="RESULTS_JSON")
+    p.add_argument("--output", default="reports/merged", metavar="DIR")
+    p.set_defaults(func=cmd_report)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    try:
+        return args.func(args)
+    except UsageProblem as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Hide credentials in anything the suite writes: reports, logs, error messages.
+
+Every writer goes through ``mask`` because a request envelope carries the password (or
+token) in clear, servers sometimes echo it back, and a URL may carry it in the query
+string.  Masking is by shape (the ``password``/``sessionTicket``/``accessToken`` elements,
+``password=`` parameters, bearer tokens) *and* by value (every configured secret,
+wherever it appears), so a secret leaks neither through a known slot nor an unexpected
+one.  It must never raise: a writer that crashes while masking would lose the report.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+from urllib.parse import quote, quote_plus
+
+__all__ = ["mask", "mask_bytes", "MASK", "SECRET_ELEMENTS"]
+
+MASK = "***"
+SECRET_ELEMENTS = ("password", "sessionTicket", "accessToken")
+_MIN_SECRET_LEN = 3
+
+_NAMES = "|".join(SECRET_ELEMENTS)
+# <password>text</password>, <serv:password attr="x">text, CDATA included; the text runs
+# to the next tag (XML text cannot hold a raw "<").  A self-closing <password/> has no
+# text and is left alone.
+_ELEMENT = re.compile(
+    r"(<(?:[A-Za-z_][\w.-]*:)?(?:" + _NAMES + r")(?:\s[^<>]*?)?(?<!/)>)"
+    r"((?:<!\[CDATA\[.*?\]\]>|[^<])+)",
+    re.IGNORECASE | re.DOTALL,
+)
+# The same, XML-escaped once (an envelope shown inside an HTML report or an error text).
+_ESCAPED_ELEMENT = re.compile(
+    r"(&lt;(?:[A-Za-z_][\w.-]*:)?(?:" + _NAMES + r")(?:\s(?:(?!&gt;)[^<>])*?)?(?<!/)&gt;)"
+    r"((?:(?!&lt;)[^<])+)",
+    re.IGNORECASE | re.DOTALL,
+)
+# password=... in URLs, query strings and form bodies (PW= and TK= are the URL API's).
+_QUERY = re.compile(
+    r"((?:^|(?<=[?&;\s\"'(]))(?:password|passwd|pwd|pw|accessToken|access_token|"
+    r"sessionTicket|session_ticket|ticket|tk|token)=)([^&;\s\"'<>#]+)",
+    re.IGNORECASE,
+)
+# "password": "..." in JSON.
+_JSON = re.compile(
+    r"(\"(?:password|accessToken|access_token|sessionTicket|session_ticket)\"\s*:\s*\")"
+    r"((?:[^\"\\]|\\.)*)(\")",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(\bBearer\s+)([A-Za-z0-9._~+/=-]{3,})", re.IGNORECASE)
+
+
+def _element_sub(m: re.Match) -> str:
+    return m.group(1) + MASK if m.group(2).strip() else m.group(0)
+
+
+def _variants(secret: str) -> set[str]:
+    """The forms a secret takes in the places we write: raw, XML-escaped, URL-encoded."""
+    forms = {secret}
+    xml = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    forms.add(xml)
+    forms.add(xml.replace('"', "&quot;").replace("'", "&apos;"))
+    forms.add(xml.replace('"', "&quot;").replace("'", "&#39;"))
+    forms.add(quote(secret, safe=""))
+    forms.add(quote_plus(secret, safe=""))
+    forms.add(secret.replace("\\", "\\\\").replace('"', '\\"'))  # inside a JSON string
+    return {f for f in forms if len(f) >= _MIN_SECRET_LEN}
+
+
+@lru_cache(maxsize=64)
+def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern | None:
+    forms: set[str] = set()
+    for s in secrets:
+        if isinstance(s, str) and len(s) >= _MIN_SECRET_LEN:
+            forms |= _variants(s)
+    if not forms:
+        return None
+    # Longest first, so that a secret containing another is masked whole.
+    ordered = sorted(forms, key=lambda f: (-len(f), f))
+    return re.compile("|".join(re.escape(f) for f in ordered))
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every credential replaced by ``***``; never raises."""
+    try:
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        try:
+            key = tuple(sorted({s for s in secrets if isinstance(s, str)}))
+        except TypeError:
+            key = ()
+        pattern = _secret_pattern(key)
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
+        if "<" in text:
+            text = _ELEMENT.sub(_element_sub, text)
+        if "&lt;" in text:
+            text = _ESCAPED_ELEMENT.sub(_element_sub, text)
+        if "=" in text:
+            text = _QUERY.sub(lambda m: m.group(1) + MASK, text)
+        if '"' in text:
+            text = _JSON.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+        text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+        return text
+    except Exception:  # noqa: BLE001 - a writer must never crash (or leak) while masking
+        return "[text withheld: masking failed]"
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Servers often declare ISO-8859-1; latin-1 decodes any byte, so nothing is lost.
+        return data.decode("latin-1")
+
+
+def mask_bytes(data: bytes, secrets: Iterable[str] = ()) -> str:
+    """Decode ``data`` leniently (UTF-8, else Latin-1) and mask it; never raises."""
+    try:
+        if isinstance(data, str):
+            return mask(data, secrets)
+        if data is None:
+            return ""
+        return mask(_decode(bytes(data)), secrets)
+    except Exception:  # noqa: BLE001
+        return "[text withheld: masking failed]"

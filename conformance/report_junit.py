@@ -1,0 +1,103 @@
+"""JUnit XML from results: what CI servers understand without knowing this project.
+
+One <testsuite> per (target, version), so a CI dashboard shows each API version the way
+the matrix does.  Built with lxml (escaping by construction) from masked records, with
+characters XML 1.0 cannot carry replaced, so the file is always well-formed.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+from lxml import etree
+
+from .results import CaseResult, mask_strings, version_key
+
+__all__ = ["write_junit", "junit_tree"]
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: object) -> str:
+    return _NOT_XML.sub("\ufffd", "" if text is None else str(text))
+
+
+def _seconds(ms: float | None) -> str:
+    return f"{(ms or 0.0) / 1000.0:.3f}"
+
+
+def _verdict_lines(r: CaseResult, outcomes: tuple[str, ...]) -> str:
+    lines = []
+    for s in r.steps:
+        for v in s.verdicts:
+            if v.outcome in outcomes:
+                lines.append(f"[{s.name}] {v.describe()}")
+    return "\n".join(lines)
+
+
+def _exchange(r: CaseResult) -> str:
+    parts = []
+    for s in r.steps:
+        status = "" if s.status is None else f" HTTP {s.status}"
+        parts.append(f"--- step {s.name!r} ({s.api}, {s.role}@{s.site}){status}, {s.attempts} attempt(s)\n"
+                     f">>> request\n{s.request}\n<<< response\n{s.response}")
+    return "\n".join(parts)
+
+
+def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> etree._ElementTree:
+    """The JUnit document for ``results`` (masked again with ``secrets``)."""
+    records = [CaseResult.from_dict(mask_strings(r.to_dict(), secrets)) for r in results]
+    groups: dict[tuple[str, str], list[CaseResult]] = {}
+    for r in records:
+        groups.setdefault((r.target, r.version), []).append(r)
+    root = etree.Element("testsuites", name="webex-conformance")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
+    for (target, version) in sorted(groups, key=lambda k: (k[0], version_key(k[1]))):
+        members = sorted(groups[(target, version)], key=lambda r: (version_key(r.introduced), r.case_id))
+        suite = etree.SubElement(root, "testsuite", name=_x(f"{target} {version}"))
+        counts = {"tests": len(members), "failures": 0, "errors": 0, "skipped": 0}
+        time = sum((r.duration_ms or 0.0) for r in members)
+        props = etree.SubElement(suite, "properties")
+        for name, value in (("target", target), ("version", version),
+                            ("endpoint", members[0].endpoint),
+                            ("schema_bundle", ", ".join(sorted({r.schema_bundle for r in members if r.schema_bundle})))):
+            etree.SubElement(props, "property", name=name, value=_x(value))
+        for r in members:
+            case = etree.SubElement(suite, "testcase", classname=_x(r.introduced), name=_x(r.case_id),
+                                    time=_seconds(r.duration_ms))
+            if r.outcome == "fail":
+                counts["failures"] += 1
+                el = etree.SubElement(case, "failure", message=_x(r.reason or "failed"), type="fail")
+                el.text = _x(_verdict_lines(r, ("fail", "error")) or r.reason)
+            elif r.outcome == "error":
+                counts["errors"] += 1
+                el = etree.SubElement(case, "error", message=_x(r.reason or "error"), type="error")
+                el.text = _x(_verdict_lines(r, ("error", "fail")) or r.reason)
+            elif r.outcome in ("skip", "not-applicable"):
+                counts["skipped"] += 1
+                label = "not applicable: " if r.outcome == "not-applicable" else ""
+                etree.SubElement(case, "skipped", message=_x(label + (r.reason or r.outcome)))
+            if r.outcome in ("fail", "error") and r.steps:
+                out = etree.SubElement(case, "system-out")
+                out.text = _x(f"{r.title}\n{r.source}\n" + _exchange(r))
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+        suite.set("time", _seconds(time))
+        totals["time"] += time
+        suite.set("timestamp", _x(min((r.started_at for r in members if r.started_at), default="")))
+        if not suite.get("timestamp"):
+            del suite.attrib["timestamp"]
+    for k in ("tests", "failures", "errors", "skipped"):
+        root.set(k, str(totals[k]))
+    root.set("time", _seconds(totals["time"]))
+    return etree.ElementTree(root)
+
+
+def write_junit(path: Path | str, results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> None:
+    """Write JUnit XML for ``results`` to ``path`` (parent directories created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tree = junit_tree(results, secrets)
+    path.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))

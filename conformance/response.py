@@ -1,0 +1,216 @@
+"""Turn an exchange (or a saved message) into the facts verdicts judge, or one clear reason.
+
+Servers and proxies answer with many things that are not an XML API message: an HTML
+error page, a redirect to a login page, an empty 200, a truncated body.  Each becomes a
+``ResponseError`` whose one-line ``reason`` says which, so a report reads "HTTP 502 Bad
+Gateway: 'upstream timed out'" instead of an lxml traceback.  Everything is matched by
+namespace URI, never by prefix (real servers use several).  No I/O happens here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .namespaces import SERV, XSI
+from .transport import Exchange
+from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, parse_untrusted
+
+__all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
+
+RESULTS = ("SUCCESS", "FAILURE")
+_S = f"{{{SERV}}}"
+_XSI_TYPE = f"{{{XSI}}}type"
+_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml\b([^>]*)\?>")
+_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_XML_TYPES = ("text/xml", "application/xml")
+_BOM = b"\xef\xbb\xbf"
+
+
+class ResponseError(Exception):
+    """An answer that is not a usable XML API message; ``reason`` is one line."""
+
+    def __init__(self, reason: str):
+        self.reason = " ".join(str(reason).split())
+        super().__init__(self.reason)
+
+
+@dataclass
+class ParsedResponse:
+    root: etree._Element
+    result: str | None
+    reason: str | None
+    exception_id: str | None
+    value: str | None
+    gsb_status: str | None
+    sub_errors: list[tuple[str, str]] = field(default_factory=list)
+    body_contents: list[etree._Element] = field(default_factory=list)
+    body_type: tuple[str, str] | None = None       # (namespace URI, local name) of xsi:type
+    declared_encoding: str | None = None
+    body_type_raw: str | None = None                # the xsi:type text as sent
+
+    @property
+    def success(self) -> bool:
+        return self.result == "SUCCESS"
+
+
+def _decode_hint(data: bytes, limit: int = 80) -> str:
+    text = data[:4096].decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def body_hint(data: bytes, limit: int = 80) -> str:
+    """A short quote of a non-XML body: an HTML page's title, else its first characters."""
+    if not data:
+        return "empty body"
+    m = _TITLE.search(data[:65536])
+    if m:
+        title = " ".join(_TAG.sub(" ", m.group(1).decode("utf-8", errors="replace")).split())
+        if title:
+            return f"HTML page titled {title[:limit]!r}"
+    hint = _decode_hint(data, limit)
+    return repr(hint) if hint else "blank body"
+
+
+def _is_html(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    m = _DECL.match(data[:512])
+    if not m:
+        return None
+    e = _ENCODING.search(m.group(1))
+    return e.group(1).decode("ascii") if e else None
+
+
+def _looks_truncated(data: bytes) -> bool:
+    """Whether the bytes are a well-formed start whose elements never close (cut off)."""
+    parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=False)
+    depth = 0
+    try:
+        parser.feed(data.lstrip(b" \t\r\n"))
+        for event, _ in parser.read_events():
+            depth += 1 if event == "start" else -1
+    except etree.XMLSyntaxError:
+        return False
+    return depth > 0
+
+
+def _describe(el: etree._Element) -> str:
+    q = etree.QName(el)
+    return f"<{q.localname}> in namespace {q.namespace}" if q.namespace else f"<{q.localname}> without a namespace"
+
+
+def _child(parent: etree._Element, local: str) -> etree._Element | None:
+    return parent.find(_S + local)
+
+
+def _text(parent: etree._Element, local: str) -> str | None:
+    el = _child(parent, local)
+    if el is None:
+        return None
+    return (el.text or "").strip()
+
+
+def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
+    """Name a missing serv: element, and say so when it is there in the wrong namespace."""
+    for el in parent:
+        if isinstance(el.tag, str) and etree.QName(el).localname == local:
+            return ResponseError(f"no serv:{local} in {path}: found {_describe(el)} instead "
+                                 f"(expected namespace {SERV})")
+    return ResponseError(f"no serv:{local} in {path}")
+
+
+def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | None]:
+    raw = el.get(_XSI_TYPE)
+    if raw is None:
+        return None, None
+    text = raw.strip()
+    prefix, sep, local = text.rpartition(":")
+    if not sep:
+        uri = el.nsmap.get(None)
+        return ((uri, local) if uri else None), raw
+    uri = el.nsmap.get(prefix)
+    if uri is None or not local:
+        return None, raw
+    return (uri, local), raw
+
+
+def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
+    """Parse one saved or received message; raise ResponseError with a one-line reason."""
+    if data is None or not bytes(data).strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ResponseError("empty body: expected an XML API message")
+    data = bytes(data)
+    if data.startswith(_BOM):
+        # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
+        data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
+    if _is_html(data):
+        raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
+    try:
+        root = parse_untrusted(data, max_bytes)
+    except XMLRefused as exc:
+        text = str(exc)
+        if text.startswith("not well-formed") and _looks_truncated(data):
+            text = f"truncated: {text}"
+        raise ResponseError(text) from None
+    q = etree.QName(root)
+    if q.namespace != SERV or q.localname != "message":
+        raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
+    header = _child(root, "header")
+    if header is None:
+        raise _missing(root, "header", "serv:message")
+    response = _child(header, "response")
+    if response is None:
+        raise _missing(header, "response", "serv:header")
+    result = _text(response, "result")
+    if result is None:
+        raise _missing(response, "result", "serv:header/serv:response")
+    if result not in RESULTS:
+        raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
+    subs: list[tuple[str, str]] = []
+    sub_parent = _child(response, "subErrors")
+    if sub_parent is not None:
+        for sub in sub_parent.iter(_S + "subError"):
+            subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
+    body = _child(root, "body")
+    contents = list(body.iterfind(_S + "bodyContent")) if body is not None else []
+    btype, raw = _resolve_type(contents[0]) if contents else (None, None)
+    return ParsedResponse(
+        root=root, result=result, reason=_text(response, "reason"),
+        exception_id=_text(response, "exceptionID"), value=_text(response, "value"),
+        gsb_status=_text(response, "gsbStatus"), sub_errors=subs, body_contents=contents,
+        body_type=btype, declared_encoding=_declared_encoding(data), body_type_raw=raw,
+    )
+
+
+def _content_type_ok(ctype: str) -> bool:
+    media = ctype.split(";", 1)[0].strip().lower()
+    return media in _XML_TYPES or media.endswith("+xml")
+
+
+def parse_response(exchange: Exchange, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
+    """Judge the HTTP layer of ``exchange``, then parse its body with ``parse_message``."""
+    status = exchange.status
+    reason = (exchange.reason or "").strip()
+    status_text = f"HTTP {status} {reason}".rstrip()
+    if 300 <= status < 400:
+        location = exchange.headers.get("location", "")
+        where = f" to {location[:120]}" if location else ""
+        raise ResponseError(f"{status_text}: redirect{where} (redirects are not followed; "
+                            f"point the endpoint at the final XMLService URL)")
+    if status != 200:
+        raise ResponseError(f"{status_text}: {body_hint(exchange.body)}")
+    ctype = exchange.headers.get("content-type")
+    if ctype is not None and ctype.strip() and not _content_type_ok(ctype):
+        media = ctype.split(";", 1)[0].strip()
+        raise ResponseError(f"Content-Type {media}, not XML: {body_hint(exchange.body)}")
+    if len(exchange.body) > max_bytes:
+        raise ResponseError(f"response of {len(exchange.body)} bytes exceeds the {max_bytes}-byte limit")
+    return parse_message(exchange.body, max_bytes)

@@ -1,0 +1,178 @@
+"""The WSGI application: XML in, XML out, at /WBXService/XMLService.
+
+Everything that is about the envelope (size, safety, authentication, site, version
+gating, which handler) happens here; everything about one API's behaviour lives in
+``handlers/``.  No request, however malformed, gets an HTTP 500 or stops the server.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import traceback
+from collections import deque
+from typing import Iterable
+
+from lxml import etree
+
+from ..namespaces import NS
+from ..versions import Version, parse_version
+from ..xmlsafe import XMLRefused, parse_untrusted
+from . import render
+from .defects import Defect  # noqa: F401  (DEFECTS below)
+from .registry import HANDLERS, ApiFailure, Call
+from .state import State
+
+log = logging.getLogger("webex_conformance.server")
+
+SERVICE_PATH = "/WBXService/XMLService"
+OUTBOX_PATH = "/_test/outbox"
+REQUESTS_PATH = "/_test/requests"
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+_DRAIN_LIMIT = 256 * 1024 * 1024
+_BODY_TYPE = re.compile(r"^java:com\.webex\.service\.binding\.([A-Za-z]+)\.([A-Za-z0-9_]+)$")
+_SECRET_TAGS = re.compile(r"(<(?:\w+:)?(?:password|accessToken|sessionTicket)>)[^<]*(</)")
+
+DEFECTS: list[Defect] = []
+
+
+def _local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _child(el, name: str):
+    if el is None:
+        return None
+    for c in el:
+        if _local(c) == name:
+            return c
+    return None
+
+
+class XMLServiceApp:
+    def __init__(self, state: State, version: Version, defects: frozenset[str] = frozenset(),
+                 test_paths: bool = False):
+        self.state = state
+        self.version = version
+        self.defects = defects
+        self.test_paths = test_paths
+        self.received: deque[str] = deque(maxlen=500)
+
+    # -- WSGI ------------------------------------------------------------------
+    def __call__(self, environ, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == SERVICE_PATH and method == "POST":
+            body = self._read(environ)
+            payload = self.handle(body) if isinstance(body, bytes) else body
+            return self._reply(start_response, "200 OK", payload, "text/xml;charset=ISO-8859-1")
+        if self.test_paths and method == "GET" and path == OUTBOX_PATH:
+            data = json.dumps(self.state.mails(), indent=1).encode()
+            return self._reply(start_response, "200 OK", data, "application/json")
+        if self.test_paths and method == "GET" and path == REQUESTS_PATH:
+            data = json.dumps(list(self.received), indent=1).encode()
+            return self._reply(start_response, "200 OK", data, "application/json")
+        if path == SERVICE_PATH:
+            return self._reply(start_response, "405 Method Not Allowed", b"POST XML to this URL\n",
+                               "text/plain", [("Allow", "POST")])
+        return self._reply(start_response, "404 Not Found", b"not found\n", "text/plain")
+
+    @staticmethod
+    def _reply(start_response, status: str, data: bytes, ctype: str, extra=()) -> list[bytes]:
+        start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *extra])
+        return [data]
+
+    def _read(self, environ) -> bytes | bytes:
+        stream = environ["wsgi.input"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return render.failure("Invalid request: unreadable Content-Length", "000000")
+        if length <= 0:
+            return render.failure("Invalid request: empty body, expected an XML message", "000000")
+        if length > MAX_REQUEST_BYTES:
+            remaining = min(length, _DRAIN_LIMIT)
+            while remaining > 0:  # drain so the client sees our answer, not a reset
+                chunk = stream.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            return render.failure(
+                f"Request too large: {length} bytes exceeds the {MAX_REQUEST_BYTES}-byte limit", "000000")
+        data = stream.read(length)
+        return data
+
+    # -- the XML service ---------------------------------------------------------
+    def handle(self, data: bytes) -> bytes:
+        try:
+            return self._handle(data)
+        except ApiFailure as f:
+            return render.failure(f.reason, f.exception_id, f.value)
+        except Exception as exc:  # never an HTTP 500: log and answer with a FAILURE
+            log.error("internal error: %s", traceback.format_exc())
+            return render.failure(f"Internal error in the reference server: {type(exc).__name__}", "000000")
+
+    def _handle(self, data: bytes) -> bytes:
+        self.received.append(_SECRET_TAGS.sub(r"\1***\2", data[:20000].decode("utf-8", "replace")))
+        try:
+            root = parse_untrusted(data, max_bytes=MAX_REQUEST_BYTES)
+        except XMLRefused as exc:
+            raise ApiFailure("000000", f"Invalid XML request: {exc}") from None
+        if root.tag != f"{{{NS['serv']}}}message":
+            raise ApiFailure("000000", f"Invalid request: root element must be serv:message, not {_local(root)}")
+        header = _child(root, "header")
+        security = _child(header, "securityContext")
+        content = _child(_child(root, "body"), "bodyContent")
+        if content is None:
+            raise ApiFailure("000000", "Invalid request: no body/bodyContent")
+        btype = content.get(f"{{{NS['xsi']}}}type", "")
+        m = _BODY_TYPE.match(btype.strip())
+        if not m:
+            raise ApiFailure("000000", f"Unknown request type {btype!r}: expected java:com.webex.service.binding.<service>.<API>")
+        service, api = m[1], m[2]
+        entry = HANDLERS.get((service, api))
+        if entry is None or (entry[2] and self.version < parse_version(entry[2])):
+            raise ApiFailure("000000", f"Unknown request type {btype!r} for XML API {self.version}")
+        fn, anonymous_ok, _since = entry
+        if security is None:
+            raise ApiFailure("000000", "Invalid request: missing header/securityContext")
+        sec = {(_local(c)): (c.text or "").strip() for c in security if isinstance(c.tag, str)}
+        site = self._site(sec)
+        account = self._authenticate(site, sec)
+        if account is None and not anonymous_ok:
+            raise ApiFailure("030001", "Corresponding User not found")
+        call = Call(service=service, api=api, version=self.version, defects=self.defects, db=self.state,
+                    site=site, account=account, body=content, outbox=self.state, security=sec)
+        children = fn(call)
+        return render.success(service, api, children or [])
+
+    def _site(self, sec: dict[str, str]):
+        name = sec.get("siteName")
+        if name:
+            site = self.state.site_by_name(name)
+        elif sec.get("siteID"):
+            site = self.state.site_by_id(sec["siteID"])
+            if site is not None and sec.get("partnerID") and sec["partnerID"] != site.partner_id:
+                raise ApiFailure("000000", "Invalid request: partnerID does not match siteID")
+        else:
+            raise ApiFailure("000000", "Invalid request: securityContext needs siteName (or the deprecated siteID)")
+        if site is None:
+            raise ApiFailure("000000", f"Corresponding site not found: {name or sec.get('siteID')!r}")
+        return site
+
+    def _authenticate(self, site, sec: dict[str, str]):
+        token = sec.get("accessToken")
+        if token:
+            account = self.state.account_for_token(site, token)
+            if account is None:
+                raise ApiFailure("030047", "Not a valid access token")
+            return account
+        webex_id = sec.get("webExID")
+        if not webex_id:
+            return None
+        row = self.state.user_row(site, webex_id)
+        if row is None:
+            raise ApiFailure("030001", "Corresponding User not found")
+        if row["password"] != sec.get("password", ""):
+            raise ApiFailure("030002", "Incorrect user or password")
+        return self.state.account(site, webex_id)

@@ -1,0 +1,326 @@
+"""GetSessionInfo and LstsummarySession: one view of every kind of session.
+
+Both read the core ``sessions`` table (meetings, Personal Rooms, webinars, events,
+training and support sessions), so the documented changes to what a session looks like
+(SIP/Skype URLs, meeting links, CET passwords, auto-record, short SIP URLs, the
+anonymous trimming and the 42.1.0 meaning of enableEvent/enableWebniar) live in one
+place.
+
+Our documented choices, where the release notes leave room:
+
+* sipURL (SP14) is returned only for sessions on the Cisco video platform (``is_cet``):
+  meetings and Personal Rooms from SP14, CET events from SP20 (with isCETMeeting,
+  standaloneDialingIPAddress and panelistNumericPassword).  skypeURL (SP14) is returned
+  for every session.  meetingLink (SP15) for every session.
+* displayMeetingUrl (39.3.0) accompanies sipURL, which keeps the old form
+  ``<number>@<site>.webex.com`` (a Personal Room's: ``<webExID>@<site>.webex.com``);
+  it carries ``<number>@webex.com``, and for a Personal Room from 39.9.0 the short
+  form ``<webExID>.<site>@webex.com`` (short SIP URLs for PMRs) - the same forms
+  GetMeeting uses (meeting.py).
+* Anonymous access on a Personal Room (39.3.0) drops accessControl (with its
+  sessionPassword), telephony, isAlternateHost, isCreator, hostKey and supportE2E.
+* Anonymous access from 39.9.0 returns only the NECESSARY elements for any session:
+  status, sessionkey, metaData/confName, schedule/startDate, schedule/timeZone,
+  isCETMeeting, sipURL, skypeURL, meetingLink and displayMeetingUrl - what a client
+  needs to show and join the session, nothing about the host, passwords or telephony.
+* enableEvent/enableWebniar before 42.1.0: enableEvent true for Event Center events and
+  webinars, enableWebniar true for webinars.  From 42.1.0: enableEvent true iff the
+  session is a Webex webinar; enableWebniar is the webinar's view-only-attendees flag,
+  and ``false`` when enableEvent is false (the notes give it no meaning there).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from typing import Any
+
+from lxml import etree
+
+from ..defects import Defect
+from ..registry import ApiFailure, Call, fmt_date, handler
+
+KIND_SERVICE = {
+    "meeting": "MeetingCenter", "pmr": "MeetingCenter", "webinar": "MeetingCenter",
+    "event": "EventCenter", "training": "TrainingCenter", "support": "SupportCenter",
+}
+TIME_ZONES = {
+    4: "GMT-08:00, Pacific (San Jose)", 7: "GMT-07:00, Mountain (Denver)",
+    11: "GMT-05:00, Eastern (New York)", 20: "GMT+00:00, Greenwich (London)",
+    21: "GMT+01:00, Europe (Amsterdam)", 45: "GMT+08:00, China (Beijing)",
+}
+# Top-level elements an anonymous caller still gets from 39.9.0 (see the docstring).
+NECESSARY = ("status", "sessionkey", "metaData", "schedule", "isCETMeeting", "sipURL", "skypeURL",
+             "meetingLink", "displayMeetingUrl")
+NECESSARY_META = ("confName",)
+NECESSARY_SCHEDULE = ("startDate", "timeZone")
+# 39.3.0: what anonymous access on a Personal Room no longer returns.
+PMR_TRIMMED = ("accessControl", "telephony", "isAlternateHost", "isCreator", "hostKey", "supportE2E")
+
+DEFECTS: list[Defect] = [
+    Defect("captcha-not-enforced",
+           "anonymous GetSessionInfo/GetUserCard are answered without a valid CAPTCHA (39.10.0)",
+           ("getsessioninfo-anonymous-captcha", "getusercard-anonymous-captcha")),
+    Defect("anonymous-leaks-hostkey",
+           "anonymous GetSessionInfo returns the host key",
+           ("getsessioninfo-pmr-anonymous-basic-info", "getsessioninfo-anonymous-necessary-elements")),
+    Defect("pmr-anonymous-not-trimmed",
+           "anonymous GetSessionInfo on a Personal Room returns passwords, telephony and the host key (39.3.0)",
+           ("getsessioninfo-pmr-anonymous-basic-info",), version="39.5.0"),
+    Defect("anonymous-full-answer",
+           "anonymous GetSessionInfo returns every element, not only the necessary ones (39.9.0)",
+           ("getsessioninfo-anonymous-necessary-elements",)),
+    Defect("sipurl-for-every-meeting",
+           "GetSessionInfo returns sipURL for meetings not on the Cisco video platform (SP14)",
+           ("getsessioninfo-sipurl-skypeurl",)),
+    Defect("skypeurl-missing", "GetSessionInfo never returns skypeURL (SP14)",
+           ("getsessioninfo-sipurl-skypeurl", "getsessioninfo-anonymous-necessary-elements")),
+    Defect("meetinglink-missing", "GetSessionInfo never returns meetingLink (SP15)",
+           ("getsessioninfo-meetinglink", "getsessioninfo-anonymous-necessary-elements")),
+    Defect("panelist-password-missing",
+           "GetSessionInfo omits panelistNumericPassword for CET events (SP20)",
+           ("getsessioninfo-panelistnumericpassword",)),
+    Defect("isautorecord-missing", "GetSessionInfo never returns isAutoRecord (SP21)",
+           ("getsessioninfo-isautorecord",)),
+    Defect("displaymeetingurl-missing", "GetSessionInfo never returns displayMeetingUrl (39.3.0)",
+           ("getsessioninfo-displaymeetingurl", "getsessioninfo-pmr-short-sip-url")),
+    Defect("displaymeetingurl-replaces-sipurl",
+           "GetSessionInfo drops sipURL once it returns displayMeetingUrl (39.3.0 keeps both)",
+           ("getsessioninfo-displaymeetingurl", "getsessioninfo-pmr-short-sip-url",
+            "getsessioninfo-sipurl-skypeurl", "getsessioninfo-panelistnumericpassword")),
+    Defect("sessioninfo-pmr-short-sip-missing",
+           "GetSessionInfo returns <number>@webex.com, not the short SIP URL, as a PMR's displayMeetingUrl (39.9.0)",
+           ("getsessioninfo-pmr-short-sip-url",)),
+    Defect("enableevent-old-logic",
+           "GetSessionInfo and LstsummarySession keep the pre-42.1.0 meaning of enableEvent",
+           ("getsessioninfo-enableevent-webinar", "lstsummarysession-enableevent-webinar")),
+]
+
+
+def _data(row: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(row["data"] or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _start(row: Any) -> _dt.datetime:
+    try:
+        return _dt.datetime.fromisoformat(row["start_date"])
+    except (TypeError, ValueError):
+        return _dt.datetime(2000, 1, 1)
+
+
+def time_zone_name(tz_id: int) -> str:
+    return TIME_ZONES.get(int(tz_id), f"GMT+00:00, time zone {int(tz_id)}")
+
+
+def _site_host(call: Call) -> str:
+    return f"{call.site.name}.webex.com"
+
+
+def session_key(call: Call, path: str = "sessionKey") -> int:
+    """The request's session key, or the documented 'not found' for anything else."""
+    text = call.text(path)
+    if text is None or text == "":
+        raise ApiFailure("999999", f"{path} is required: the key of the session to look up")
+    if not text.isdigit() or len(text) > 18:
+        raise ApiFailure("060001", "Corresponding Meeting not found")
+    return int(text)
+
+
+def find_session(call: Call, key: int) -> Any:
+    row = call.db.one("SELECT * FROM sessions WHERE session_key=? AND site=?", (key, call.site.name))
+    if row is None:
+        raise ApiFailure("060001", "Corresponding Meeting not found")
+    return row
+
+
+def enable_flags(call: Call, row: Any) -> tuple[bool, bool]:
+    """(enableEvent, enableWebniar) as the emulated version defines them."""
+    kind, data = row["kind"], _data(row)
+    if call.since("42.1.0") and not call.defect("enableevent-old-logic"):
+        is_webinar = kind == "webinar"
+        return is_webinar, bool(is_webinar and data.get("enableWebniar", False))
+    return kind in ("event", "webinar"), kind == "webinar"
+
+
+def _b(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _video_urls(call: Call, row: Any) -> dict[str, str]:
+    """sipURL / displayMeetingUrl / skypeURL / meetingLink of one session."""
+    key, kind, host, site = row["session_key"], row["kind"], row["host"], call.site.name
+    if kind == "pmr":
+        sip = f"{host}@{_site_host(call)}"
+        short_pmr = call.since("39.9.0") and not call.defect("sessioninfo-pmr-short-sip-missing")
+        display = f"{host}.{site}@webex.com" if short_pmr else f"{key}@webex.com"
+        link = f"https://{_site_host(call)}/meet/{host}"
+    else:
+        sip = f"{key}@{_site_host(call)}"
+        display = f"{key}@webex.com"
+        token = hashlib.sha256(f"{site}/{key}".encode()).hexdigest()[:32]
+        link = f"https://{_site_host(call)}/{site}/j.php?MTID=m{token}"
+    return {"sipURL": sip, "displayMeetingUrl": display, "skypeURL": f"{key}.{site}@lync.webex.com",
+            "meetingLink": link}
+
+
+def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
+    """Every element a signed-in caller gets, as (local name, element), in our order."""
+    E = call.E("ep")
+    kind, data, key = row["kind"], _data(row), row["session_key"]
+    host = call.db.user_row(call.site, row["host"])
+    caller = call.account
+    is_owner = caller is not None and caller.webex_id.lower() == row["host"].lower()
+    # Signed-in attendees never see the host key; anonymous callers did until the
+    # 39.3.0/39.9.0 trimming removed it (see _anonymous_view).
+    privileged = caller is None or is_owner or caller.is_admin
+    is_cet = bool(row["is_cet"])
+    is_meeting = kind in ("meeting", "pmr", "webinar")
+    urls = _video_urls(call, row)
+    out: list[tuple[str, etree._Element]] = []
+
+    def add(name: str, *children: Any) -> None:
+        out.append((name, E(name, *children)))
+
+    add("status", "NOT_INPROGRESS")
+    add("sessionkey", str(key))
+    add("confID", str(key * 10 + 7))
+    add("accessControl", E.sessionPassword(row["password"]), E.listStatus("PUBLIC"),
+        E.registration("false"), E.passwordReq(_b(bool(row["password"]))))
+    add("metaData", E.confName(row["conf_name"]), E.sessionType("3"),
+        E.serviceType(KIND_SERVICE.get(kind, "MeetingCenter")), E.description(row["description"] or ""),
+        E.isRecurring("false"))
+    add("telephony", E.telephonySupport(row["telephony"] or "NONE"),
+        E.globalCallInNumbersURL(f"https://{_site_host(call)}/{call.site.name}/globalcallin.php"),
+        E.callInNum(E.tollNum("14085550100")))
+    if host is not None:
+        add("host", E.firstName(host["first_name"]), E.lastName(host["last_name"]), E.email(host["email"]),
+            E.webExId(host["webex_id"]))
+    start = _start(row)
+    add("schedule", E.startDate(fmt_date(start)), E.duration(str(row["duration"])),
+        E.timeZone(time_zone_name(row["time_zone_id"])))
+    add("isAlternateHost", "false")
+    add("isCreator", _b(is_owner))
+    if privileged:
+        add("hostKey", row["host_key"] or "000000")
+    add("supportE2E", "false")
+
+    cet_event = kind == "event" and is_cet and call.since("11.0.0 SP20")
+    if is_meeting:
+        add("isCETMeeting", _b(is_cet))
+    elif cet_event:
+        add("isCETMeeting", "true")
+    show_sip = (is_meeting and is_cet and call.since("11.0.0 SP14")) or cet_event
+    if call.defect("sipurl-for-every-meeting") and is_meeting and call.since("11.0.0 SP14"):
+        show_sip = True
+    show_display = show_sip and call.since("39.3.0") and not call.defect("displaymeetingurl-missing")
+    if show_sip and not (show_display and call.defect("displaymeetingurl-replaces-sipurl")):
+        add("sipURL", urls["sipURL"])
+    if (is_meeting and is_cet) or cet_event:
+        add("standaloneDialingIPAddress", str(data.get("standaloneDialingIPAddress", "192.0.2.20")))
+    if cet_event and not call.defect("panelist-password-missing"):
+        add("panelistNumericPassword", str(data.get("panelistNumericPassword", f"{key % 100000:05d}")))
+    if call.since("11.0.0 SP14") and not call.defect("skypeurl-missing"):
+        add("skypeURL", urls["skypeURL"])
+    if call.since("11.0.0 SP15") and not call.defect("meetinglink-missing"):
+        add("meetingLink", urls["meetingLink"])
+    if show_display:
+        add("displayMeetingUrl", urls["displayMeetingUrl"])
+    if call.since("11.0.0 SP21") and not call.defect("isautorecord-missing"):
+        add("isAutoRecord", _b(bool(row["auto_record"]) or call.site.auto_record))
+    enable_event, enable_webinar = enable_flags(call, row)
+    add("enableEvent", _b(enable_event))
+    add("enableWebniar", _b(enable_webinar))
+    return out
+
+
+def _keep_children(el: etree._Element, names: tuple[str, ...]) -> etree._Element:
+    for child in list(el):
+        if etree.QName(child).localname not in names:
+            el.remove(child)
+    return el
+
+
+def _anonymous_view(call: Call, row: Any, items: list[tuple[str, etree._Element]]) -> list[tuple[str, etree._Element]]:
+    if call.since("39.9.0") and not call.defect("anonymous-full-answer"):
+        kept = []
+        for name, el in items:
+            if name == "metaData":
+                el = _keep_children(el, NECESSARY_META)
+            elif name == "schedule":
+                el = _keep_children(el, NECESSARY_SCHEDULE)
+            if name in NECESSARY:
+                kept.append((name, el))
+        items = kept
+    elif row["kind"] == "pmr" and call.since("39.3.0") and not call.defect("pmr-anonymous-not-trimmed"):
+        items = [(n, el) for n, el in items if n not in PMR_TRIMMED]
+    if call.defect("anonymous-leaks-hostkey") and not any(n == "hostKey" for n, _ in items):
+        items.append(("hostKey", call.E("ep").hostKey(row["host_key"] or "000000")))
+    return items
+
+
+@handler("ep", "GetSessionInfo", anonymous=True)
+def get_session_info(call: Call) -> list:
+    call.check_captcha()
+    row = find_session(call, session_key(call))
+    items = _full_answer(call, row)
+    if call.account is None:
+        items = _anonymous_view(call, row, items)
+    return [el for _name, el in items]
+
+
+@handler("ep", "LstsummarySession")
+def lstsummary_session(call: Call) -> list:
+    account = call.require_user()
+    E = call.E("ep")
+    sql, params = "SELECT * FROM sessions WHERE site=?", [call.site.name]
+    host = call.text("hostWebExID")
+    if host and not account.is_admin and host.lower() != account.webex_id.lower():
+        raise ApiFailure("000001", "Access denied, additional privileges are required")
+    if host:
+        sql, params = sql + " AND lower(host)=lower(?)", params + [host]
+    elif not account.is_admin:
+        sql, params = sql + " AND lower(host)=lower(?)", params + [account.webex_id]
+    key = call.text("sessionKey")
+    if key:
+        if not key.isdigit() or len(key) > 18:
+            raise ApiFailure("000015", "Sorry, no record found")
+        sql, params = sql + " AND session_key=?", params + [int(key)]
+    rows = call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
+    wanted = [s.text.strip() for s in call.body.iter() if isinstance(s.tag, str)
+              and etree.QName(s).localname == "serviceType" and s.text]
+    if wanted:
+        rows = [r for r in rows if KIND_SERVICE.get(r["kind"], "MeetingCenter") in wanted]
+    start_from, maximum = _list_control(call)
+    page = rows[start_from - 1:start_from - 1 + maximum]
+    if not page:
+        raise ApiFailure("000015", "Sorry, no record found")
+    out = [E.matchingRecords(call.E("serv").total(str(len(rows))), call.E("serv").returned(str(len(page))),
+                             call.E("serv").startFrom(str(start_from)))]
+    for r in page:
+        enable_event, enable_webinar = enable_flags(call, r)
+        out.append(E.session(
+            E.sessionKey(str(r["session_key"])), E.confName(r["conf_name"]), E.sessionType("3"),
+            E.serviceType(KIND_SERVICE.get(r["kind"], "MeetingCenter")), E.hostWebExID(r["host"]),
+            E.timeZoneID(str(r["time_zone_id"])), E.timeZone(time_zone_name(r["time_zone_id"])),
+            E.status("NOT_INPROGRESS"), E.startTime(fmt_date(_start(r))), E.duration(str(r["duration"])),
+            E.listStatus("PUBLIC"), E.confID(str(r["session_key"] * 10 + 7)), E.isRecurring("false"),
+            E.enableEvent(_b(enable_event)), E.enableWebniar(_b(enable_webinar))))
+    return out
+
+
+def _list_control(call: Call, default_max: int = 50) -> tuple[int, int]:
+    """(startFrom, maximumNum) from listControl, with a clear error for bad numbers."""
+    values = []
+    for name, default in (("startFrom", 1), ("maximumNum", default_max)):
+        text = call.text(f"listControl/{name}")
+        if text in (None, ""):
+            values.append(default)
+            continue
+        if not text.isdigit() or int(text) < 1 or len(text) > 9:
+            raise ApiFailure("999999", f"listControl/{name} must be a positive whole number, not {text!r}")
+        values.append(int(text))
+    return values[0], values[1]

@@ -1,0 +1,510 @@
+"""Meeting service: CreateMeeting, SetMeeting, GetMeeting, LstMeeting, LstsummaryMeeting, DelMeeting.
+
+Meetings (and webinars and Personal Rooms) live in the core ``sessions`` table; what
+only one meeting has goes in its JSON ``data``.  The documented changes carried here:
+
+- SP11: confName empty or over 128 display characters -> 060065 (before SP11 the
+  reference server accepts any name, empty included: the notes document no older rule);
+- SP14: GetMeeting returns isCETMeeting and meetingLink, and sipURL for CET meetings only;
+- SP21: autoRecord in Create/Set/Get/LstMeeting; on a site that records every meeting the
+  request value is ignored and Get/LstMeeting show ``true`` (what the site forces);
+- 39.1.0: HQvideo/HDvideo in Create/SetMeeting are ignored (the site decides); GetMeeting
+  still returns both.  Before 39.1.0 the requested values are stored and returned;
+- 39.3.0: GetMeeting returns displayMeetingUrl (<meeting number>@webex.com) beside the
+  sipURL it keeps, i.e. for CET meetings (the same choice GetSessionInfo makes);
+- 39.9.0: a Personal Room's displayMeetingUrl is its short SIP URL (<room>.<site>@webex.com;
+  before, the site-qualified address);
+  scheduled meetings are video-device-enabled by default unless their audio
+  (telephonySupport) is NONE or OTHER.  Our representation: a video-device-enabled
+  meeting is a CET meeting (isCETMeeting true, with a sipURL); before 39.9.0 a scheduled
+  meeting is not one;
+- 42.5.0: on a suspended site, webinars can't be scheduled or edited (010107); free
+  meetings still can.  A request marks a webinar with
+  ``<enableOptions><enableEvent>true</enableEvent></enableOptions>`` (the element the
+  42.1.0 notes use to say "this meeting is a webinar"); a stored webinar stays one.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+from lxml.builder import ElementMaker
+
+from ...namespaces import NS
+from ..defects import Defect
+from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+
+__all__ = [
+    "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "TELEPHONY_VALUES",
+    "video_device_enabled", "read_telephony", "sip_url", "display_meeting_url", "refuse_on_suspended_site",
+    "session_row", "list_window", "matching_records", "create_meeting", "set_meeting", "get_meeting", "lst_meeting",
+    "lstsummary_meeting", "del_meeting",
+]
+
+TABLES = ""  # meetings use the core ``sessions`` table
+
+KEY_COUNTER = ("session_key", 881000000)
+CONF_NAME_MAX = 128
+CONF_NAME_REASON = ("Illegal input conference name. The conference name can't be empty or exceed the "
+                    "maximum display character length 128.")
+TELEPHONY_VALUES = ("NONE", "CALLIN", "CALLBACK", "OTHER")
+MEETING_KINDS = ("meeting", "pmr", "webinar")
+_TIME_ZONES = {4: "GMT-08:00, Pacific (San Jose)", 7: "GMT-07:00, Mountain (Denver)",
+               11: "GMT-05:00, Eastern (New York)", 20: "GMT+00:00, Greenwich (London)",
+               21: "GMT+01:00, Europe (Amsterdam)", 45: "GMT+08:00, China (Beijing)"}
+
+_AUTOREC = ("createmeeting-autorecord", "setmeeting-autorecord", "getmeeting-autorecord-default",
+            "lstmeeting-autorecord", "autorecord-site-forces-recording")
+_CONFNAME = ("createmeeting-confname-128", "setmeeting-confname-128")
+
+DEFECTS: list[Defect] = [
+    Defect("confname-limit-129", "SP11: a confName of 129 display characters is accepted (limit checked as 129)",
+           _CONFNAME),
+    Defect("confname-empty-accepted", "SP11: an empty confName is accepted instead of 060065", _CONFNAME),
+    Defect("confname-counts-bytes",
+           "SP11: the 128 limit counts UTF-8 bytes, not display characters (128 accented letters refused)",
+           ("createmeeting-confname-128",)),
+    Defect("confname-wrong-code", "SP11: an illegal confName is refused with 999999 instead of 060065", _CONFNAME),
+    Defect("autorecord-not-returned", "SP21: GetMeeting and LstMeeting do not return autoRecord", _AUTOREC),
+    Defect("autorecord-not-stored", "SP21: CreateMeeting and SetMeeting ignore the autoRecord request element",
+           ("createmeeting-autorecord", "setmeeting-autorecord")),
+    Defect("autorecord-site-not-forced",
+           "SP21: on a site that records every meeting, GetMeeting shows the requested autoRecord, not true",
+           ("autorecord-site-forces-recording",)),
+    Defect("hqhd-not-ignored", "39.1.0: Create/SetMeeting still store the requested HQvideo/HDvideo",
+           ("meeting-hq-hd-ignored",)),
+    Defect("hqhd-missing-getmeeting", "39.1.0: GetMeeting stops returning HQvideo and HDvideo",
+           ("meeting-hq-hd-ignored",)),
+    Defect("getmeeting-cet-elements-missing", "SP14: GetMeeting returns neither isCETMeeting, meetingLink nor sipURL",
+           ("getmeeting-cet-elements", "getmeeting-sipurl-for-cet-meeting", "getmeeting-displaymeetingurl-keeps-sipurl",
+            "createmeeting-video-device-default", "meeting-audio-none-or-other-not-video-device")),
+    Defect("getmeeting-sipurl-non-cet", "SP14: GetMeeting returns a sipURL for meetings that are not CET meetings",
+           ("getmeeting-cet-elements", "meeting-audio-none-or-other-not-video-device")),
+    Defect("displaymeetingurl-missing-getmeeting", "39.3.0: GetMeeting does not return displayMeetingUrl",
+           ("getmeeting-displaymeetingurl", "getmeeting-displaymeetingurl-keeps-sipurl", "getmeeting-pmr-short-sip-url")),
+    Defect("displaymeetingurl-drops-sipurl", "39.3.0: GetMeeting returns displayMeetingUrl instead of sipURL",
+           ("getmeeting-displaymeetingurl-keeps-sipurl", "getmeeting-sipurl-for-cet-meeting",
+            "createmeeting-video-device-default")),
+    Defect("getmeeting-pmr-short-sip-missing",
+           "39.9.0: GetMeeting gives a Personal Room the site-qualified displayMeetingUrl, not its short SIP URL",
+           ("getmeeting-pmr-short-sip-url",)),
+    Defect("video-device-default-off",
+           "39.9.0: scheduled meetings and events are not video-device-enabled by default",
+           ("createmeeting-video-device-default", "createevent-video-device-default")),
+    Defect("video-device-audio-none-ignored",
+           "39.9.0: meetings and events whose audio is NONE or OTHER are still video-device-enabled",
+           ("meeting-audio-none-or-other-not-video-device", "event-audio-none-or-other-not-video-device")),
+    Defect("suspended-webinar-allowed",
+           "42.5.0: CreateMeeting/SetMeeting schedule or edit a webinar on a suspended site",
+           ("suspended-site-createmeeting-webinar", "suspended-site-setmeeting-webinar")),
+    Defect("suspended-blocks-free-meetings",
+           "42.5.0: a suspended site refuses free Webex Meetings too (010107 for every CreateMeeting/SetMeeting)",
+           ("suspended-site-free-meeting",)),
+]
+
+
+# -- rules shared with event.py and attendee.py --------------------------------------------
+
+def refuse_on_suspended_site(call: Call, allow_defect: str) -> None:
+    """42.5.0: a suspended site only supports free Webex Meetings; anything else gets 010107."""
+    if call.site.suspended and call.since("42.5.0") and not call.defect(allow_defect):
+        raise ApiFailure("010107", "The site is suspended")
+
+
+def video_device_enabled(call: Call, telephony: str) -> bool:
+    """39.9.0: scheduled sessions are video-device-enabled unless their audio is NONE or OTHER."""
+    if not call.since("39.9.0") or call.defect("video-device-default-off"):
+        return False
+    if telephony in ("NONE", "OTHER") and not call.defect("video-device-audio-none-ignored"):
+        return False
+    return True
+
+
+def read_telephony(call: Call, default: str | None) -> str | None:
+    """The request's telephony/telephonySupport, upper-cased and checked."""
+    text = call.text("telephony/telephonySupport")
+    if not text:
+        return default
+    value = text.upper()
+    if value not in TELEPHONY_VALUES:
+        raise ApiFailure("999999", f"Invalid telephonySupport {text!r}: expected one of {', '.join(TELEPHONY_VALUES)}")
+    return value
+
+
+def sip_url(site_name: str, row: sqlite3.Row) -> str:
+    """The site-qualified SIP URI of a session (the form sipURL keeps)."""
+    if row["kind"] == "pmr":
+        return f"{row['host']}@{site_name}.webex.com"
+    return f"{row['session_key']}@{site_name}.webex.com"
+
+
+def display_meeting_url(call: Call, row: sqlite3.Row) -> str:
+    """39.3.0: the short SIP URI <number>@webex.com.  A Personal Room keeps its site-qualified
+    address until 39.9.0 gives it the short <room>.<site>@webex.com (as GetSessionInfo does)."""
+    if row["kind"] == "pmr":
+        if call.since("39.9.0") and not call.defect("getmeeting-pmr-short-sip-missing"):
+            return f"{row['host']}.{call.site.name}@webex.com"
+        return sip_url(call.site.name, row)
+    return f"{row['session_key']}@webex.com"
+
+
+def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sqlite3.Row:
+    """The caller's session of one of ``kinds`` on this site: 060001 if none, 000001 if not theirs."""
+    try:
+        key = int((key_text or "").strip())
+    except ValueError:
+        raise ApiFailure("060001", "Corresponding Meeting not found") from None
+    marks = ",".join("?" * len(kinds))
+    row = call.db.one(f"SELECT * FROM sessions WHERE session_key=? AND site=? AND kind IN ({marks})",
+                      (key, call.site.name, *kinds))
+    if row is None:
+        raise ApiFailure("060001", "Corresponding Meeting not found")
+    account = call.require_user()
+    if row["host"].lower() != account.webex_id.lower() and not account.is_admin:
+        raise ApiFailure("000001", "Access denied, additional privileges are required")
+    return row
+
+
+def list_window(call: Call, default_max: int = 10) -> tuple[int, int]:
+    """listControl startFrom (1-based) and maximumNum, checked."""
+    out = []
+    for name, default in (("startFrom", 1), ("maximumNum", default_max)):
+        text = call.text(f"listControl/{name}")
+        try:
+            value = int(text) if text else default
+        except ValueError:
+            raise ApiFailure("999999", f"listControl/{name} must be a whole number, not {text!r}") from None
+        if value < (1 if name == "startFrom" else 0):
+            raise ApiFailure("999999", f"listControl/{name} must not be below {1 if name == 'startFrom' else 0}")
+        out.append(value)
+    return out[0], out[1]
+
+
+def matching_records(E: ElementMaker, total: int, returned: int, start: int) -> Any:
+    """serv:matchingRecords children under the service's own matchingRecords element."""
+    S = _serv()
+    return E.matchingRecords(S.total(str(total)), S.returned(str(returned)), S.startFrom(str(start)))
+
+
+# -- reading a request ---------------------------------------------------------------------
+
+def _meeting_key_text(call: Call) -> str | None:
+    """Real clients send meetingkey (lower-case) as often as the documented meetingKey."""
+    for name in ("meetingKey", "meetingkey", "sessionKey"):
+        text = call.text(name)
+        if text:
+            return text
+    return None
+
+
+def _int(call: Call, path: str, default: int) -> int:
+    text = call.text(path)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} is not a whole number") from None
+    if value < 0:
+        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} must not be negative")
+    return value
+
+
+def _option(call: Call, name: str) -> bool | None:
+    """An enableOptions flag; also accepted directly in bodyContent (clients differ)."""
+    value = call.flag(f"enableOptions/{name}")
+    return call.flag(name) if value is None else value
+
+
+def _check_conf_name(call: Call, name: str | None) -> None:
+    """SP11: 060065 for an empty name or one over 128 display characters."""
+    if not call.since("11.0.0 SP11"):
+        return
+    name = name or ""
+    size = len(name.encode("utf-8")) if call.defect("confname-counts-bytes") else len(name)
+    limit = CONF_NAME_MAX + 1 if call.defect("confname-limit-129") else CONF_NAME_MAX
+    empty = not name.strip() and not call.defect("confname-empty-accepted")
+    if empty or size > limit:
+        raise ApiFailure("999999" if call.defect("confname-wrong-code") else "060065", CONF_NAME_REASON)
+
+
+def _refuse_webinar_on_suspended_site(call: Call, webinar: bool) -> None:
+    if call.defect("suspended-blocks-free-meetings"):
+        refuse_on_suspended_site(call, "")
+    if webinar:
+        refuse_on_suspended_site(call, "suspended-webinar-allowed")
+
+
+def _auto_record(call: Call, requested: bool | None, stored: bool) -> bool:
+    """SP21: the requested autoRecord, unless the site records every meeting anyway."""
+    if call.site.auto_record and not call.defect("autorecord-site-not-forced"):
+        return True
+    if requested is None or not call.since("11.0.0 SP21") or call.defect("autorecord-not-stored"):
+        return stored
+    return requested
+
+
+def _site_video_levels(call: Call) -> dict[str, bool]:
+    """HQ/HD video as the site decides it (site facts; on unless the site says otherwise)."""
+    facts = call.db.site_facts(call.site)
+    return {"HQvideo": bool(facts.get("HQvideo", True)), "HDvideo": bool(facts.get("HDvideo", True))}
+
+
+def _apply_hq_hd(call: Call, data: dict[str, Any]) -> None:
+    """Before 39.1.0 the request's HQvideo/HDvideo are the meeting's; from 39.1.0 they are ignored."""
+    if call.since("39.1.0") and not call.defect("hqhd-not-ignored"):
+        return
+    for name in ("HQvideo", "HDvideo"):
+        value = _option(call, name)
+        if value is not None:
+            data[name] = value
+
+
+def _start(call: Call, default: _dt.datetime) -> _dt.datetime:
+    return parse_date(call.text("schedule/startDate")) or default
+
+
+def _token(key: int, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:32]
+
+
+def _calendar(call: Call, key: int) -> Any:
+    S, site = _serv(), call.site.name
+    return call.E("meet").iCalendarURL(
+        S.host(f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(key, 'ical-host')}"),
+        S.attendee(f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(key, 'ical-attendee')}"))
+
+
+def _serv() -> ElementMaker:
+    return ElementMaker(namespace=NS["serv"], nsmap={"serv": NS["serv"]})
+
+
+def _bool(value: Any) -> str:
+    return "true" if value else "false"
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+@handler("meeting", "CreateMeeting")
+def create_meeting(call: Call) -> list:
+    account = call.require_user()
+    webinar = bool(_option(call, "enableEvent"))
+    _refuse_webinar_on_suspended_site(call, webinar)
+    if account.role == "attendee":
+        raise ApiFailure("000001", "Access denied, additional privileges are required")
+    name = call.text("metaData/confName")
+    _check_conf_name(call, name)
+    telephony = read_telephony(call, "CALLIN")
+    start = _start(call, (call.now + _dt.timedelta(days=1)).replace(microsecond=0))
+    data: dict[str, Any] = {"meetingType": _int(call, "metaData/meetingType", 3)}
+    if webinar:
+        data.update(enableEvent=True, enableWebniar=bool(_option(call, "enableWebniar")))
+    if not call.since("39.1.0"):
+        data.update(_site_video_levels(call))  # the user's defaults before a request overrides them
+    _apply_hq_hd(call, data)
+    video = video_device_enabled(call, telephony)
+    auto_record = _auto_record(call, _option(call, "autoRecord"), False)
+    now = call.now.replace(microsecond=0).isoformat()
+    with call.db.transaction() as db:
+        key = db.next_id(*KEY_COUNTER)
+        db.execute(
+            "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
+            "password, description, telephony, auto_record, is_cet, video_device, host_key, data, created, modified) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (key, call.site.name, "webinar" if webinar else "meeting", account.webex_id, name or "",
+             start.isoformat(), _int(call, "schedule/duration", 60), _int(call, "schedule/timeZoneID", 4),
+             call.text("accessControl/meetingPassword") or f"Pw{key % 10000:04d}x",
+             call.text("metaData/agenda", ""), telephony, int(auto_record), int(video), int(video),
+             f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
+    M = call.E("meet")
+    return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(_token(key, "guest"))]
+
+
+@handler("meeting", "SetMeeting")
+def set_meeting(call: Call) -> list:
+    call.require_user()
+    row = session_row(call, _meeting_key_text(call), MEETING_KINDS)
+    webinar = row["kind"] == "webinar" or bool(_option(call, "enableEvent"))
+    _refuse_webinar_on_suspended_site(call, webinar)
+    name = call.text("metaData/confName")
+    if name is not None:
+        _check_conf_name(call, name)
+    data = json.loads(row["data"])
+    _apply_hq_hd(call, data)
+    kind = row["kind"]
+    if kind == "meeting" and _option(call, "enableEvent"):
+        kind = "webinar"
+        data.update(enableEvent=True, enableWebniar=bool(_option(call, "enableWebniar")))
+    telephony = read_telephony(call, row["telephony"])
+    video = bool(row["is_cet"])
+    if call.since("39.9.0") and kind != "pmr":
+        video = video_device_enabled(call, telephony)
+    auto_record = _auto_record(call, _option(call, "autoRecord"), bool(row["auto_record"]))
+    start = _start(call, _dt.datetime.fromisoformat(row["start_date"]))
+    call.db.execute(
+        "UPDATE sessions SET kind=?, conf_name=?, start_date=?, duration=?, time_zone_id=?, password=?, "
+        "description=?, telephony=?, auto_record=?, is_cet=?, video_device=?, data=?, modified=? WHERE session_key=?",
+        (kind, row["conf_name"] if name is None else name, start.isoformat(),
+         _int(call, "schedule/duration", row["duration"]), _int(call, "schedule/timeZoneID", row["time_zone_id"]),
+         call.text("accessControl/meetingPassword") or row["password"],
+         row["description"] if call.text("metaData/agenda") is None else call.text("metaData/agenda"),
+         telephony, int(auto_record), int(video), int(video), json.dumps(data),
+         call.now.replace(microsecond=0).isoformat(), row["session_key"]))
+    return [_calendar(call, row["session_key"])]
+
+
+def _enable_options(call: Call, row: sqlite3.Row) -> Any:
+    M = call.E("meet")
+    data = json.loads(row["data"])
+    children = [M.chat("true"), M.poll("true"), M.audioVideo("true")]
+    if not (call.since("39.1.0") and call.defect("hqhd-missing-getmeeting")):
+        levels = _site_video_levels(call)
+        if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
+            levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
+        children += [M.HQvideo(_bool(levels["HQvideo"])), M.HDvideo(_bool(levels["HDvideo"]))]
+    if call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned"):
+        children.append(M.autoRecord(_bool(row["auto_record"])))
+    return M.enableOptions(*children)
+
+
+def _schedule(call: Call, row: sqlite3.Row) -> Any:
+    M = call.E("meet")
+    zone = row["time_zone_id"]
+    return M.schedule(
+        M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))), M.timeZoneID(str(zone)),
+        M.timeZone(_TIME_ZONES.get(zone, f"Time zone {zone}")), M.duration(str(row["duration"])),
+        M.hostWebExID(row["host"]))
+
+
+def _meeting_link(call: Call, row: sqlite3.Row) -> str:
+    site = call.site.name
+    if row["kind"] == "pmr":
+        return f"https://{site}.webex.com/meet/{row['host']}"
+    return f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(row['session_key'], 'join')}"
+
+
+@handler("meeting", "GetMeeting")
+def get_meeting(call: Call) -> list:
+    row = session_row(call, _meeting_key_text(call), MEETING_KINDS)
+    M = call.E("meet")
+    data = json.loads(row["data"])
+    out = [
+        M.accessControl(M.listToPublic("false"), M.isPublic("false"), M.meetingPassword(row["password"])),
+        M.metaData(M.confName(row["conf_name"]), M.meetingType(str(data.get("meetingType", 3))),
+                   M.agenda(row["description"])),
+        M.participants(M.maxUserNumber("1000")),
+        _enable_options(call, row),
+        _schedule(call, row),
+        M.telephony(M.telephonySupport(row["telephony"])),
+        M.meetingkey(str(row["session_key"])),
+        M.status("NOT_INPROGRESS"), M.hostJoined("false"), M.participantsJoined("false"),
+        M.hostKey(row["host_key"]), M.guestToken(_token(row["session_key"], "guest")),
+    ]
+    cet = bool(row["is_cet"])
+    if call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing"):
+        out += [M.isCETMeeting(_bool(cet)), M.meetingLink(_meeting_link(call, row))]
+    show_sip = call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing") \
+        and (cet or call.defect("getmeeting-sipurl-non-cet"))
+    show_display = cet and call.since("39.3.0") and not call.defect("displaymeetingurl-missing-getmeeting")
+    if show_sip and not (show_display and call.defect("displaymeetingurl-drops-sipurl")):
+        out.append(M.sipURL(sip_url(call.site.name, row)))
+    if show_display:
+        out.append(M.displayMeetingUrl(display_meeting_url(call, row)))
+    return out
+
+
+def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
+    account = call.require_user()
+    marks = ",".join("?" * len(kinds))
+    sql = f"SELECT * FROM sessions WHERE site=? AND kind IN ({marks})"
+    params: list[Any] = [call.site.name, *kinds]
+    key = _meeting_key_text(call)
+    if key:
+        try:
+            params.append(int(key))
+        except ValueError:
+            raise ApiFailure("999999", f"meetingKey must be a number, not {key!r}") from None
+        sql += " AND session_key=?"
+    host = call.text("hostWebExID")
+    if not account.is_admin:
+        host = account.webex_id
+    if host:
+        sql += " AND lower(host)=lower(?)"
+        params.append(host)
+    return call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
+
+
+def _page(call: Call, rows: list[sqlite3.Row]) -> tuple[list[sqlite3.Row], int]:
+    start, maximum = list_window(call)
+    page = rows[start - 1:start - 1 + maximum]
+    if not page:
+        raise ApiFailure("000015", "Sorry, no record found")
+    return page, start
+
+
+@handler("meeting", "LstMeeting")
+def lst_meeting(call: Call) -> list:
+    rows = _own_meetings(call, ("meeting", "webinar"))
+    page, start = _page(call, rows)
+    M = call.E("meet")
+    out = []
+    for row in page:
+        data = json.loads(row["data"])
+        out.append(M.meeting(
+            M.metaData(M.confName(row["conf_name"]), M.meetingType(str(data.get("meetingType", 3)))),
+            _enable_options(call, row), _schedule(call, row),
+            M.telephony(M.telephonySupport(row["telephony"])),
+            M.meetingkey(str(row["session_key"])), M.status("NOT_INPROGRESS")))
+    out.append(matching_records(M, len(rows), len(page), start))
+    return out
+
+
+@handler("meeting", "LstsummaryMeeting")
+def lstsummary_meeting(call: Call) -> list:
+    rows = _own_meetings(call, ("meeting", "webinar"))
+    page, start = _page(call, rows)
+    M = call.E("meet")
+    out = []
+    for row in page:
+        data = json.loads(row["data"])
+        out.append(M.meeting(
+            M.meetingKey(str(row["session_key"])), M.confName(row["conf_name"]),
+            M.meetingType(str(data.get("meetingType", 3))), M.hostWebExID(row["host"]),
+            M.timeZoneID(str(row["time_zone_id"])), M.status("NOT_INPROGRESS"),
+            M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))),
+            M.duration(str(row["duration"])), M.listStatus("PUBLIC")))
+    out.append(matching_records(M, len(rows), len(page), start))
+    return out
+
+
+@handler("meeting", "DelMeeting")
+def del_meeting(call: Call) -> list:
+    row = session_row(call, _meeting_key_text(call), ("meeting", "webinar"))
+    with call.db.transaction() as db:
+        db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
+        try:
+            db.execute("DELETE FROM meeting_attendees WHERE session_key=?", (row["session_key"],))
+        except sqlite3.OperationalError:
+            pass  # the attendee table is attendee.py's; absent if that module is not loaded
+    return [_calendar(call, row["session_key"])]
+
+
+def seed(state, now: _dt.datetime) -> dict[str, str]:
+    """A webinar scheduled on the suspended site before it was suspended.
+
+    The 42.5.0 SetMeeting case edits it: nobody can schedule a webinar there any more.
+    """
+    site = state.site_by_key("suspended")
+    key = state.next_id(*KEY_COUNTER)
+    start = (now + _dt.timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
+    then = (now - _dt.timedelta(days=30)).isoformat()
+    state.execute(
+        "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, password, telephony, host_key, "
+        "data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (key, site.name, "webinar", "host1", "Webinar before suspension", start.isoformat(), "Pw4712x", "CALLIN",
+         f"{(key * 7) % 1000000:06d}", json.dumps({"enableEvent": True, "enableWebniar": False, "meetingType": 3}),
+         then, then))
+    return {"sessions.suspended_webinar": str(key)}

@@ -1,0 +1,246 @@
+"""The site service: GetSite, SetSite, and the 39.8.0 feature-toggle APIs GetSiteFT/SetSiteFT.
+
+A site's configurable facts (video mesh clusters, profile options, feature toggles...)
+are the JSON ``facts`` of its row in the core ``sites`` table, over ``DEFAULT_FACTS``.
+
+Documented changes carried here (GetSite unless named):
+
+- SP13: the deprecated ``siteID``(+``partnerID``) in securityContext still identifies the site
+  (site resolution itself is the core's; a defect here refuses it for GetSite).
+- SP17: ``CISiteLicenseInfo`` carries ``attendeeCapacityForMC/EC/TC/SC``.
+- SP18: ``siteCommonOptions/EnableCloudTelepresence``.
+- 39.1.0: ``metaData/uploadLogFileUrl``.
+- 39.5.0: ``videoMeshInterclusters`` (``videoMeshHomeCluster1..3``), set by SetSite.
+- 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT redesigned (dynamic toggles).
+- 42.2.0: ``myWebExConfig`` gains ``allowChangeFirstName``, ``allowChangeLastName``,
+  ``allowChangeDisplayName`` and ``AllowUploadPRAvatar``, on non-Control Hub sites only.
+
+Where the notes do not say which parent an element has, we chose one (see the schema
+site.xsd); the cases look for these elements anywhere under ``siteInstance``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+
+from ..defects import Defect
+from ..registry import ApiFailure, Call, handler
+
+__all__ = ["DEFECTS", "TABLES", "DEFAULT_FACTS", "site_facts", "license_counts",
+           "get_site", "set_site", "get_site_ft", "set_site_ft"]
+
+TABLES = ""  # site facts live in the core ``sites`` table
+
+DEFAULT_FACTS: dict[str, Any] = {
+    "timeZoneID": 4,
+    "timeZone": "GMT-08:00, Pacific (San Jose)",
+    "serviceTypes": ["Meeting Center", "Event Center", "Training Center", "Support Center"],
+    "enableCloudTelepresence": True,
+    "attendeeCapacity": {"MC": 1000, "EC": 3000, "TC": 1000, "SC": 100},
+    "allowChangeFirstName": True,
+    "allowChangeLastName": True,
+    "allowChangeDisplayName": False,
+    "allowUploadPRAvatar": True,
+    "videoMeshInterclusters": {},
+    "featureToggles": {"EnableCustomizeProfileFields": "true", "EnableCETForAllUsers": "true"},
+}
+
+CLUSTERS = ("videoMeshHomeCluster1", "videoMeshHomeCluster2", "videoMeshHomeCluster3")
+CLUSTER_MAX = 256
+TOGGLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+TOGGLE_VALUE_MAX = 256
+
+DEFECTS: list[Defect] = [
+    Defect("getsite-siteid-rejected",
+           "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
+           ("securitycontext-siteid-still-accepted",), "11.0.0 SP13"),
+    Defect("getsite-attendee-capacity-missing",
+           "SP17: GetSite's CISiteLicenseInfo lacks the attendeeCapacityFor* elements",
+           ("getsite-attendee-capacity",), "11.0.0 SP17"),
+    Defect("getsite-cloudtelepresence-missing",
+           "SP18: GetSite does not return EnableCloudTelepresence",
+           ("getsite-enablecloudtelepresence",), "11.0.0 SP18"),
+    Defect("getsite-cloudtelepresence-too-early",
+           "SP18: GetSite returns EnableCloudTelepresence before SP18 too",
+           ("getsite-enablecloudtelepresence",), "11.0.0 SP17"),
+    Defect("getsite-uploadlogfileurl-missing",
+           "39.1.0: GetSite's metaData lacks uploadLogFileUrl",
+           ("getsite-uploadlogfileurl",), "39.1.0"),
+    Defect("setsite-videomesh-not-stored",
+           "39.5.0: SetSite accepts videoMeshInterclusters but GetSite returns the old clusters",
+           ("setsite-videomeshinterclusters",), "39.5.0"),
+    Defect("getsite-license-counts-missing",
+           "39.8.0: GetSite does not return the license counts (EEActiveUserCount, ...)",
+           ("getsite-license-counts",), "39.8.0"),
+    Defect("siteft-set-ignored",
+           "39.8.0: SetSiteFT answers SUCCESS but GetSiteFT still shows the old toggle value",
+           ("siteft-dynamic-toggle",), "39.8.0"),
+    Defect("getsite-allowchange-missing",
+           "42.2.0: GetSite's myWebExConfig lacks allowChange*/AllowUploadPRAvatar",
+           ("getsite-allowchange-profile-fields",), "42.2.0"),
+    Defect("getsite-allowchange-on-control-hub",
+           "42.2.0: GetSite returns allowChange*/AllowUploadPRAvatar on a Control Hub managed site",
+           ("getsite-allowchange-control-hub",), "42.2.0"),
+]
+
+
+def site_facts(call: Call) -> dict[str, Any]:
+    """The site's facts over the defaults (stored facts win, nested dicts merged)."""
+    facts = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_FACTS.items()}
+    for key, value in call.db.site_facts(call.site).items():
+        if isinstance(value, dict) and isinstance(facts.get(key), dict):
+            facts[key].update(value)
+        else:
+            facts[key] = value
+    return facts
+
+
+def license_counts(call: Call) -> dict[str, int]:
+    """39.8.0 counts: active hosts per service, from the site's accounts."""
+    row = call.db.one("SELECT count(*) AS n FROM users WHERE site=? AND active=1 AND role IN ('host','admin')",
+                      (call.site.name,))
+    hosts = int(row["n"]) if row else 0
+    cet = call.db.one("SELECT count(*) AS n FROM users WHERE site=? AND active=1 AND role='host'",
+                      (call.site.name,))
+    return {"EEActiveUserCount": hosts, "activeCETHost": int(cet["n"]) if cet else 0,
+            "MCActiveUserCount": hosts, "ECActiveUserCount": hosts,
+            "TCActiveUserCount": hosts, "SCActiveUserCount": hosts}
+
+
+def _bool(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _meta_data(call: Call, facts: dict[str, Any]) -> Any:
+    s = call.E("ns1")
+    meta = s.metaData(s.isEnterprise("true"))
+    for service in facts["serviceTypes"]:
+        meta.append(s.serviceType(service))
+    meta.append(s.siteName(call.site.name))
+    meta.append(s.timeZoneID(str(facts["timeZoneID"])))
+    meta.append(s.timeZone(facts["timeZone"]))
+    if call.since("39.1.0") and not call.defect("getsite-uploadlogfileurl-missing"):
+        meta.append(s.uploadLogFileUrl(f"https://{call.site.name}.webex.com/logupload/{call.site.site_id}"))
+    if call.since("39.8.0") and not call.defect("getsite-license-counts-missing"):
+        for name, count in license_counts(call).items():
+            meta.append(getattr(s, name)(str(count)))
+    return meta
+
+
+def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
+    s = call.E("ns1")
+    cfg = s.myWebExConfig()
+    show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing")
+    if show and (not call.site.control_hub or call.defect("getsite-allowchange-on-control-hub")):
+        cfg.append(s.allowChangeFirstName(_bool(facts["allowChangeFirstName"])))
+        cfg.append(s.allowChangeLastName(_bool(facts["allowChangeLastName"])))
+        cfg.append(s.allowChangeDisplayName(_bool(facts["allowChangeDisplayName"])))
+        cfg.append(s.AllowUploadPRAvatar(_bool(facts["allowUploadPRAvatar"])))
+    return cfg
+
+
+def _common_options(call: Call, facts: dict[str, Any]) -> Any:
+    s = call.E("ns1")
+    opts = s.siteCommonOptions()
+    since = "11.0.0 SP17" if call.defect("getsite-cloudtelepresence-too-early") else "11.0.0 SP18"
+    if call.since(since) and not call.defect("getsite-cloudtelepresence-missing"):
+        opts.append(s.EnableCloudTelepresence(_bool(facts["enableCloudTelepresence"])))
+    return opts
+
+
+@handler("site", "GetSite")
+def get_site(call: Call) -> list:
+    call.require_user()
+    if call.defect("getsite-siteid-rejected") and call.security.get("siteID"):
+        raise ApiFailure("000000", "Invalid request: siteID is no longer supported, use siteName")
+    facts = site_facts(call)
+    s = call.E("ns1")
+    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _common_options(call, facts))
+    if call.since("11.0.0 SP17"):
+        info = s.CISiteLicenseInfo()
+        if not call.defect("getsite-attendee-capacity-missing"):
+            cap = facts["attendeeCapacity"]
+            for service in ("MC", "EC", "TC", "SC"):
+                info.append(getattr(s, f"attendeeCapacityFor{service}")(str(cap[service])))
+        site.append(info)
+    if call.since("39.5.0"):
+        mesh = s.videoMeshInterclusters()
+        for name in CLUSTERS:
+            value = facts["videoMeshInterclusters"].get(name)
+            if value is not None:
+                mesh.append(getattr(s, name)(value))
+        site.append(mesh)
+    return [site]
+
+
+def _descendant(call: Call, name: str) -> etree._Element | None:
+    for el in call.body.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == name:
+            return el
+    return None
+
+
+@handler("site", "SetSite")
+def set_site(call: Call) -> list:
+    """Change site settings; from 39.5.0 ``videoMeshInterclusters`` (anywhere in the body)."""
+    call.require_admin()
+    mesh = _descendant(call, "videoMeshInterclusters") if call.since("39.5.0") else None
+    if mesh is None:
+        return []
+    changes: dict[str, str] = {}
+    for name in CLUSTERS:
+        el = call.find(name, mesh)
+        if el is not None:
+            value = (el.text or "").strip()
+            if len(value) > CLUSTER_MAX:
+                raise ApiFailure("999999", f"{name} is longer than {CLUSTER_MAX} characters")
+            changes[name] = value
+    if not call.defect("setsite-videomesh-not-stored"):
+        with call.db.transaction() as db:
+            stored = db.site_facts(call.site)
+            stored.setdefault("videoMeshInterclusters", {}).update(changes)
+            db.set_site_facts(call.site, stored)
+    return []
+
+
+# --- GetSiteFT / SetSiteFT (39.8.0 redesign) -------------------------------------------
+#
+# The notes show only that both are called with a machine account's accessToken and that
+# SetSiteFT answers with an empty setSiteFTResponse.  Our shape (documented in site.xsd):
+#   SetSiteFT request:  <featureToggle><name>N</name><value>V</value></featureToggle>...
+#   GetSiteFT request:  optional <name>N</name>... to pick toggles (default: all)
+#   GetSiteFT response: ns1:featureToggle (ns1:name, ns1:value)..., sorted by name
+# The pre-39.8.0 design is not emulated: before 39.8.0 both answer as unknown APIs.
+
+@handler("site", "GetSiteFT", since="39.8.0")
+def get_site_ft(call: Call) -> list:
+    call.require_admin()
+    toggles: dict[str, str] = site_facts(call)["featureToggles"]
+    wanted = [(el.text or "").strip() for el in call.findall("name")]
+    names = [n for n in wanted if n in toggles] if wanted else sorted(toggles)
+    s = call.E("ns1")
+    return [s.featureToggle(s.name(n), s.value(str(toggles[n]))) for n in names]
+
+
+@handler("site", "SetSiteFT", since="39.8.0")
+def set_site_ft(call: Call) -> list:
+    call.require_admin()
+    items = call.findall("featureToggle")
+    if not items:
+        raise ApiFailure("999999", "Missing required element: featureToggle")
+    changes: dict[str, str] = {}
+    for item in items:
+        name, value = call.text("name", "", item), call.text("value", None, item)
+        if not TOGGLE_NAME.match(name or ""):
+            raise ApiFailure("999999", f"Invalid feature toggle name {name[:70]!r}: letters, digits, '_', '.', '-'")
+        if value is None or len(value) > TOGGLE_VALUE_MAX:
+            raise ApiFailure("999999", f"Feature toggle {name} needs a value of at most {TOGGLE_VALUE_MAX} characters")
+        changes[name] = value
+    if not call.defect("siteft-set-ignored"):
+        with call.db.transaction() as db:
+            stored = db.site_facts(call.site)
+            stored.setdefault("featureToggles", {}).update(changes)
+            db.set_site_facts(call.site, stored)
+    return []

@@ -1,0 +1,122 @@
+"""Decide what a run judges: which targets, at which versions, and how we know the version.
+
+Used by the pytest plugin and the CLI alike.  A target comes from ``--endpoint`` (with
+credentials from WEBEX_* environment variables), from ``webex-conformance.toml``, or is
+the embedded reference server (one per requested version).  A target without a given
+version is asked (GetAPIVersion) and the answer is reported with how it was obtained.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .config import ConfigError, Credential, SiteAccess, Target, TransportSettings, load_config, target_from_options
+from .detect import DetectError, detect_version
+from .embedded import EmbeddedServers
+from .transport import EndpointUnreachable, Transport
+from .versions import ALL_VERSIONS, LATEST, Version, VersionError, documented, parse_version
+
+__all__ = ["TargetRun", "resolve", "Unreachable", "to_json", "from_json"]
+
+
+class Unreachable(Exception):
+    """The endpoint could not be reached at all (the CLI's exit code 3)."""
+
+
+@dataclass(frozen=True)
+class TargetRun:
+    target: Target
+    version: Version
+    how: str                  # "given", "embedded reference server", or the detection text
+
+    @property
+    def label(self) -> str:
+        return f"{self.target.name}@{self.version}" if not self.target.embedded else str(self.version)
+
+
+def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path | None,
+            target_names: Iterable[str] = (), schema_dir: Path | None = None,
+            servers: EmbeddedServers | None = None, default_all_versions: bool = False,
+            site_name: str | None = None) -> list[TargetRun]:
+    """The (target, version) pairs of a run; raises ConfigError, Unreachable or DetectError."""
+    try:
+        wanted = [parse_version(v) for v in versions]
+    except VersionError as exc:
+        raise ConfigError(f"--api-version: {exc}") from None
+    runs: list[TargetRun] = []
+    if endpoint:
+        target = target_from_options(endpoint, None, site_name, schema_dir=schema_dir)
+        runs += _versions_of(target, wanted)
+    elif config_path is not None:
+        targets = load_config(config_path)
+        names = list(target_names)
+        unknown = [n for n in names if n not in {t.name for t in targets}]
+        if unknown:
+            raise ConfigError(f"{config_path}: no target named {unknown[0]!r} "
+                              f"(targets: {', '.join(t.name for t in targets)})")
+        for t in targets:
+            if names and t.name not in names:
+                continue
+            if schema_dir is not None:
+                t = dataclasses.replace(t, schema_dir=schema_dir)
+            runs += _versions_of(t, wanted)
+    else:
+        if servers is None:
+            raise ConfigError("no endpoint, no configuration and no embedded servers")
+        try:
+            chosen = [documented(v) for v in wanted]
+        except VersionError as exc:
+            raise ConfigError(f"--api-version: {exc}") from None
+        if not chosen:
+            chosen = list(ALL_VERSIONS) if default_all_versions else [LATEST]
+        for v in chosen:
+            t = servers.target(v)
+            if schema_dir is not None:
+                t = dataclasses.replace(t, schema_dir=schema_dir)
+            runs.append(TargetRun(t, v, "embedded reference server emulating this version"))
+    return runs
+
+
+def _versions_of(target: Target, wanted: list[Version]) -> list[TargetRun]:
+    if wanted:
+        return [TargetRun(target, v, "given on the command line") for v in wanted]
+    if target.version is not None:
+        return [TargetRun(target, target.version, "given in the configuration")]
+    with Transport(target.transport) as transport:
+        try:
+            version, how = detect_version(transport, target)
+        except EndpointUnreachable as exc:
+            raise Unreachable(f"target {target.name!r}: endpoint unreachable: {exc}") from None
+    return [TargetRun(target, version, f"detected: {how}")]
+
+
+# ------------------------------------------------------------- passing runs to xdist workers
+
+def to_json(run: TargetRun) -> dict[str, Any]:
+    """A TargetRun as plain data (in-memory, for pytest-xdist workers only; holds secrets)."""
+    t = run.target
+    return {
+        "version": str(run.version), "how": run.how,
+        "target": {
+            "name": t.name, "endpoint": t.endpoint, "version": str(t.version) if t.version else None,
+            "sites": {k: {"site_name": s.site_name, "site_id": s.site_id, "partner_id": s.partner_id,
+                          "credentials": {r: dataclasses.asdict(c) for r, c in s.credentials.items()}}
+                      for k, s in t.sites.items()},
+            "provides": sorted(t.provides), "values": dict(t.values),
+            "transport": dataclasses.asdict(t.transport),
+            "schema_dir": str(t.schema_dir) if t.schema_dir else None, "embedded": t.embedded,
+        },
+    }
+
+
+def from_json(data: dict[str, Any]) -> TargetRun:
+    t = data["target"]
+    sites = {k: SiteAccess(s["site_name"], s["site_id"], s["partner_id"],
+                           {r: Credential(**c) for r, c in s["credentials"].items()})
+             for k, s in t["sites"].items()}
+    target = Target(t["name"], t["endpoint"], parse_version(t["version"]) if t["version"] else None, sites,
+                    frozenset(t["provides"]), dict(t["values"]), TransportSettings(**t["transport"]),
+                    Path(t["schema_dir"]) if t["schema_dir"] else None, t["embedded"])
+    return TargetRun(target, parse_version(data["version"]), data["how"])

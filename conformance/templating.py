@@ -1,0 +1,168 @@
+"""Fill the ``${...}`` placeholders of case files (docs/CASES.md, "Placeholders").
+
+Case authors write XML, so values go in verbatim; ``xml_escape`` is there for callers
+that insert text.  Rendering is one pass: an inserted value is never scanned again, so
+a server-supplied capture cannot smuggle in a placeholder.  An unknown placeholder is an
+error naming it, never an empty string that would quietly change what a case sends.
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import re
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+__all__ = ["render", "TemplateError", "xml_escape", "PNG_SIGNATURE", "MAX_GENERATED"]
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_GENERATED = 20_000_000     # characters/bytes one placeholder may generate
+_MAX_DEPTH = 4                 # ${repeat} templates may nest this deep
+_CHARS = "abcdefghijklmnopqrstuvwxyz"
+_DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
+
+_PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
+_NAME = re.compile(r"^[A-Za-z_][\w-]*(\.[\w-]+)*$")
+
+
+class TemplateError(ValueError):
+    """A placeholder that cannot be filled; the message is one line naming it."""
+
+
+def xml_escape(text: str, quotes: bool = True) -> str:
+    """Escape text for XML content (and, with ``quotes``, for attribute values)."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if quotes:
+        text = text.replace('"', "&quot;").replace("'", "&apos;")
+    return text
+
+
+def _lookup(name: str, variables: Mapping[str, Any]) -> str | None:
+    if name in variables:
+        v = variables[name]
+        return None if v is None else str(v)
+    node: Any = variables
+    for part in name.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return None
+    if node is None or isinstance(node, Mapping):
+        return None
+    return str(node)
+
+
+def _count(text: str, what: str, spec: str) -> int:
+    try:
+        n = int(text.strip())
+    except ValueError:
+        raise TemplateError(f"${{{spec}}}: {what} must be a whole number, not {text.strip()!r}") from None
+    if n < 0 or n > MAX_GENERATED:
+        raise TemplateError(f"${{{spec}}}: {what} must be between 0 and {MAX_GENERATED}, not {n}")
+    return n
+
+
+def _chars(n: int) -> str:
+    reps, rest = divmod(n, len(_CHARS))
+    return _CHARS * reps + _CHARS[:rest]
+
+
+def _image_base64(n: int) -> str:
+    filler = bytes(i % 251 for i in range(max(0, n - len(PNG_SIGNATURE))))
+    return base64.b64encode((PNG_SIGNATURE + filler)[:n]).decode("ascii")
+
+
+def _date(spec: str, arg: str, now: datetime) -> str:
+    try:
+        days = float(arg.strip())
+    except ValueError:
+        raise TemplateError(f"${{{spec}}}: days must be a number like 1, -2 or 0.5, not {arg.strip()!r}") from None
+    if days != days or abs(days) > 36500:
+        raise TemplateError(f"${{{spec}}}: days must be within 100 years of now, not {arg.strip()!r}")
+    return (now + timedelta(days=days)).strftime(_DATE_FORMAT)
+
+
+def _unknown(name: str, variables: Mapping[str, Any]) -> TemplateError:
+    close = difflib.get_close_matches(name, [str(k) for k in variables], n=1)
+    hint = f" (did you mean ${{{close[0]}}}?)" if close else ""
+    return TemplateError(f"unknown placeholder ${{{name}}}: no such variable or fixture value{hint}")
+
+
+def _render(template: str, variables: Mapping[str, Any], templates: Mapping[str, str],
+            now: datetime, depth: int) -> str:
+    def fill(m: re.Match) -> str:
+        spec = m.group(1)
+        head, _, rest = spec.partition(":")
+        head = head.strip()
+        if rest or spec.endswith(":"):
+            if head == "chars":
+                return _chars(_count(rest, "N", spec))
+            if head == "base64":
+                return _image_base64(_count(rest, "N", spec))
+            if head == "date":
+                return _date(spec, rest, now)
+            if head == "repeat":
+                count, _, tname = rest.partition(":")
+                n = _count(count, "N", spec)
+                tname = tname.strip()
+                if not tname:
+                    raise TemplateError(f"${{{spec}}}: write ${{repeat:N:template-name}}")
+                if tname not in templates:
+                    known = ", ".join(sorted(templates)) or "none"
+                    raise TemplateError(f"${{{spec}}}: unknown template {tname!r} (step templates: {known})")
+                if depth >= _MAX_DEPTH:
+                    raise TemplateError(f"${{{spec}}}: templates nested more than {_MAX_DEPTH} deep")
+                parts = []
+                size = 0
+                for i in range(1, n + 1):
+                    scoped = _Scoped(variables, {"n": str(i)})
+                    part = _render(templates[tname], scoped, templates, now, depth + 1)
+                    size += len(part)
+                    if size > MAX_GENERATED:
+                        raise TemplateError(f"${{{spec}}}: output larger than {MAX_GENERATED} characters")
+                    parts.append(part)
+                return "".join(parts)
+            raise TemplateError(f"unknown placeholder ${{{spec}}}: known functions are "
+                                f"chars:N, base64:N, date:D and repeat:N:name")
+        name = spec.strip()
+        if not _NAME.match(name):
+            raise TemplateError(f"malformed placeholder ${{{spec}}}: expected a dotted name such as ${{site.name}}")
+        value = _lookup(name, variables)
+        if value is None:
+            raise _unknown(name, variables)
+        return value
+
+    # Anything left that starts a placeholder is one that never closes (or nests braces).
+    leftover = _PLACEHOLDER.sub("", template)
+    if "${" in leftover:
+        at = leftover.index("${")
+        raise TemplateError(f"unterminated placeholder near {leftover[at:at + 30]!r}: write ${{name}}")
+    return _PLACEHOLDER.sub(fill, template)
+
+
+class _Scoped(Mapping):
+    """``variables`` with a few names (``n``) layered on top, without copying."""
+
+    def __init__(self, base: Mapping[str, Any], top: dict[str, str]):
+        self._base, self._top = base, top
+
+    def __getitem__(self, key: str) -> Any:
+        return self._top[key] if key in self._top else self._base[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._top or key in self._base
+
+    def __iter__(self):
+        yield from self._top
+        yield from (k for k in self._base if k not in self._top)
+
+    def __len__(self) -> int:
+        return len(set(self._top) | set(self._base))
+
+
+def render(template: str, variables: Mapping[str, str], templates: Mapping[str, str] | None = None,
+           now: datetime | None = None) -> str:
+    """``template`` with every placeholder filled, or TemplateError naming the first bad one."""
+    if not isinstance(template, str):
+        raise TemplateError(f"a template must be text, not {type(template).__name__}")
+    return _render(template, variables or {}, templates or {}, now or datetime.now(), 0)
