@@ -63,8 +63,8 @@ class XMLServiceApp:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == SERVICE_PATH and method == "POST":
-            body = self._read(environ)
-            payload = self.handle(body) if isinstance(body, bytes) else body
+            body, refusal = self._read(environ)
+            payload = refusal if refusal is not None else self.handle(body)
             return self._reply(start_response, "200 OK", payload, "text/xml;charset=ISO-8859-1")
         if self.test_paths and method == "GET" and path == OUTBOX_PATH:
             data = json.dumps(self.state.mails(), indent=1).encode()
@@ -82,14 +82,15 @@ class XMLServiceApp:
         start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *extra])
         return [data]
 
-    def _read(self, environ) -> bytes | bytes:
+    def _read(self, environ) -> tuple[bytes, bytes | None]:
+        """The request body, or a FAILURE envelope refusing it (too large, no length)."""
         stream = environ["wsgi.input"]
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return render.failure("Invalid request: unreadable Content-Length", "000000")
+            return b"", render.failure("Invalid request: unreadable Content-Length", "000000")
         if length <= 0:
-            return render.failure("Invalid request: empty body, expected an XML message", "000000")
+            return b"", render.failure("Invalid request: empty body, expected an XML message", "000000")
         if length > MAX_REQUEST_BYTES:
             remaining = min(length, _DRAIN_LIMIT)
             while remaining > 0:  # drain so the client sees our answer, not a reset
@@ -97,10 +98,9 @@ class XMLServiceApp:
                 if not chunk:
                     break
                 remaining -= len(chunk)
-            return render.failure(
+            return b"", render.failure(
                 f"Request too large: {length} bytes exceeds the {MAX_REQUEST_BYTES}-byte limit", "000000")
-        data = stream.read(length)
-        return data
+        return stream.read(length), None
 
     # -- the XML service ---------------------------------------------------------
     def handle(self, data: bytes) -> bytes:

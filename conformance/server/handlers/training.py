@@ -19,7 +19,8 @@ from typing import Any
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
 
-__all__ = ["DEFECTS", "TABLES", "seed", "refuse_if_suspended", "description_limit",
+__all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "refuse_if_suspended", "require_scheduler",
+           "description_limit", "check_description",
            "site_video_levels", "create_training_session", "set_training_session",
            "get_training_session", "del_training_session"]
 
@@ -71,8 +72,10 @@ DEFECTS: list[Defect] = [
            "SP11: SetTrainingSession ignores attendeeSendVideo",
            ("trainingsession-attendeesendvideo-set",)),
     Defect("attendeesendvideo-returned-early",
-           "GetTrainingSession returns attendeeSendVideo before SP11 introduced it",
-           ("trainingsession-attendeesendvideo-create", "trainingsession-attendeesendvideo-set"),
+           "GetTrainingSession returns attendeeSendVideo before SP11 introduced it (every Get is then "
+           "invalid against that version's schema)",
+           ("trainingsession-attendeesendvideo-create", "trainingsession-attendeesendvideo-set",
+            "trainingsession-create-hqhd-ignored", "trainingsession-set-hqhd-ignored"),
            version="11.0.0 SP10"),
 ]
 

@@ -105,6 +105,9 @@ DEFECTS: list[Defect] = [
     Defect("user-displaymeetingurl-missing-getme",
            "39.9.0: GetMe does not return displayMeetingUrl",
            ("getme-displaymeetingurl",), "39.9.0"),
+    Defect("user-displaymeetingurl-long-form",
+           "39.9.0: GetUser/GetMe return the long SIP form <webExID>@<site>.webex.com as displayMeetingUrl",
+           ("getuser-displaymeetingurl", "getme-displaymeetingurl"), "39.9.0"),
     Defect("lstsummaryuser-pmrurl-missing",
            "39.10.0: LstsummaryUser does not return personalMeetingRoomURL",
            ("lstsummaryuser-personalmeetingroomurl",), "39.10.0"),
@@ -319,7 +322,10 @@ def _user_details(call: Call, row: Any, api_defect: str) -> list:
     if row["display_name"]:
         out.append(u.displayName(row["display_name"]))
     if call.since("39.9.0") and _has_pmr(row["role"]) and not call.defect(api_defect):
-        out.append(u.displayMeetingUrl(short_sip_url(call.site.name, row["webex_id"])))
+        url = short_sip_url(call.site.name, row["webex_id"])
+        if call.defect("user-displaymeetingurl-long-form"):
+            url = f"{row['webex_id']}@{call.site.name}.webex.com"
+        out.append(u.displayMeetingUrl(url))
     out.append(u.registrationDate(_iso_to_wire(row["registration"]) or ""))
     out.append(u.active("ACTIVATED" if row["active"] else "DEACTIVATED"))
     if "userId" in extra:

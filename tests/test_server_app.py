@@ -1,0 +1,209 @@
+"""The reference server's envelope handling: bad input never gets a 500 or stops it."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+import requests
+from lxml import etree
+
+from conformance.namespaces import NS
+from conformance.server.serve import ReferenceServer
+
+ENV = ('<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service" '
+       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><header><securityContext>{sec}</securityContext></header>'
+       '<body><bodyContent xsi:type="java:com.webex.service.binding.{svc}.{api}">{body}</bodyContent></body></serv:message>')
+
+
+def request(srv, api="GetAPIVersion", svc="ep", body="", sec=None, **creds):
+    if sec is None:
+        acc = srv.info["accounts"]["admin"]
+        sec = (f"<webExID>{creds.get('user', acc['webExID'])}</webExID>"
+               f"<password>{creds.get('password', acc['password'])}</password>"
+               f"<siteName>{creds.get('site', 'refsite')}</siteName>")
+    return ENV.format(sec=sec, svc=svc, api=api, body=body).encode()
+
+
+def post(srv, data, **kw):
+    r = requests.post(srv.url, data=data, timeout=30, **kw)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/xml")
+    root = etree.fromstring(r.content)
+    ns = {"serv": NS["serv"]}
+    return (root.findtext("serv:header/serv:response/serv:result", namespaces=ns),
+            root.findtext("serv:header/serv:response/serv:exceptionID", namespaces=ns),
+            root.findtext("serv:header/serv:response/serv:reason", namespaces=ns), root)
+
+
+@pytest.fixture(scope="module")
+def srv():
+    with ReferenceServer("42.6.0") as s:
+        yield s
+
+
+def test_get_api_version_succeeds_and_declares_encoding(srv):
+    r = requests.post(srv.url, data=request(srv), timeout=10)
+    assert r.content.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?><serv:message')
+    assert b"\n" not in r.content  # one line, like real replies
+    result, _, _, root = post(srv, request(srv))
+    assert result == "SUCCESS"
+    assert root.find(".//{%s}bodyContent" % NS["serv"]).get("{%s}type" % NS["xsi"]) == "ep:getAPIVersionResponse"
+
+
+BOMB = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><m>&c;</m>')
+XXE = b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><m>&x;</m>'
+
+
+@pytest.mark.parametrize("data,reason", [
+    (b"this is not xml", "Invalid XML request"),
+    (b"<serv:message xmlns:serv='http://www.webex.com/schemas/2002/06/service'><header>", "Invalid XML request"),
+    (BOMB, "DTD"),
+    (XXE, "DTD"),
+    (b"<a/>", "root element must be serv:message"),
+    (None, "Unknown request type"),
+    ("nosec", "missing header/securityContext"),
+    ("nobody", "no body/bodyContent"),
+    ("future", "Unknown request type"),
+])
+def test_bad_requests_get_failure_envelopes(srv, data, reason):
+    if data is None:
+        data = request(srv, api="MakeCoffee")
+    elif data == "nosec":
+        data = request(srv).replace(b"<header><securityContext>", b"<header><x>").replace(b"</securityContext>", b"</x>")
+    elif data == "nobody":
+        data = request(srv).replace(b"bodyContent", b"other")
+    elif data == "future":
+        with ReferenceServer("11.0.0 SP10") as old:
+            result, xid, why, _ = post(old, request(old, api="LstmeetingusagePreliminaryHistory", svc="history"))
+            assert (result, xid) == ("FAILURE", "000000") and reason in why
+        return
+    result, xid, why, _ = post(srv, data)
+    assert result == "FAILURE" and xid == "000000"
+    assert reason in why and "passwd" not in why and "root:" not in why
+    assert post(srv, request(srv))[0] == "SUCCESS"  # still serving
+
+
+def test_a_50_mb_body_is_refused_and_the_server_keeps_serving(srv):
+    big = b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>"
+    result, xid, why, _ = post(srv, big)
+    assert (result, xid) == ("FAILURE", "000000") and "too large" in why
+    assert post(srv, request(srv))[0] == "SUCCESS"
+
+
+@pytest.mark.parametrize("creds,xid,reason", [
+    ({"password": "wrong"}, "030002", "Incorrect user or password"),
+    ({"user": "nobody"}, "030001", "Corresponding User not found"),
+    ({"site": "no-such-site"}, "000000", "site not found"),
+])
+def test_authentication_failures(srv, creds, xid, reason):
+    result, got, why, _ = post(srv, request(srv, **creds))
+    assert (result, got) == ("FAILURE", xid) and reason in why
+
+
+def test_deprecated_site_id_still_identifies_the_site(srv):
+    acc = srv.info["accounts"]["admin"]
+    sec = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password><siteID>100001</siteID><partnerID>prt100001</partnerID>"
+    assert post(srv, request(srv, sec=sec))[0] == "SUCCESS"
+    bad = sec.replace("prt100001", "wrong")
+    assert post(srv, request(srv, sec=bad))[:2] == ("FAILURE", "000000")
+
+
+def test_other_methods_and_paths(srv):
+    assert requests.get(srv.url, timeout=5).status_code == 405
+    assert requests.get(srv.base_url + "/nope", timeout=5).status_code == 404
+    assert requests.post(srv.url, data=b"", timeout=5).status_code == 200
+
+
+def test_received_requests_are_recorded_with_passwords_masked(srv):
+    post(srv, request(srv))
+    seen = requests.get(srv.base_url + "/_test/requests", timeout=5).json()
+    assert seen and srv.info["accounts"]["admin"]["password"] not in json.dumps(seen)
+    assert "<password>***</password>" in seen[-1]
+
+
+def test_test_paths_are_off_unless_enabled():
+    with ReferenceServer("42.6.0", test_paths=False) as s:
+        assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 404
+        assert s.info["outbox"] is None
+
+
+def test_concurrent_clients(srv):
+    errors = []
+
+    def worker():
+        with requests.Session() as sess:
+            for _ in range(15):
+                r = sess.post(srv.url, data=request(srv), timeout=30)
+                if b"<serv:result>SUCCESS</serv:result>" not in r.content:
+                    errors.append(r.content[:200])
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    keys = []
+    lock = threading.Lock()
+
+    def take():
+        for _ in range(50):
+            k = srv.state.next_id("test-counter", 1000)
+            with lock:
+                keys.append(k)
+
+    threads = [threading.Thread(target=take) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == len(set(keys)) == 300
+
+
+def test_state_survives_a_restart_with_a_db_file(tmp_path):
+    db = str(tmp_path / "site.db")
+    with ReferenceServer("42.6.0", db=db) as first:
+        info = first.info
+        first.state.send_mail(first.state.site_by_key("main"), "a@b.c", "subject", "body")
+    with ReferenceServer("42.6.0", db=db) as second:
+        assert second.info["accounts"] == info["accounts"]
+        assert [m["subject"] for m in second.state.mails()] == ["subject"]
+        assert post(second, request(second))[0] == "SUCCESS"
+
+
+def test_unknown_defect_and_version_are_clear_errors():
+    from conformance.server.defects import UnknownDefect
+    from conformance.versions import VersionError
+    with pytest.raises(UnknownDefect, match="unknown defect 'nope'"):
+        ReferenceServer("42.6.0", defects=["nope"])
+    with pytest.raises(VersionError, match="unknown version"):
+        ReferenceServer("40.0.0")
+
+
+def test_serve_command_prints_json_first_and_stops_cleanly():
+    proc = subprocess.Popen([sys.executable, "-m", "conformance.cli", "serve", "--api-version", "39.2.0", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert info["apiVersion"] == "39.2.0" and info["url"].startswith("http://127.0.0.1:")
+        assert set(info["accounts"]) == {"admin", "host", "attendee"}
+        assert info["siteName"] == "refsite"
+        r = requests.post(info["url"], data=ENV.format(
+            sec=f"<webExID>{info['accounts']['admin']['webExID']}</webExID><password>{info['accounts']['admin']['password']}</password><siteName>refsite</siteName>",
+            svc="ep", api="GetAPIVersion", body="").encode(), timeout=10)
+        assert b"<ep:apiVer>39.2.0</ep:apiVer>" in r.content
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_serve_command_rejects_unknown_version():
+    proc = subprocess.run([sys.executable, "-m", "conformance.cli", "serve", "--api-version", "40.1.0"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ})
+    assert proc.returncode == 2
+    assert "unknown version" in proc.stderr and "Traceback" not in proc.stderr

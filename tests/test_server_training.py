@@ -1,0 +1,317 @@
+"""The reference server's training and support sessions, over HTTP.
+
+Covers the documented changes of conformance/server/handlers/training.py and support.py
+(SP11 attendeeSendVideo, 39.1.0 HQ/HD, 39.3.0/39.8.0 description limits, 42.5.0
+suspended site) and that every answer is valid against its version's schema.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+from lxml import etree
+
+from conformance.cases import load_cases
+from conformance.namespaces import NS
+from conformance.schemas import bundle_for
+from conformance.server.handlers import support, training
+from conformance.server.serve import ReferenceServer
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class Server:
+    """One running reference server and a way to call it as one of the seeded users."""
+
+    def __init__(self, srv: ReferenceServer):
+        self.srv = srv
+        self.http = requests.Session()
+
+    def password(self, role: str) -> tuple[str, str]:
+        if role == "host2":  # not in .info: the seed has it
+            acc = self.srv.seed["accounts"]["host2"]
+        else:
+            acc = self.srv.info["accounts"][role]
+        return acc["webExID"], acc["password"]
+
+    def call(self, service: str, api: str, body: str = "", role: str = "host", site: str = "main"):
+        wid, pw = self.password(role)
+        site_name = self.srv.info["sites"][site]["siteName"]
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
+               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext><webExID>{wid}</webExID>'
+               f'<password>{pw}</password><siteName>{site_name}</siteName></securityContext></header>'
+               f'<body><bodyContent xsi:type="java:com.webex.service.binding.{service}.{api}">{body}'
+               f'</bodyContent></body></serv:message>')
+        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
+        assert r.status_code == 200
+        return etree.fromstring(r.content)
+
+
+@pytest.fixture(scope="module")
+def servers():
+    running: dict[tuple, Server] = {}
+
+    def get(version: str, defects: tuple[str, ...] = (), **overrides) -> Server:
+        key = (version, defects, repr(sorted(overrides.items())))
+        if key not in running:
+            running[key] = Server(ReferenceServer(version, defects=defects, **overrides).start())
+        return running[key]
+
+    yield get
+    for s in running.values():
+        s.srv.stop()
+
+
+def result(root) -> str:
+    return root.findtext(f".//{{{NS['serv']}}}result")
+
+
+def exception_id(root) -> str | None:
+    return root.findtext(f".//{{{NS['serv']}}}exceptionID")
+
+
+def reason(root) -> str:
+    return root.findtext(f".//{{{NS['serv']}}}reason") or ""
+
+
+def xp(root, path: str) -> list:
+    return root.xpath(path, namespaces=NS)
+
+
+def create_body(description: str = "short", options: str = "", name: str = "unit test") -> str:
+    return (f"<schedule><startDate>12/01/2030 10:00:00</startDate><duration>45</duration></schedule>"
+            f"<metaData><confName>{name}</confName><description>{description}</description></metaData>"
+            f"<enableOptions>{options}</enableOptions>")
+
+
+def create(server: Server, **kw) -> str:
+    root = server.call("training", "CreateTrainingSession", create_body(**kw))
+    assert result(root) == "SUCCESS", reason(root)
+    return xp(root, "string(//train:sessionkey)")
+
+
+def get(server: Server, key: str, role: str = "host"):
+    return server.call("training", "GetTrainingSession", f"<sessionKey>{key}</sessionKey>", role=role)
+
+
+def assert_valid(root, version: str) -> None:
+    issues = bundle_for(version).validate(root)
+    assert not issues, [i.message for i in issues]
+
+
+# -- create / get round trip ------------------------------------------------------------
+
+def test_create_then_get_returns_what_was_scheduled(servers):
+    s = servers("42.6.0")
+    key = create(s, description="about XML", name="round trip")
+    root = get(s, key)
+    assert result(root) == "SUCCESS"
+    assert xp(root, "string(//sess:confName)") == "round trip"
+    assert xp(root, "string(//train:description)") == "about XML"
+    assert xp(root, "string(//sess:startDate)") == "12/01/2030 10:00:00"
+    assert xp(root, "string(//sess:duration)") == "45"
+    assert xp(root, "string(//train:sessionKey)") == key
+    assert_valid(root, "42.6.0")
+
+
+def test_keys_come_from_the_training_counter_and_are_unique(servers):
+    s = servers("42.6.0")
+    keys = {create(s) for _ in range(3)}
+    assert len(keys) == 3
+    assert all(int(k) > 661000000 for k in keys)
+
+
+def test_suspended_training_value_names_a_training_session_on_the_suspended_site(servers):
+    s = servers("42.4.0")
+    key = s.srv.values["sessions.suspended_training"]
+    root = s.call("training", "GetTrainingSession", f"<sessionKey>{key}</sessionKey>", site="suspended")
+    assert result(root) == "SUCCESS"
+    assert result(get(s, key)) == "FAILURE"  # not on the main site
+
+
+# -- access and bad input ----------------------------------------------------------------
+
+def test_an_attendee_account_cannot_schedule(servers):
+    root = servers("42.6.0").call("training", "CreateTrainingSession", create_body(), role="attendee")
+    assert (result(root), exception_id(root)) == ("FAILURE", "000001")
+
+
+def test_another_host_cannot_read_the_session_but_an_admin_can(servers):
+    s = servers("42.6.0")
+    key = create(s)
+    assert exception_id(get(s, key, role="host2")) == "000001"
+    assert result(get(s, key, role="admin")) == "SUCCESS"
+
+
+@pytest.mark.parametrize("key", ["999", "not-a-key", ""])
+def test_unknown_session_is_060001(servers, key):
+    root = get(servers("42.6.0"), key)
+    assert (result(root), exception_id(root)) == ("FAILURE", "060001")
+
+
+def test_a_bad_number_is_a_one_line_failure(servers):
+    body = "<metaData><confName>x</confName></metaData><schedule><duration>long</duration></schedule>"
+    root = servers("42.6.0").call("training", "CreateTrainingSession", body)
+    assert exception_id(root) == "999999"
+    assert "duration" in reason(root) and "\n" not in reason(root)
+
+
+def test_a_bad_date_is_a_one_line_failure(servers):
+    body = "<metaData><confName>x</confName></metaData><schedule><startDate>tomorrow</startDate></schedule>"
+    root = servers("42.6.0").call("training", "CreateTrainingSession", body)
+    assert exception_id(root) == "999999" and "MM/DD/YYYY" in reason(root)
+
+
+@pytest.mark.parametrize("name", ["", "x" * 129])
+def test_conference_name_empty_or_over_128_is_060065(servers, name):
+    root = servers("42.6.0").call("training", "CreateTrainingSession", create_body(name=name))
+    assert exception_id(root) == "060065"
+
+
+# -- description limits (39.3.0: 1024, 39.8.0: 2500) ------------------------------------------
+
+@pytest.mark.parametrize("version, length, limit", [
+    ("11.0.0 SP22", 5000, None),
+    ("39.1.0", 3000, None),
+    ("39.3.0", 1024, 1024),
+    ("39.5.0", 1024, 1024),
+    ("39.8.0", 2500, 2500),
+    ("42.6.0", 2500, 2500),
+])
+def test_description_limit_by_version(servers, version, length, limit):
+    s = servers(version)
+    key = create(s, description="a" * length)          # at the limit (or with none): accepted
+    set_root = s.call("training", "SetTrainingSession",
+                      f"<sessionKey>{key}</sessionKey><metaData><description>{'b' * length}</description></metaData>")
+    assert result(set_root) == "SUCCESS"
+    assert xp(get(s, key), "string-length(//train:description)") == length
+    over = "c" * (length + 1)
+    for api, body in (("CreateTrainingSession", create_body(description=over)),
+                      ("SetTrainingSession", f"<sessionKey>{key}</sessionKey><metaData><description>{over}"
+                                             f"</description></metaData>")):
+        root = s.call("training", api, body)
+        if limit is None:
+            assert result(root) == "SUCCESS"
+        else:
+            assert (result(root), exception_id(root)) == ("FAILURE", "060067")
+            assert reason(root).startswith("Illegal input description") and str(limit) in reason(root)
+
+
+def test_set_without_description_keeps_it(servers):
+    s = servers("42.6.0")
+    key = create(s, description="keep me")
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey><metaData><confName>renamed</confName>"
+                                             "</metaData>")
+    root = get(s, key)
+    assert xp(root, "string(//train:description)") == "keep me"
+    assert xp(root, "string(//sess:confName)") == "renamed"
+
+
+# -- HQ/HD (39.1.0) ---------------------------------------------------------------------------
+
+def hqhd(root) -> tuple[str, str]:
+    return xp(root, "string(//train:HQvideo)"), xp(root, "string(//train:HDvideo)")
+
+
+def test_before_39_1_hq_hd_requests_are_honoured(servers):
+    s = servers("11.0.0 SP22")
+    key = create(s, options="<HQvideo>false</HQvideo><HDvideo>true</HDvideo>")
+    assert hqhd(get(s, key)) == ("false", "true")
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey>"
+                                             "<enableOptions><HQvideo>true</HQvideo></enableOptions>")
+    assert hqhd(get(s, key)) == ("true", "true")
+
+
+@pytest.mark.parametrize("site_level", [True, False])
+def test_from_39_1_the_site_decides_and_get_still_returns_both(servers, site_level):
+    facts = {"HQvideo": site_level, "HDvideo": site_level}
+    s = servers("39.1.0", site_overrides={"main": {"facts": facts}})
+    expected = ("true", "true") if site_level else ("false", "false")
+    key = create(s, options=f"<HQvideo>{str(not site_level).lower()}</HQvideo>"
+                            f"<HDvideo>{str(not site_level).lower()}</HDvideo>")
+    assert hqhd(get(s, key)) == expected
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey><enableOptions>"
+                                             f"<HQvideo>{str(not site_level).lower()}</HQvideo></enableOptions>")
+    root = get(s, key)
+    assert hqhd(root) == expected
+    assert_valid(root, "39.1.0")
+
+
+# -- attendeeSendVideo (SP11) -------------------------------------------------------------------
+
+def test_attendee_send_video_round_trips_from_sp11(servers):
+    s = servers("11.0.0 SP11")
+    key = create(s, options="<attendeeSendVideo>true</attendeeSendVideo>")
+    assert xp(get(s, key), "string(//train:attendeeSendVideo)") == "true"
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey>"
+                                             "<enableOptions><attendeeSendVideo>false</attendeeSendVideo></enableOptions>")
+    root = get(s, key)
+    assert xp(root, "string(//train:attendeeSendVideo)") == "false"
+    assert_valid(root, "11.0.0 SP11")
+
+
+def test_attendee_send_video_defaults_to_false_and_is_kept_by_set_without_it(servers):
+    s = servers("42.6.0")
+    key = create(s)
+    assert xp(get(s, key), "string(//train:attendeeSendVideo)") == "false"
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey>"
+                                             "<enableOptions><attendeeSendVideo>true</attendeeSendVideo></enableOptions>")
+    s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey><metaData><confName>y</confName></metaData>")
+    assert xp(get(s, key), "string(//train:attendeeSendVideo)") == "true"
+
+
+def test_attendee_send_video_is_absent_before_sp11(servers):
+    s = servers("11.0.0 SP10")
+    key = create(s, options="<attendeeSendVideo>true</attendeeSendVideo>")
+    root = get(s, key)
+    assert result(root) == "SUCCESS"
+    assert xp(root, "//train:attendeeSendVideo") == []
+    assert_valid(root, "11.0.0 SP10")
+
+
+# -- suspended site (42.5.0) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("version, refused", [("42.4.0", False), ("42.5.0", True), ("42.6.0", True)])
+def test_suspended_site_refuses_training_and_support_from_42_5(servers, version, refused):
+    s = servers(version)
+    key = s.srv.values["sessions.suspended_training"]
+    answers = [
+        s.call("training", "CreateTrainingSession", create_body(), site="suspended"),
+        s.call("training", "SetTrainingSession", f"<sessionKey>{key}</sessionKey>", site="suspended"),
+        s.call("support", "CreateSupportSession", "<metaData><confName>s</confName></metaData>", site="suspended"),
+    ]
+    for root in answers:
+        if refused:
+            assert (result(root), exception_id(root), reason(root)) == ("FAILURE", "010107", "The site is suspended")
+        else:
+            assert result(root) == "SUCCESS"
+            assert_valid(root, version)
+
+
+def test_the_main_site_still_schedules_at_42_6(servers):
+    s = servers("42.6.0")
+    root = s.call("support", "CreateSupportSession", "<metaData><confName>help</confName></metaData>")
+    assert result(root) == "SUCCESS" and xp(root, "string(//sc:sessionKey)").isdigit()
+    assert_valid(root, "42.6.0")
+
+
+def test_del_training_session_removes_it(servers):
+    s = servers("42.6.0")
+    key = create(s)
+    assert result(s.call("training", "DelTrainingSession", f"<sessionKey>{key}</sessionKey>")) == "SUCCESS"
+    assert exception_id(get(s, key)) == "060001"
+
+
+# -- defects ---------------------------------------------------------------------------------------
+
+def test_each_defect_names_cases_that_exist():
+    ids = {c.id for c in load_cases(REPO / "cases").cases}
+    for d in [*training.DEFECTS, *support.DEFECTS]:
+        assert d.cases and set(d.cases) <= ids, d.name
+
+
+def test_suspended_defect_lets_creation_through(servers):
+    s = servers("42.6.0", ("suspended-training-create-allowed",))
+    root = s.call("training", "CreateTrainingSession", create_body(), site="suspended")
+    assert result(root) == "SUCCESS"
