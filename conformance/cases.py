@@ -44,7 +44,7 @@ FIXTURES: dict[str, str] = {
     "captcha": "a CAPTCHA ID and word the site accepts (test sites only), for anonymous calls from 39.10.0",
 }
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 _XCODE = re.compile(r"^\d{5,6}$")
 
 

@@ -132,7 +132,6 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
     bundle = ctx.bundle()
     if bundle is not None:
         result.schema_bundle = bundle.name
-    unreachable = None
     for step in case.steps:
         exp = step.expectation_for(version) if step.judged else None
         if step.judged and (exp is None or exp.not_applicable):
@@ -140,9 +139,9 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
         record, verdicts, error = _run_step(step, exp, ctx, variables, secrets, bundle)
         result.steps.append(record)
         if isinstance(error, EndpointUnreachable):
-            unreachable = error
+            return finish("error", mask(f"endpoint unreachable: {_one_line(str(error))}", secrets))
         if error is not None:
-            return finish("error", _one_line(str(error)) if not isinstance(error, str) else error)
+            return finish("error", mask(_one_line(str(error)), secrets))
         if exp is not None and ctx._bundle_error and exp.schema_valid:
             record.verdicts.append(Verdict("schema", "error", "a loadable schema bundle", ctx._bundle_error))
     verdicts = result.verdicts
@@ -154,7 +153,6 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
     reason = ""
     if first is not None:
         reason = f"{first.check}: expected {first.expected}, got {first.actual}"
-    del unreachable
     return finish(outcome, mask(reason, secrets))
 
 

@@ -124,6 +124,8 @@ _MARKERS = pytest.StashKey[set]()
 
 def _is_conformance_run(config: pytest.Config, cases_dir: Path) -> bool:
     opt = config.option
+    if not cases_dir.is_dir() and not opt.cases_dir:
+        return False
     if opt.endpoint or opt.api_version or opt.server_defect or opt.conformance_config or opt.all_versions:
         return True
     for arg in config.args:
@@ -156,6 +158,7 @@ def pytest_configure(config: pytest.Config) -> None:
     st.active = _is_conformance_run(config, st.cases_dir)
     if not st.active:
         return
+    config.pluginmanager.register(_Collector(config), "webex_conformance_collector")
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "webex_conformance_xdist")
     st.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -178,6 +181,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, DetectError, ValueError) as exc:
         LAST_RUN["config_error"] = str(exc)
         raise pytest.UsageError(mask(str(exc), [])) from None
+    except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
+        LAST_RUN["config_error"] = str(exc)
+        raise pytest.UsageError(f"cannot start the run: {type(exc).__name__}: {mask(str(exc), [])}") from None
     LAST_RUN["runs"] = [(r.label, r.target.endpoint, str(r.version), r.how) for r in st.runs]
 
 
@@ -293,42 +299,39 @@ def _reproduce(case: Case, run: TargetRun) -> str:
     return cmd
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
-    if config.option.conformance_progress and any(k == RESULT_KEY for k, _ in report.user_properties):
-        if report.when == "call":
+class _Collector:
+    """Per-run hooks of the controller: gather results as reports arrive, print progress."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
+        if config.option.conformance_progress and report.when == "call" and any(
+                k == RESULT_KEY for k, _ in report.user_properties):
             return report.outcome, "", ""
-    return None
+        return None
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # Called here for reports from xdist workers too: results are gathered once, here.
+        if report.when != "call":
+            return
+        st = _state(self.config)
+        for key, value in report.user_properties:
+            if key == RESULT_KEY:
+                result = CaseResult.from_dict(json.loads(value))
+                st.results.append(result)
+                if self.config.option.conformance_progress:
+                    self._progress(st, result)
+            elif key == LOAD_ERROR_KEY:
+                st.load_errors.append(value)
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # Called in the controller for reports from xdist workers too; collect once, there.
-    config = _CONFIG_REF.get("config")
-    if config is None:
-        return
-    st = _state(config)
-    if not st.active or st.worker:
-        return
-    for key, value in report.user_properties:
-        if key == RESULT_KEY and report.when == "call":
-            result = CaseResult.from_dict(json.loads(value))
-            st.results.append(result)
-            st.done += 1
-            if config.option.conformance_progress:
-                tr = config.pluginmanager.get_plugin("terminalreporter")
-                line = (f"{result.outcome:>14}  {result.version:<12} {result.introduced}/{result.case_id}"
-                        f"  ({result.duration_ms or 0:.0f} ms){'  ' + result.reason if result.reason and result.outcome != 'pass' else ''}")
-                if tr is not None:
-                    tr.write_line(mask(line, st.secrets()))
-        elif key == LOAD_ERROR_KEY and report.when == "call":
-            st.load_errors.append(value)
-
-
-_CONFIG_REF: dict[str, pytest.Config] = {}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _CONFIG_REF["config"] = session.config
+    def _progress(self, st: _State, result: CaseResult) -> None:
+        tr = self.config.pluginmanager.get_plugin("terminalreporter")
+        why = f"  {result.reason}" if result.reason and result.outcome != "pass" else ""
+        line = (f"{result.outcome:>14}  {result.version:<12} {result.introduced}/{result.case_id}"
+                f"  ({result.duration_ms or 0:.0f} ms){why}")
+        if tr is not None:
+            tr.write_line(mask(line, st.secrets()))
 
 
 @pytest.hookimpl(trylast=True)

@@ -151,8 +151,11 @@ def handler(service: str, api: str, anonymous: bool = False, since: str | None =
     """
     def register(fn: Handler) -> Handler:
         key = (service, api)
-        if key in HANDLERS:
-            raise RuntimeError(f"two handlers for {service}.{api}")
+        old = HANDLERS.get(key)
+        # A module imported again (e.g. after a test harness reset sys.modules) replaces
+        # its own handler; two different functions for one API are a programming error.
+        if old is not None and (old[0].__module__, old[0].__qualname__) != (fn.__module__, fn.__qualname__):
+            raise RuntimeError(f"two handlers for {service}.{api}: {old[0].__module__} and {fn.__module__}")
         HANDLERS[key] = (fn, anonymous, since)
         return fn
     return register

@@ -54,7 +54,7 @@ DEFECTS: list[Defect] = [
     Defect("setcontact-ignores-changes", "SetContact answers SUCCESS but stores nothing",
            ("setcontact-updates-contact",)),
     Defect("delcontacts-code-00015", "DelContacts answers the five-digit 00015 the notes print",
-           ("delcontacts-no-record-found",)),
+           ("delcontacts-no-record-found", "delcontacts-returns-contactid")),
     Defect("delcontacts-missing-contactid", "DelContacts deletes but returns no contactID",
            ("delcontacts-returns-contactid",)),
 ]

@@ -60,7 +60,8 @@ PMR_TRIMMED = ("accessControl", "telephony", "isAlternateHost", "isCreator", "ho
 DEFECTS: list[Defect] = [
     Defect("captcha-not-enforced",
            "anonymous GetSessionInfo/GetUserCard are answered without a valid CAPTCHA (39.10.0)",
-           ("getsessioninfo-anonymous-captcha", "getusercard-anonymous-captcha")),
+           ("getsessioninfo-anonymous-captcha", "getusercard-anonymous-captcha",
+            "getusercard-anonymous-with-captcha")),
     Defect("anonymous-leaks-hostkey",
            "anonymous GetSessionInfo returns the host key",
            ("getsessioninfo-pmr-anonymous-basic-info", "getsessioninfo-anonymous-necessary-elements")),

@@ -52,6 +52,11 @@ CLUSTER_MAX = 256
 TOGGLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 TOGGLE_VALUE_MAX = 256
 
+# Every case that validates a GetSite answer: an element sent too early fails them all.
+_GETSITE_CASES = ("getsite-enablecloudtelepresence", "getsite-attendee-capacity", "getsite-uploadlogfileurl",
+                  "getsite-license-counts", "setsite-videomeshinterclusters", "getsite-allowchange-profile-fields",
+                  "getsite-allowchange-control-hub", "securitycontext-siteid-still-accepted")
+
 DEFECTS: list[Defect] = [
     Defect("getsite-siteid-rejected",
            "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
@@ -64,7 +69,7 @@ DEFECTS: list[Defect] = [
            ("getsite-enablecloudtelepresence",), "11.0.0 SP18"),
     Defect("getsite-cloudtelepresence-too-early",
            "SP18: GetSite returns EnableCloudTelepresence before SP18 too",
-           ("getsite-enablecloudtelepresence",), "11.0.0 SP17"),
+           _GETSITE_CASES, "11.0.0 SP17"),
     Defect("getsite-uploadlogfileurl-missing",
            "39.1.0: GetSite's metaData lacks uploadLogFileUrl",
            ("getsite-uploadlogfileurl",), "39.1.0"),

@@ -1,0 +1,155 @@
+"""run_case against a live reference server: every outcome, and every way a run can go wrong."""
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from conformance.cases import load_case_file
+from conformance.embedded import target_for_server
+from conformance.execute import RunContext, run_case
+from conformance.schemas import bundle_for
+from conformance.server.serve import ReferenceServer
+from conformance.transport import Transport
+from conformance.versions import parse_version
+
+HEAD = '''id = "{id}"
+title = "t"
+introduced = "39.1.0"
+source = "New element apiVer added to GetAPIVersion API"
+apis = ["GetAPIVersion"]
+kind = "element"
+{extra}
+'''
+STEP = '''
+[[step]]
+name = "{name}"
+api = "{api}"
+role = "{role}"
+site = "{site}"
+body = """{body}"""
+{more}
+'''
+
+
+def case(tmp_path: Path, steps: list[tuple[dict, list[str]]], extra: str = "", cid: str = "c"):
+    text = HEAD.format(id=cid, extra=extra)
+    for i, (s, expects) in enumerate(steps):
+        fields = {"name": f"s{i}", "api": "ep.GetAPIVersion", "role": "site-admin", "site": "main", "body": "", "more": ""}
+        fields.update(s)
+        text += STEP.format(**fields)
+        for e in expects:
+            text += "\n[[step.expect]]\n" + e + "\n"
+    p = tmp_path / f"{cid}.toml"
+    p.write_text(text)
+    return load_case_file(p)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ReferenceServer("42.6.0") as s:
+        yield s
+
+
+@pytest.fixture()
+def ctx(server):
+    target = target_for_server(server)
+    with Transport(target.transport) as t:
+        yield RunContext(target, parse_version("42.6.0"), t, bundle_loader=lambda: bundle_for("42.6.0"))
+
+
+def test_pass_with_equals_on_target_version(tmp_path, ctx):
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"\nequals = { "//ep:apiVer" = "${target.version}" }'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "pass", r.reason
+    assert r.schema_bundle == "webex-conformance schemas 42.6.0"
+    step = r.steps[0]
+    assert step.status == 200 and step.attempts == 1 and step.elapsed_ms > 0
+    assert "<password>***</password>" in step.request
+    assert ctx.target.sites["main"].credentials["site-admin"].password not in step.request
+    checks = {v.check: v.outcome for v in step.verdicts}
+    assert checks["result"] == "pass" and checks["schema"] == "pass" and checks["equals://ep:apiVer"] == "pass"
+
+
+def test_fail_names_the_check_expected_and_actual(tmp_path, ctx):
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "FAILURE"\nexception_id = "010107"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "fail"
+    assert r.reason == "result: expected FAILURE, got SUCCESS"
+
+
+def test_wrong_password_is_a_clear_failure(tmp_path, server):
+    target = target_for_server(server)
+    main = target.sites["main"]
+    bad = dataclasses.replace(main.credentials["site-admin"], password="not-the-password")
+    target = dataclasses.replace(target, sites={**target.sites, "main": dataclasses.replace(
+        main, credentials={**main.credentials, "site-admin": bad})})
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    with Transport(target.transport) as t:
+        r = run_case(c, RunContext(target, parse_version("42.6.0"), t))
+    assert r.outcome == "fail"
+    verdicts = {v.check: v for v in r.steps[0].verdicts}
+    assert verdicts["result"].actual == "FAILURE"
+    assert "030002" in r.steps[0].response and "not-the-password" not in r.steps[0].request
+
+
+def test_not_applicable_and_skipped_steps(tmp_path, ctx):
+    c = case(tmp_path, [({}, ['versions = ">= 42.1.0"\nnot_applicable = "only for old servers"',
+                              'versions = "< 42.1.0"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert (r.outcome, r.reason) == ("not-applicable", "only for old servers")
+    c = case(tmp_path, [({}, ['versions = "< 39.1.0"\nresult = "FAILURE"']),
+                        ({"name": "later"}, ['versions = ">= 39.1.0"\nresult = "SUCCESS"'])], cid="two")
+    r = run_case(c, ctx)
+    assert r.outcome == "pass" and [s.name for s in r.steps] == ["later"]
+
+
+def test_missing_fixture_skips_with_its_name(tmp_path, ctx):
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], extra='requires = ["mail-sink"]')
+    ctx.target = dataclasses.replace(ctx.target, provides=frozenset())
+    r = run_case(c, ctx)
+    assert r.outcome == "skip" and "'mail-sink'" in r.reason
+    c = case(tmp_path, [({"site": "suspended"}, ['versions = "all"\nresult = "SUCCESS"'])], cid="susp")
+    ctx.target = dataclasses.replace(ctx.target, sites={"main": ctx.target.sites["main"]})
+    r = run_case(c, ctx)
+    assert r.outcome == "skip" and "'suspended-site'" in r.reason
+
+
+def test_setup_step_failure_and_capture(tmp_path, ctx):
+    c = case(tmp_path, [({"api": "ep.NoSuchApi"}, []), ({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "error" and "setup step 's0' answered FAILURE: 000000" in r.reason
+    c = case(tmp_path, [({"more": 'capture = { v = "//ep:apiVer" }'}, []),
+                        ({}, ['versions = "all"\nequals = { "//ep:apiVer" = "${v}" }'])], cid="cap")
+    assert run_case(c, ctx).outcome == "pass"
+
+
+def test_unknown_placeholder_is_an_error_not_a_crash(tmp_path, ctx):
+    c = case(tmp_path, [({"body": "<x>${nope.nothing}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "error" and "nope.nothing" in r.reason
+
+
+def test_unreachable_endpoint(tmp_path, server):
+    target = dataclasses.replace(target_for_server(server), endpoint="http://127.0.0.1:1/WBXService/XMLService")
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    with Transport(dataclasses.replace(target.transport, retries=0)) as t:
+        r = run_case(c, RunContext(target, parse_version("42.6.0"), t))
+    assert r.outcome == "error"
+    assert r.reason.startswith("endpoint unreachable: ") and "connection refused" in r.reason
+
+
+def test_newer_server_is_judged_by_the_newest_rules(tmp_path, server):
+    target = target_for_server(server)
+    c = case(tmp_path, [({}, ['versions = ">= 42.6.0"\nresult = "SUCCESS"', 'versions = "< 42.6.0"\nresult = "FAILURE"'])])
+    with Transport(target.transport) as t:
+        r = run_case(c, RunContext(target, parse_version("42.11.1"), t))
+    assert r.outcome == "pass" and r.version == "42.11.1"
+
+
+def test_broken_schema_bundle_is_reported_on_the_case(tmp_path, ctx):
+    def broken():
+        raise RuntimeError("bundle exploded")
+    ctx.bundle_loader = broken
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "error" and "bundle exploded" in r.reason

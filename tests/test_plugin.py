@@ -1,0 +1,126 @@
+"""The pytest plugin, run through pytester the way a QA engineer runs it."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conformance.server.serve import ReferenceServer
+
+APIVER = '''id = "apiver-{n}"
+title = "GetAPIVersion answers apiVer ({n})"
+introduced = "39.1.0"
+source = "New element apiVer added to GetAPIVersion API"
+apis = ["GetAPIVersion"]
+kind = "element"
+{extra}
+[[step]]
+api = "ep.GetAPIVersion"
+role = "site-admin"
+[[step.expect]]
+versions = ">= 39.1.0"
+result = "{result}"
+equals = {{ "//ep:apiVer" = "${{target.version}}" }}
+[[step.expect]]
+versions = "< 39.1.0"
+result = "{result}"
+absent = ["//ep:apiVer"]
+'''
+
+
+@pytest.fixture()
+def project(pytester: pytest.Pytester):
+    cases = pytester.path / "cases"
+    cases.mkdir()
+    (cases / "good.toml").write_text(APIVER.format(n="good", result="SUCCESS", extra=""))
+    (cases / "bad.toml").write_text(APIVER.format(n="bad", result="FAILURE", extra=""))
+    (cases / "needs.toml").write_text(APIVER.format(n="needs", result="SUCCESS", extra='requires = ["mail-sink"]'))
+    (cases / "broken.toml").write_text(APIVER.format(n="broken", result="SUCCESS", extra="").replace('kind = "element"', 'kind = 7'))
+    (cases / "headings.toml").write_text("# not a case\n")
+    pytester.makeini("[pytest]\n")
+    return pytester
+
+
+def run(p: pytest.Pytester, *args: str):
+    out = p.path / "out"
+    return p.runpytest_inprocess("cases", "-p", "no:cacheprovider", "--conformance-output", str(out), *args), out
+
+
+def test_collects_one_item_per_case_with_readable_ids(project):
+    res, _ = run(project, "--api-version", "42.6.0", "--collect-only", "-q")
+    text = res.stdout.str()
+    for cid in ("39.1.0/apiver-good", "39.1.0/apiver-bad", "39.1.0/apiver-needs", "load-error"):
+        assert cid in text
+    assert "headings.toml" not in text
+
+
+def test_run_judges_writes_reports_and_explains_failures(project):
+    res, out = run(project, "--api-version", "42.6.0", "--api-version", "11.0.0 SP10", "-rs")
+    assert res.ret == 1
+    res.assert_outcomes(passed=4, failed=3)
+    text = res.stdout.str()
+    assert "case file error: " in text and "broken.toml: kind: must be a string" in text
+    assert "FAIL: GetAPIVersion answers apiVer (bad)" in text
+    assert "result: FAIL expected 'FAILURE'" in text or "expected FAILURE" in text
+    assert "Reproduce with: webex-conformance replay apiver-bad --api-version 42.6.0" in text
+    assert "judged as API 42.6.0: embedded reference server" in text
+    doc = json.loads((out / "results.json").read_text())
+    outcomes = sorted((r["case_id"], r["version"], r["outcome"]) for r in doc["results"])
+    assert ("apiver-good", "11.0.0 SP10", "pass") in outcomes and ("apiver-bad", "42.6.0", "fail") in outcomes
+    assert doc["run"]["load_errors"] and (out / "junit.xml").is_file() and (out / "matrix.html").is_file()
+    html = (out / "matrix.html").read_text()
+    assert "apiver-good" in html
+    for r in doc["results"]:
+        for s in r["steps"]:
+            assert "<password>***</password>" in s["request"]
+
+
+def test_k_and_m_select_cases(project):
+    res, _ = run(project, "--api-version", "42.6.0", "-k", "good", "--collect-only", "-q")
+    assert "apiver-good" in res.stdout.str() and "apiver-bad" not in res.stdout.str()
+    res, _ = run(project, "--api-version", "42.6.0", "-m", "api_GetAPIVersion and kind_element", "--collect-only", "-q")
+    assert "3/4 tests collected" in res.stdout.str() or "apiver-good" in res.stdout.str()
+    res, _ = run(project, "--api-version", "42.6.0", "-m", "kind_limit", "--collect-only", "-q")
+    assert "apiver-good" not in res.stdout.str()
+
+
+def test_endpoint_detection_and_missing_fixture_skip(project, monkeypatch):
+    with ReferenceServer("39.2.0") as srv:
+        acc = srv.info["accounts"]["admin"]
+        monkeypatch.setenv("WEBEX_SITE_NAME", "refsite")
+        monkeypatch.setenv("WEBEX_ADMIN_ID", acc["webExID"])
+        monkeypatch.setenv("WEBEX_ADMIN_PASSWORD", acc["password"])
+        res, out = run(project, "--endpoint", srv.url, "-k", "good or needs", "-rs")
+    text = res.stdout.str()
+    assert "judged as API 39.2.0: detected: GetAPIVersion answered apiVer 39.2.0" in text
+    assert "requires fixture 'mail-sink'" in text
+    res.assert_outcomes(passed=1, skipped=1)
+    assert acc["password"] not in text
+    assert acc["password"] not in (out / "results.json").read_text()
+    assert acc["password"] not in (out / "junit.xml").read_text()
+
+
+def test_unreachable_endpoint_is_a_usage_error_not_a_traceback(project, monkeypatch):
+    monkeypatch.setenv("WEBEX_SITE_NAME", "refsite")
+    res, _ = run(project, "--endpoint", "http://127.0.0.1:1/WBXService/XMLService")
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    assert "endpoint unreachable" in res.stderr.str() and "Traceback" not in res.stderr.str()
+
+
+def test_server_defect_option_reaches_the_embedded_server(project):
+    res, _ = run(project, "--api-version", "42.6.0", "--server-defect", "apiver-wrong", "-k", "good")
+    res.assert_outcomes(failed=1)
+
+
+def test_inactive_for_ordinary_test_runs(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_x():\n    assert True\n")
+    res = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    res.assert_outcomes(passed=1)
+    assert "judged as API" not in res.stdout.str() and "case results" not in res.stdout.str()
+
+
+def test_xdist_workers_share_one_embedded_server(project):
+    res, out = run(project, "--api-version", "42.6.0", "-n", "2", "-k", "good or bad")
+    res.assert_outcomes(passed=1, failed=1)
+    doc = json.loads((out / "results.json").read_text())
+    assert len({r["endpoint"] for r in doc["results"]}) == 1 and len(doc["results"]) == 2

@@ -1,0 +1,497 @@
+"""The reference server's ep service, over HTTP: GetAPIVersion, sessions, recordings, contacts.
+
+Covers the documented changes of conformance/server/handlers/ep*.py version by version,
+the error paths (each a clear FAILURE, never a crash), that every SUCCESS answer is valid
+against its version's generated schema, and that the seeded defects name real cases.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings, strategies as st
+from lxml import etree
+
+from conformance.cases import load_cases
+from conformance.namespaces import NS
+from conformance.schemas import bundle_for
+from conformance.server.handlers import ep, ep_recordings
+from conformance.server.serve import ReferenceServer
+from conformance.versions import from_server_report, parse_version
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DATE = "%m/%d/%Y %H:%M:%S"
+
+
+class Reply:
+    """One parsed answer: result, exceptionID, reason and the bodyContent."""
+
+    def __init__(self, data: bytes):
+        self.root = etree.fromstring(data)
+        self.result = self.root.findtext(".//serv:result", namespaces=NS)
+        self.exception_id = self.root.findtext(".//serv:exceptionID", namespaces=NS)
+        self.reason = self.root.findtext(".//serv:reason", namespaces=NS)
+        self.value = self.root.findtext(".//serv:value", namespaces=NS)
+        self.body = self.root.find(".//serv:bodyContent", namespaces=NS)
+
+    def texts(self, xpath: str) -> list[str]:
+        return [x if isinstance(x, str) else (x.text or "") for x in self.root.xpath(xpath, namespaces=NS)]
+
+    def text(self, xpath: str) -> str | None:
+        found = self.texts(xpath)
+        return found[0] if found else None
+
+    def children(self) -> list[str]:
+        return [etree.QName(c).localname for c in self.body]
+
+
+class Server:
+    """A running reference server and a way to call its ep service as a seeded user."""
+
+    def __init__(self, srv: ReferenceServer):
+        self.srv = srv
+        self.version = srv.version
+        self.values = srv.values
+        self.http = requests.Session()
+
+    def call(self, api: str, body: str = "", role: str | None = "host", site: str = "main") -> Reply:
+        sec = f"<siteName>{self.srv.seed['sites'][site]['siteName']}</siteName>"
+        if role is not None:
+            acc = self.srv.seed["accounts"][role]
+            sec += f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
+               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{sec}</securityContext></header>'
+               f'<body><bodyContent xsi:type="java:com.webex.service.binding.ep.{api}">{body}'
+               f'</bodyContent></body></serv:message>')
+        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
+        assert r.status_code == 200
+        reply = Reply(r.content)
+        if reply.result == "SUCCESS":  # every SUCCESS answer must fit its version's schema
+            issues = bundle_for(self.version).validate(reply.root)
+            assert not issues, f"{api} at {self.version}: {[i.message for i in issues]}"
+        return reply
+
+    def session_info(self, placeholder: str, role: str | None = "host", captcha: bool = False) -> Reply:
+        body = f"<sessionKey>{self.values[placeholder]}</sessionKey>"
+        if captcha:
+            body += (f"<CAPTCHAID>{self.values['captcha.id']}</CAPTCHAID>"
+                     f"<CAPTCHAWord>{self.values['captcha.word']}</CAPTCHAWord>")
+        return self.call("GetSessionInfo", body, role)
+
+    def mails(self) -> list[dict]:
+        return json.loads(self.http.get(self.srv.outbox_url, timeout=10).text)
+
+
+@pytest.fixture(scope="module")
+def servers():
+    """Read-only servers, one per (version, defects); tests that change state use ``fresh``."""
+    running: dict[tuple, Server] = {}
+
+    def get(version: str, *defects: str) -> Server:
+        key = (version, defects)
+        if key not in running:
+            running[key] = Server(ReferenceServer(version, defects=defects).start())
+        return running[key]
+
+    yield get
+    for s in running.values():
+        s.srv.stop()
+
+
+@pytest.fixture
+def fresh():
+    started: list[Server] = []
+
+    def make(version: str = "42.6.0", *defects: str) -> Server:
+        s = Server(ReferenceServer(version, defects=defects).start())
+        started.append(s)
+        return s
+
+    yield make
+    for s in started:
+        s.srv.stop()
+
+
+# ----------------------------------------------------------------- GetAPIVersion
+
+@pytest.mark.parametrize("version", ["11.0.0 SP10", "11.0.0 SP22"])
+def test_getapiversion_before_39_1_reports_apiversion_and_sp_release(servers, version):
+    r = servers(version).call("GetAPIVersion", role=None)
+    assert r.result == "SUCCESS"
+    assert r.text("//ep:apiVersion") == "WebEx XML API V11.0.0"
+    assert r.text("//ep:release") == version.split()[1]
+    assert r.text("//ep:apiVer") is None
+    assert r.text("//ep:trainReleaseVersion") is None  # only when asked
+    assert from_server_report(r.text("//ep:apiVersion"), r.text("//ep:release")) == parse_version(version)
+
+
+@pytest.mark.parametrize("version", ["39.1.0", "42.6.0"])
+def test_getapiversion_from_39_1_reports_apiver_and_keeps_deprecated_apiversion(servers, version):
+    r = servers(version).call("GetAPIVersion", "<returnTrainReleaseVersion>true</returnTrainReleaseVersion>")
+    assert r.text("//ep:apiVer") == version
+    assert r.text("//ep:release") == version
+    assert r.text("//ep:apiVersion") == "WebEx XML API V11.0.0"
+    assert r.text("//ep:trainReleaseVersion")
+    assert r.body.get(f"{{{NS['xsi']}}}type") == "ep:getAPIVersionResponse"
+
+
+def test_getapiversion_needs_a_known_site(servers):
+    s = servers("42.6.0")
+    xml = (f'<serv:message xmlns:serv="{NS["serv"]}" xmlns:xsi="{NS["xsi"]}"><header><securityContext>'
+           '<siteName>no-such-site</siteName></securityContext></header><body><bodyContent '
+           'xsi:type="java:com.webex.service.binding.ep.GetAPIVersion"/></body></serv:message>')
+    r = Reply(requests.post(s.srv.url, data=xml.encode(), timeout=10).content)
+    assert r.result == "FAILURE" and "no-such-site" in r.reason
+
+
+def test_getapiversion_defects(servers):
+    assert servers("42.6.0", "apiver-wrong").call("GetAPIVersion").text("//ep:apiVer") == "42.6"
+    early = servers("11.0.0 SP22", "apiver-too-early")
+    reply = early.call.__wrapped__(early) if hasattr(early.call, "__wrapped__") else None
+    assert reply is None  # call() validates; the defect's answer is schema-invalid by design
+    raw = requests.post(early.srv.url, data=_raw_envelope(early, "GetAPIVersion").encode(), timeout=10)
+    assert Reply(raw.content).text("//ep:apiVer") == "11.0.22"
+
+
+def _raw_envelope(s: Server, api: str, body: str = "") -> str:
+    acc = s.srv.seed["accounts"]["host"]
+    return (f'<serv:message xmlns:serv="{NS["serv"]}" xmlns:xsi="{NS["xsi"]}"><header><securityContext>'
+            f'<siteName>{s.srv.seed["sites"]["main"]["siteName"]}</siteName><webExID>{acc["webExID"]}</webExID>'
+            f'<password>{acc["password"]}</password></securityContext></header><body><bodyContent '
+            f'xsi:type="java:com.webex.service.binding.ep.{api}">{body}</bodyContent></body></serv:message>')
+
+
+@pytest.mark.skipif(not (SHARED / "real-traffic").is_dir(), reason="../shared/real-traffic is not beside the repo")
+def test_real_getapiversion_answers_fit_our_schema_and_shape(servers):
+    """Real pre-39.1 answers validate against our SP10 schema, and ours uses their names."""
+    bundle = bundle_for("11.0.0 SP10")
+    real_names: set[str] = set()
+    for name in ("012-GetAPIVersion-response.xml", "013-GetAPIVersion-response.xml",
+                 "015-GetAPIVersion-response.xml"):
+        root = etree.fromstring((SHARED / "real-traffic" / name).read_bytes())
+        assert bundle.validate(root) == [], name
+        body = root.find(".//serv:bodyContent", namespaces=NS)
+        real_names |= {etree.QName(c).localname for c in body}
+    ours = servers("11.0.0 SP10").call("GetAPIVersion", "<returnTrainReleaseVersion>true</returnTrainReleaseVersion>")
+    assert set(ours.children()) <= real_names
+
+
+# ----------------------------------------------------------------- GetSessionInfo
+
+def test_getsessioninfo_unknown_or_malformed_key_is_meeting_not_found(servers):
+    s = servers("42.6.0")
+    for key in ("123", "abc", "9" * 30):
+        r = s.call("GetSessionInfo", f"<sessionKey>{key}</sessionKey>")
+        assert (r.result, r.exception_id, r.reason) == ("FAILURE", "060001", "Corresponding Meeting not found")
+    r = s.call("GetSessionInfo", "")
+    assert r.exception_id == "999999" and "sessionKey is required" in r.reason
+
+
+@pytest.mark.parametrize("version,sip,skype,link,panelist,autorec,display", [
+    ("11.0.0 SP10", False, False, False, False, False, False),
+    ("11.0.0 SP14", True, True, False, False, False, False),
+    ("11.0.0 SP15", True, True, True, False, False, False),
+    ("11.0.0 SP20", True, True, True, True, False, False),
+    ("11.0.0 SP21", True, True, True, True, True, False),
+    ("39.3.0", True, True, True, True, True, True),
+])
+def test_getsessioninfo_elements_appear_in_their_versions(servers, version, sip, skype, link, panelist,
+                                                          autorec, display):
+    s = servers(version)
+    pmr = s.session_info("sessions.pmr")
+    cet = s.session_info("sessions.cet_event")
+    assert (pmr.text("//ep:sipURL") is not None) == sip
+    assert (pmr.text("//ep:skypeURL") is not None) == skype
+    assert (pmr.text("//ep:meetingLink") is not None) == link
+    assert (cet.text("//ep:panelistNumericPassword") is not None) == panelist
+    assert (pmr.text("//ep:isAutoRecord") is not None) == autorec
+    assert (cet.text("//ep:displayMeetingUrl") is not None) == display
+
+
+def test_sipurl_only_for_cisco_video_sessions_and_skypeurl_always(servers):
+    s = servers("11.0.0 SP14")
+    assert s.session_info("sessions.pmr").text("//ep:sipURL") == "host1@refsite.webex.com"
+    meeting = s.session_info("sessions.meeting")
+    assert meeting.text("//ep:sipURL") is None and meeting.text("//ep:skypeURL")
+    # CET events get their CET elements only from SP20
+    assert s.session_info("sessions.cet_event").text("//ep:sipURL") is None
+    event = servers("11.0.0 SP20").session_info("sessions.cet_event")
+    assert event.text("//ep:isCETMeeting") == "true" and event.text("//ep:standaloneDialingIPAddress")
+    assert event.text("//ep:panelistNumericPassword") == "4711"
+    assert servers("11.0.0 SP20").session_info("sessions.event").text("//ep:panelistNumericPassword") is None
+
+
+def test_displaymeetingurl_forms_and_sipurl_kept(servers):
+    key = servers("39.3.0").values["sessions.cet_event"]
+    for version in ("39.3.0", "42.6.0"):
+        cet = servers(version).session_info("sessions.cet_event")
+        assert cet.text("//ep:displayMeetingUrl") == f"{key}@webex.com"
+        assert cet.text("//ep:sipURL") == f"{key}@refsite.webex.com"
+    pmr_key = servers("39.8.0").values["sessions.pmr"]
+    assert servers("39.8.0").session_info("sessions.pmr").text("//ep:displayMeetingUrl") == f"{pmr_key}@webex.com"
+    pmr = servers("39.9.0").session_info("sessions.pmr")
+    assert pmr.text("//ep:displayMeetingUrl") == "host1.refsite@webex.com"
+    assert pmr.text("//ep:sipURL") == "host1@refsite.webex.com"
+
+
+PMR_TRIMMED = {"accessControl", "telephony", "isAlternateHost", "isCreator", "hostKey", "supportE2E"}
+
+
+def test_anonymous_pmr_is_trimmed_from_39_3(servers):
+    before = servers("39.2.0").session_info("sessions.pmr", role=None)
+    assert PMR_TRIMMED <= set(before.children())
+    after = servers("39.3.0").session_info("sessions.pmr", role=None)
+    assert not PMR_TRIMMED & set(after.children())
+    assert after.text("//ep:metaData/ep:confName") and after.text("//ep:sessionPassword") is None
+    # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0
+    assert "hostKey" in servers("39.3.0").session_info("sessions.meeting", role=None).children()
+    # the signed-in host still gets everything
+    assert PMR_TRIMMED <= set(servers("39.3.0").session_info("sessions.pmr").children())
+
+
+def test_anonymous_answer_is_only_the_necessary_elements_from_39_9(servers):
+    r = servers("39.9.0").session_info("sessions.meeting", role=None)
+    assert set(r.children()) <= set(ep.ep_sessions.NECESSARY)
+    assert {"sessionkey", "metaData", "schedule", "skypeURL", "meetingLink"} <= set(r.children())
+    assert [etree.QName(c).localname for c in r.body.find("ep:schedule", NS)] == ["startDate", "timeZone"]
+    assert [etree.QName(c).localname for c in r.body.find("ep:metaData", NS)] == ["confName"]
+    assert "host" in servers("39.8.0").session_info("sessions.meeting", role=None).children()
+
+
+def test_signed_in_attendee_never_sees_the_host_key(servers):
+    r = servers("42.6.0").session_info("sessions.meeting", role="attendee")
+    assert r.result == "SUCCESS" and "hostKey" not in r.children()
+    assert r.text("//ep:isCreator") == "false"
+
+
+def test_captcha_from_39_10(servers):
+    s = servers("39.10.0")
+    missing = s.session_info("sessions.pmr", role=None)
+    assert (missing.result, missing.reason) == ("FAILURE", "CAPTCHA ID and word are invalid or missing")
+    assert missing.value == s.values["captcha.id"]
+    wrong = s.call("GetSessionInfo", f"<sessionKey>{s.values['sessions.pmr']}</sessionKey>"
+                   f"<CAPTCHAID>{s.values['captcha.id']}</CAPTCHAID><CAPTCHAWord>nope</CAPTCHAWord>", None)
+    assert wrong.reason == "CAPTCHA ID and word are invalid or missing"
+    assert s.session_info("sessions.pmr", role=None, captcha=True).result == "SUCCESS"
+    assert servers("39.9.0").session_info("sessions.pmr", role=None).result == "SUCCESS"
+    assert servers("42.6.0", "captcha-not-enforced").session_info("sessions.pmr", role=None).result == "SUCCESS"
+
+
+def test_enable_event_meaning_changes_in_42_1(servers):
+    def flags(version: str, placeholder: str) -> tuple[str | None, str | None]:
+        r = servers(version).session_info(placeholder)
+        return r.text("//ep:enableEvent"), r.text("//ep:enableWebniar")
+
+    assert flags("42.1.0", "sessions.webinar") == ("true", "true")
+    assert flags("42.1.0", "sessions.event") == ("false", "false")
+    assert flags("42.1.0", "sessions.meeting") == ("false", "false")
+    assert flags("39.11.0", "sessions.event") == ("true", "false")
+    assert flags("39.11.0", "sessions.webinar") == ("true", "true")
+
+
+def test_isautorecord_follows_the_site_that_records_everything(fresh):
+    s = fresh("11.0.0 SP21")
+    state = s.srv.state
+    now = _dt.datetime.now().isoformat()
+    state.execute("INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, created, modified) "
+                  "VALUES (?,?,?,?,?,?,?,?)", (880000099, "refsite-autorec", "meeting", "host1", "Rec", now, now, now))
+    r = s.call("GetSessionInfo", "<sessionKey>880000099</sessionKey>", site="auto-record")
+    assert r.text("//ep:isAutoRecord") == "true"
+    assert s.session_info("sessions.meeting").text("//ep:isAutoRecord") == "false"
+
+
+# ----------------------------------------------------------------- LstsummarySession
+
+def test_lstsummarysession_filters_and_flags(servers):
+    s = servers("42.6.0")
+    one = s.call("LstsummarySession", f"<sessionKey>{s.values['sessions.webinar']}</sessionKey>")
+    assert one.texts("//ep:session/ep:sessionKey") == [s.values["sessions.webinar"]]
+    assert one.text("//ep:session/ep:enableEvent") == "true"
+    assert one.text("//ep:matchingRecords/serv:total") == "1"
+    assert s.call("LstsummarySession", "<sessionKey>1</sessionKey>").exception_id == "000015"
+    denied = s.call("LstsummarySession", "<hostWebExID>host1</hostWebExID>", role="host2")
+    assert denied.exception_id == "000001"
+    assert len(s.call("LstsummarySession", "", role="admin").texts("//ep:session")) >= 7
+    bad = s.call("LstsummarySession", "<listControl><maximumNum>-1</maximumNum></listControl>")
+    assert bad.exception_id == "999999" and "maximumNum" in bad.reason
+    centers = s.call("LstsummarySession", "<serviceTypes><serviceType>EventCenter</serviceType></serviceTypes>")
+    assert set(centers.texts("//ep:session/ep:serviceType")) == {"EventCenter"}
+
+
+# ----------------------------------------------------------------- LstRecording
+
+def _scope(start: _dt.datetime, end: _dt.datetime) -> str:
+    return (f"<createTimeScope><createTimeStart>{start.strftime(DATE)}</createTimeStart>"
+            f"<createTimeEnd>{end.strftime(DATE)}</createTimeEnd></createTimeScope>")
+
+
+def test_lstrecording_28_day_scope_and_messages(servers):
+    now = _dt.datetime.now().replace(microsecond=0)
+    for version, reason in (("11.0.0 SP11", ep_recordings.REASON_SCOPE),
+                            ("11.0.0 SP10", ep_recordings.REASON_SCOPE_BEFORE_SP11)):
+        s = servers(version)
+        over = s.call("LstRecording", _scope(now - _dt.timedelta(days=28, seconds=1), now))
+        assert (over.exception_id, over.reason) == ("999999", reason)
+        assert s.call("LstRecording", _scope(now - _dt.timedelta(days=28), now)).result == "SUCCESS"
+    s = servers("42.6.0")
+    backwards = s.call("LstRecording", _scope(now, now - _dt.timedelta(days=1)))
+    assert backwards.exception_id == "999999" and "earlier" in backwards.reason
+    garbled = s.call("LstRecording", "<createTimeScope><createTimeStart>yesterday</createTimeStart></createTimeScope>")
+    assert garbled.exception_id == "999999" and "yesterday" in garbled.reason
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seconds=st.integers(min_value=0, max_value=60 * 86400))
+def test_lstrecording_scope_limit_is_exactly_28_days(servers, seconds):
+    end = _dt.datetime(2030, 1, 31, 12, 0, 0)
+    r = servers("42.6.0").call("LstRecording", _scope(end - _dt.timedelta(seconds=seconds), end))
+    over = seconds > 28 * 86400
+    # inside the limit the (future) window holds no recording: "no record found", not a scope error
+    assert (r.reason == ep_recordings.REASON_SCOPE) == over
+
+
+def test_lstrecording_by_recording_id(servers):
+    s = servers("11.0.0 SP15")
+    v = s.values
+    mc = "<serviceTypes><serviceType>MeetingCenter</serviceType></serviceTypes>"
+    assert s.call("LstRecording", f"<recordingID>{v['recordings.nbr']}</recordingID>").texts(
+        "//ep:recordingID") == [v["recordings.nbr"]]
+    assert s.call("LstRecording", f"<recordingID>{v['recordings.nbr']}</recordingID>{mc}").exception_id == "000015"
+    assert s.call("LstRecording", f"<recordingID>{v['recordings.service']}</recordingID>{mc}").texts(
+        "//ep:recordingID") == [v["recordings.service"]]
+    assert s.call("LstRecording", f"<recordingID>{v['recordings.service']}</recordingID>").exception_id == "000015"
+    old = servers("11.0.0 SP14").call("LstRecording", f"<recordingID>{v['recordings.nbr']}</recordingID>")
+    assert len(old.texts("//ep:recording")) == 3  # ignored before SP15: all of host1's
+
+
+def test_hoststreamurl_for_owned_recordings_and_sharetome(servers):
+    body = "<returnShareToMeRecording>true</returnShareToMeRecording>"
+    r = servers("11.0.0 SP20").call("LstRecording", body)
+    shared = r.root.xpath("//ep:recording[ep:shareToMe='true']", namespaces=NS)
+    assert [x.findtext("ep:recordingID", namespaces=NS) for x in shared] == [r_id(servers, "recordings.shared")]
+    assert shared[0].find("ep:hostStreamURL", NS) is None
+    owned = r.root.xpath("//ep:recording[ep:shareToMe='false']", namespaces=NS)
+    assert len(owned) == 3 and all(x.find("ep:hostStreamURL", NS) is not None for x in owned)
+    without = servers("11.0.0 SP20").call("LstRecording", "")
+    assert set(without.texts("//ep:recording/ep:hostWebExID")) == {"host1"}
+    sp18 = servers("11.0.0 SP18").call("LstRecording", body)
+    assert set(sp18.texts("//ep:recording/ep:hostWebExID")) == {"host1"} and sp18.text("//ep:shareToMe") is None
+    assert servers("11.0.0 SP15").call("LstRecording", "").text("//ep:hostStreamURL") is None
+
+
+def r_id(servers, placeholder: str) -> str:
+    return servers("42.6.0").values[placeholder]
+
+
+def test_lstrecording_permissions(servers):
+    s = servers("42.6.0")
+    assert s.call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="host2").exception_id == "000001"
+    assert len(s.call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="admin").texts("//ep:recording")) == 3
+    assert s.call("LstRecording", "", role="attendee").exception_id == "000015"
+
+
+# ----------------------------------------------------------------- DelRecording
+
+def test_delrecording_by_admin_mails_the_host_from_42_3(fresh):
+    s = fresh("42.3.0")
+    rid = s.values["recordings.deletable"]
+    body = f"<recordingID>{rid}</recordingID><isServiceRecording>false</isServiceRecording>"
+    r = s.call("DelRecording", body + "<deletePermanently>false</deletePermanently>", role="admin")
+    assert r.text("//ep:recordingID") == rid
+    assert rid not in s.call("LstRecording", "").texts("//ep:recordingID")
+    s.call("DelRecording", body + "<deletePermanently>true</deletePermanently>", role="admin")
+    mails = s.mails()
+    assert [m["to"] for m in mails] == ["host1@refsite.example.com"] * 2
+    assert "moved to the trash" in mails[0]["subject"] and "permanently deleted" in mails[1]["subject"]
+    again = s.call("DelRecording", body + "<deletePermanently>true</deletePermanently>", role="admin")
+    assert again.exception_id == "000015"
+
+
+def test_delrecording_sends_no_mail_before_42_3_or_to_self(fresh):
+    old = fresh("42.2.0")
+    body = f"<recordingID>{old.values['recordings.deletable']}</recordingID>"
+    assert old.call("DelRecording", body, role="admin").result == "SUCCESS"
+    assert old.mails() == []
+    new = fresh("42.6.0")
+    assert new.call("DelRecording", f"<recordingID>{new.values['recordings.deletable']}</recordingID>").result == "SUCCESS"
+    assert new.mails() == []
+
+
+def test_delrecording_errors(fresh):
+    s = fresh("42.6.0")
+    rid = s.values["recordings.nbr"]
+    assert s.call("DelRecording", f"<recordingID>{rid}</recordingID>", role="host2").exception_id == "000001"
+    assert s.call("DelRecording", f"<recordingID>{rid}</recordingID><isServiceRecording>true</isServiceRecording>"
+                  ).exception_id == "000015"
+    assert s.call("DelRecording", "<recordingID>x</recordingID>").exception_id == "000015"
+    missing = s.call("DelRecording", "")
+    assert missing.exception_id == "999999" and "recordingID" in missing.reason
+
+
+# ----------------------------------------------------------------- contacts
+
+def _contact(name: str, email: str) -> str:
+    return f"<contact><name>{name}</name><email>{email}</email></contact>"
+
+
+def test_contacts_lifecycle(fresh):
+    s = fresh("11.0.0 SP12")
+    made = s.call("CreateContacts", _contact("A", "a@example.com") + _contact("B", "b@example.com"))
+    ids = made.texts("//ep:contactID")
+    assert len(ids) == 2 and ids[0] != ids[1]
+    for api in ("LstContact", "LstContacts"):
+        assert s.call(api).texts("//ep:contact/ep:email") == ["a@example.com", "b@example.com"]
+    assert s.call("LstContact", role="host2").exception_id == "000015"  # contacts are per user
+    ok = s.call("SetContact", "<contactEmail>A@example.com</contactEmail><name>Ann</name><language>french</language>")
+    assert ok.result == "SUCCESS" and ok.children() == []
+    assert s.call("LstContact").text("//ep:contact[ep:email='a@example.com']/ep:name") == "Ann"
+    errors = {
+        "<contactEmail>zz@example.com</contactEmail>": ("140004", "Contact not found"),
+        "<contactEmail>a@example.com</contactEmail><language>KLINGON</language>": ("030060", "Not a valid language"),
+        "<contactEmail>a@example.com</contactEmail><email>b@example.com</email>":
+            ("140001", "Email is used by another contact"),
+    }
+    for body, expected in errors.items():
+        r = s.call("SetContact", body)
+        assert (r.exception_id, r.reason) == expected, body
+    deleted = s.call("DelContacts", "<email>a@example.com</email><email>nobody@example.com</email>")
+    assert deleted.texts("//ep:contactID") == [ids[0]]
+    none = s.call("DelContacts", "<email>a@example.com</email>")
+    assert (none.exception_id, none.reason) == ("000015", "Sorry, no record found")
+    assert s.call("CreateContacts", _contact("B2", "B@example.com")).exception_id == "140001"
+    assert s.call("CreateContacts", "<contact><name>x</name></contact>").exception_id == "999999"
+    assert s.call("SetContact", "").exception_id == "999999"
+
+
+def test_setcontact_and_delcontacts_do_not_exist_before_sp12(servers):
+    s = servers("11.0.0 SP11")
+    for api in ("SetContact", "DelContacts"):
+        r = s.call(api, "<contactEmail>a@example.com</contactEmail>")
+        assert r.result == "FAILURE" and "Unknown request type" in r.reason
+
+
+def test_delcontacts_defect_sends_the_five_digit_code(fresh):
+    r = fresh("42.6.0", "delcontacts-code-00015").call("DelContacts", "<email>x@example.com</email>")
+    assert r.exception_id == "00015"
+
+
+# ----------------------------------------------------------------- defects and cases
+
+def test_every_ep_defect_names_existing_cases_and_starts():
+    known = {c.id for c in load_cases(REPO / "cases").cases}
+    names = [d.name for d in ep.DEFECTS]
+    assert len(names) == len(set(names))
+    for d in ep.DEFECTS:
+        assert d.cases, d.name
+        own = [c for c in d.cases if not c.startswith("getusercard-")]  # GetUserCard's are user.py's
+        assert set(own) <= known, (d.name, set(own) - known)
+        parse_version(d.version)
+
+
+def test_seeded_recordings_are_the_documented_placeholders(servers):
+    values = servers("42.6.0").values
+    assert {k for k in values if k.startswith("recordings.")} == set(ep_recordings.SEED)
