@@ -63,6 +63,7 @@ class MailExpectation:
     to: str                      # template, e.g. "${users.host.email}"
     subject: str = ""            # regex
     body: str = ""               # regex
+    sent: bool = True            # false: the step must NOT send such a mail
 
 
 @dataclass(frozen=True)
@@ -256,11 +257,12 @@ def _expectation(d: Any, where: str, path: Path) -> Expectation:
     mail = None
     if "mail" in d:
         m = _typed(d["mail"], dict, f"{where}mail", path)
-        _unknown(m, {"to", "subject", "body"}, f"{where}mail.", path)
+        _unknown(m, {"to", "subject", "body", "sent"}, f"{where}mail.", path)
         mail = MailExpectation(
             to=_req(m, "to", str, f"{where}mail.", path),
             subject=_typed(m.get("subject", ""), str, f"{where}mail.subject", path),
             body=_typed(m.get("body", ""), str, f"{where}mail.body", path),
+            sent=_typed(m.get("sent", True), bool, f"{where}mail.sent", path),
         )
     sv = _typed(d.get("schema_valid", True), bool, f"{where}schema_valid", path)
     return Expectation(vr, result, xid, reason, value, present, absent, pairs["equals"],

@@ -226,7 +226,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         server = ReferenceServer(args.api_version, defects=args.defect, db=args.db, host=args.host,
-                                 port=args.port, test_paths=not args.no_test_paths)
+                                 port=args.port, test_paths=args.test_paths,
+                                 site_overrides=_site_overrides(args.set))
     except (VersionError, UnknownDefect) as exc:
         raise UsageProblem(str(exc)) from None
     try:
@@ -242,6 +243,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return EXIT_OK
+
+
+_FLAG_FACTS = ("suspended", "control_hub", "auto_record")
+
+
+def _site_overrides(items: list[str]) -> dict:
+    """``main.suspended=true`` -> {"main": {"suspended": True}}; facts.X values stay strings or numbers."""
+    from .server.state import SEED_SITES
+    out: dict = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        parts = key.strip().split(".")
+        if not sep or len(parts) < 2 or parts[0] not in SEED_SITES:
+            raise UsageProblem(f"--set {item!r}: expected SITE.FACT=VALUE with SITE one of {', '.join(SEED_SITES)}")
+        site = out.setdefault(parts[0], {})
+        if parts[1] in _FLAG_FACTS and len(parts) == 2:
+            if value.lower() not in ("true", "false"):
+                raise UsageProblem(f"--set {item!r}: {parts[1]} is true or false")
+            site[parts[1]] = value.lower() == "true"
+        elif parts[1] == "facts" and len(parts) == 3:
+            site.setdefault("facts", {})[parts[2]] = int(value) if value.isdigit() else value
+        else:
+            raise UsageProblem(f"--set {item!r}: unknown fact (known: {', '.join(_FLAG_FACTS)}, facts.NAME)")
+    return out
 
 
 # ------------------------------------------------------------------------- defects
@@ -332,7 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--db", metavar="PATH", help="SQLite file: state survives a restart")
     p.add_argument("--defect", action="append", default=[], metavar="NAME", help="seeded defect (repeatable)")
-    p.add_argument("--no-test-paths", action="store_true", help="disable /_test/outbox and /_test/requests")
+    p.add_argument("--test-paths", action="store_true",
+                   help="enable the test-only GET /_test/outbox (mails sent) and /_test/requests (requests received)")
+    p.add_argument("--set", action="append", default=[], metavar="SITE.FACT=VALUE",
+                   help="a site fact of the seeded site, e.g. main.suspended=true, main.control_hub=true, "
+                        "main.auto_record=true, main.facts.MCActiveUserCount=12 (repeatable; new databases only)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("defects", help="list the reference server's seeded defects and the cases that catch them")

@@ -54,7 +54,7 @@ class EmbeddedServers:
         with self._lock:
             srv = self._servers.get(version)
             if srv is None:
-                srv = ReferenceServer(version, defects=self.defects).start()
+                srv = ReferenceServer(version, defects=self.defects, test_paths=True).start()
                 self._servers[version] = srv
             return srv
 

@@ -352,6 +352,11 @@ def judge_mail(mail: MailExpectation, messages: list[dict], variables: Mapping[s
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         return [Verdict("mail", "error", wanted, "check could not run", "the mail sink did not return a list of mails")]
     to_them = [m for m in messages if to.lower() in _addresses(m.get("to"))]
+    if not mail.sent:
+        if not to_them:
+            return [Verdict("mail", "pass", f"no mail to {to}", f"no mail to {to}")]
+        subjects = ", ".join(repr(_clip(str(m.get("subject", "")))) for m in to_them[:_MAX_SHOWN_NODES])
+        return [Verdict("mail", "fail", f"no mail to {to}", f"{_plural(len(to_them), 'mail')} to {to}, subjects: {subjects}")]
     if not to_them:
         seen = sorted({a for m in messages for a in _addresses(m.get("to"))})
         actual = f"no mail to {to}" + (f" ({len(messages)} sent, to: {', '.join(seen[:5])})" if messages else " (no mail sent)")

@@ -40,7 +40,7 @@ def post(srv, data, **kw):
 
 @pytest.fixture(scope="module")
 def srv():
-    with ReferenceServer("42.6.0") as s:
+    with ReferenceServer("42.6.0", test_paths=True) as s:
         yield s
 
 
@@ -126,7 +126,7 @@ def test_received_requests_are_recorded_with_passwords_masked(srv):
 
 
 def test_test_paths_are_off_unless_enabled():
-    with ReferenceServer("42.6.0", test_paths=False) as s:
+    with ReferenceServer("42.6.0") as s:
         assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 404
         assert s.info["outbox"] is None
 
@@ -200,6 +200,25 @@ def test_serve_command_prints_json_first_and_stops_cleanly():
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_serve_command_site_facts_and_test_paths():
+    proc = subprocess.Popen([sys.executable, "-m", "conformance.cli", "serve", "--port", "0", "--test-paths",
+                             "--set", "main.suspended=true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert requests.get(info["outbox"], timeout=5).json() == []
+        acc = info["accounts"]["admin"]
+        sec = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password><siteName>refsite</siteName>"
+        body = "<webExId>newbie</webExId><firstName>N</firstName><lastName>B</lastName><email>n@b.example</email><password>Pass-1234</password>"
+        r = requests.post(info["url"], data=ENV.format(sec=sec, svc="user", api="CreateUser", body=body).encode(), timeout=10)
+        assert b"<serv:exceptionID>010107</serv:exceptionID>" in r.content
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    bad = subprocess.run([sys.executable, "-m", "conformance.cli", "serve", "--set", "main.suspended=maybe"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "true or false" in bad.stderr
 
 
 def test_serve_command_rejects_unknown_version():

@@ -366,3 +366,13 @@ def test_real_getsite_uses_ns1_but_site_prefix_matches():
                       absent=("//ns1:siteInstance/ns1:noSuchElement",)), FakeParsed(root=root), None, {})
     assert [v.outcome for v in vs] == ["pass", "pass"]
     assert vs[0].actual.startswith("found ") and "<site:serviceType>" in vs[0].actual
+
+
+def test_mail_expected_not_sent():
+    from conformance.cases import MailExpectation
+    from conformance.verdicts import judge_mail
+    none = MailExpectation(to="host@x.example", sent=False)
+    assert judge_mail(none, [], {})[0].outcome == "pass"
+    assert judge_mail(none, [{"to": "other@x.example", "subject": "s", "body": ""}], {})[0].outcome == "pass"
+    v = judge_mail(none, [{"to": "host@x.example", "subject": "Recording deleted", "body": ""}], {})[0]
+    assert v.outcome == "fail" and "Recording deleted" in v.actual

@@ -34,7 +34,7 @@ class ReferenceServer:
     """``with ReferenceServer("42.6.0") as srv: srv.url`` — a live server on loopback."""
 
     def __init__(self, version: str | Version = LATEST, defects: Iterable[str] = (), db: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0, test_paths: bool = True,
+                 host: str = "127.0.0.1", port: int = 0, test_paths: bool = False,
                  site_overrides: dict[str, dict[str, Any]] | None = None):
         self.version = documented(version)
         self.defects = check_names(list(defects))

@@ -11,6 +11,9 @@ allowed anonymously (a siteName is still needed to reach a site).
 """
 from __future__ import annotations
 
+import datetime as _dt
+from typing import Any
+
 from ..defects import Defect
 from ..registry import Call, handler
 from . import ep_contacts, ep_recordings, ep_sessions
@@ -33,7 +36,8 @@ DEFECTS: list[Defect] = [
 ]
 
 
-def seed(state, now) -> dict[str, str]:
+def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
+    """The ep fixtures: the recordings (sessions and captchas are the core's)."""
     return ep_recordings.seed(state, now)
 
 

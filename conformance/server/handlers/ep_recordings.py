@@ -28,6 +28,7 @@ from lxml import etree
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+from .ep_sessions import list_control
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS recordings (
@@ -61,6 +62,8 @@ DEFECTS: list[Defect] = [
            ("lstrecording-returnsharetomerecording", "lstrecording-sharetome")),
     Defect("delrecording-no-mail", "DelRecording by a site admin sends the host no mail (42.3.0)",
            ("delrecording-notifies-host",), version="42.3.0"),
+    Defect("delrecording-mail-before-42-3", "DelRecording mails the host before 42.3.0 introduced it",
+           ("delrecording-notifies-host",), version="42.2.0"),
     Defect("delrecording-mail-always-permanent",
            "DelRecording's notification says 'permanently deleted' even when the recording went to the trash",
            ("delrecording-notifies-host",)),
@@ -165,7 +168,7 @@ def _listed(call: Call, me: str) -> list[Any]:
 def lst_recording(call: Call) -> list:
     me = call.require_user().webex_id.lower()
     rows = _listed(call, me)
-    start_from, maximum = _list_control(call)
+    start_from, maximum = list_control(call)
     page = rows[start_from - 1:start_from - 1 + maximum]
     if not page:
         raise ApiFailure(*NO_RECORD)
@@ -191,19 +194,6 @@ def lst_recording(call: Call) -> list:
             rec.append(E.shareToMe("false" if owned else "true"))
         out.append(rec)
     return out
-
-
-def _list_control(call: Call, default_max: int = 50) -> tuple[int, int]:
-    values = []
-    for name, default in (("startFrom", 1), ("maximumNum", default_max)):
-        text = call.text(f"listControl/{name}")
-        if text in (None, ""):
-            values.append(default)
-            continue
-        if not text.isdigit() or int(text) < 1 or len(text) > 9:
-            raise ApiFailure("999999", f"listControl/{name} must be a positive whole number, not {text!r}")
-        values.append(int(text))
-    return values[0], values[1]
 
 
 def _mail(call: Call, row: Any, permanently: bool) -> None:
@@ -237,6 +227,7 @@ def del_recording(call: Call) -> list:
         else:
             call.db.execute("UPDATE recordings SET state='trash' WHERE recording_id=?", (rid,))
     by_other = row["host"].lower() != me.webex_id.lower()
-    if by_other and call.since("42.3.0") and not call.defect("delrecording-no-mail"):
+    if by_other and (call.since("42.3.0") or call.defect("delrecording-mail-before-42-3")) \
+            and not call.defect("delrecording-no-mail"):
         _mail(call, row, permanently)
     return [call.E("ep").recordingID(str(rid))]

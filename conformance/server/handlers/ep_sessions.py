@@ -295,7 +295,7 @@ def lstsummary_session(call: Call) -> list:
               and etree.QName(s).localname == "serviceType" and s.text]
     if wanted:
         rows = [r for r in rows if KIND_SERVICE.get(r["kind"], "MeetingCenter") in wanted]
-    start_from, maximum = _list_control(call)
+    start_from, maximum = list_control(call)
     page = rows[start_from - 1:start_from - 1 + maximum]
     if not page:
         raise ApiFailure("000015", "Sorry, no record found")
@@ -313,8 +313,8 @@ def lstsummary_session(call: Call) -> list:
     return out
 
 
-def _list_control(call: Call, default_max: int = 50) -> tuple[int, int]:
-    """(startFrom, maximumNum) from listControl, with a clear error for bad numbers."""
+def list_control(call: Call, default_max: int = 50) -> tuple[int, int]:
+    """(startFrom, maximumNum) from listControl: the ep list APIs page the same way."""
     values = []
     for name, default in (("startFrom", 1), ("maximumNum", default_max)):
         text = call.text(f"listControl/{name}")

@@ -23,8 +23,8 @@ from typing import Any
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .meeting import (KEY_COUNTER, read_telephony, refuse_on_suspended_site, session_row, sip_url,
-                      display_meeting_url, video_device_enabled)
+from .meeting import (KEY_COUNTER, display_meeting_url, read_int, read_telephony, refuse_on_suspended_site,
+                      session_row, sip_url, video_device_enabled)
 
 __all__ = ["DEFECTS", "TABLES", "seed", "description_limit", "create_event", "set_event", "get_event", "del_event"]
 
@@ -52,7 +52,7 @@ DEFECTS: list[Defect] = [
            _D1024 + _D2500, version="39.5.0"),
     Defect("getevent-cet-elements-missing",
            "SP20: GetEvent never returns isCETMeeting, sipURL, standaloneDialingIPAddress, panelistNumericPassword",
-           ("getevent-cet-elements", "createevent-video-device-default")),
+           ("getevent-cet-elements", "createevent-video-device-default", "getevent-displaymeetingurl")),
     Defect("getevent-cet-elements-for-all",
            "SP20: GetEvent returns the Webex Video elements for events without Webex Video too",
            ("getevent-no-cet-elements-without-video", "event-audio-none-or-other-not-video-device")),
@@ -87,19 +87,6 @@ def _check_description(call: Call, text: str | None) -> None:
         raise ApiFailure(code, DESCRIPTION_REASON.format(limit=limit))
 
 
-def _int(call: Call, path: str, default: int) -> int:
-    text = call.text(path)
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} is not a whole number") from None
-    if value < 0:
-        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} must not be negative")
-    return value
-
-
 def _numeric_password(key: int) -> str:
     return f"{(key * 7919) % 100000000:08d}"
 
@@ -127,7 +114,7 @@ def create_event(call: Call) -> list:
             "password, description, telephony, is_cet, video_device, host_key, data, created, modified) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (key, call.site.name, "event", account.webex_id, name, start.isoformat(),
-             _int(call, "schedule/duration", 60), _int(call, "schedule/timeZoneID", 4),
+             read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
              call.text("accessControl/sessionPassword") or f"Ev{key % 10000:04d}x", description, telephony,
              int(video), int(video), f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
     E = call.E("event")
@@ -152,7 +139,7 @@ def set_event(call: Call) -> list:
         "duration=?, time_zone_id=?, modified=? WHERE session_key=?",
         (name or row["conf_name"], row["description"] if description is None else description, telephony,
          int(video), int(video), start.isoformat() if start else row["start_date"],
-         _int(call, "schedule/duration", row["duration"]), _int(call, "schedule/timeZoneID", row["time_zone_id"]),
+         read_int(call, "schedule/duration", row["duration"]), read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.now.replace(microsecond=0).isoformat(), row["session_key"]))
     return []
 

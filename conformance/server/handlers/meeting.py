@@ -40,7 +40,7 @@ from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
 __all__ = [
     "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "TELEPHONY_VALUES",
     "video_device_enabled", "read_telephony", "sip_url", "display_meeting_url", "refuse_on_suspended_site",
-    "session_row", "list_window", "matching_records", "create_meeting", "set_meeting", "get_meeting", "lst_meeting",
+    "session_row", "list_window", "matching_records", "read_int", "create_meeting", "set_meeting", "get_meeting", "lst_meeting",
     "lstsummary_meeting", "del_meeting",
 ]
 
@@ -52,12 +52,14 @@ CONF_NAME_REASON = ("Illegal input conference name. The conference name can't be
                     "maximum display character length 128.")
 TELEPHONY_VALUES = ("NONE", "CALLIN", "CALLBACK", "OTHER")
 MEETING_KINDS = ("meeting", "pmr", "webinar")
+_MAX_INT = 2 ** 31 - 1          # durations, time zones, list windows
+_MAX_KEY = 2 ** 63 - 1          # what an SQLite INTEGER holds
 _TIME_ZONES = {4: "GMT-08:00, Pacific (San Jose)", 7: "GMT-07:00, Mountain (Denver)",
                11: "GMT-05:00, Eastern (New York)", 20: "GMT+00:00, Greenwich (London)",
                21: "GMT+01:00, Europe (Amsterdam)", 45: "GMT+08:00, China (Beijing)"}
 
-_AUTOREC = ("createmeeting-autorecord", "setmeeting-autorecord", "getmeeting-autorecord-default",
-            "lstmeeting-autorecord", "autorecord-site-forces-recording")
+_AUTOREC = ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord",
+            "autorecord-site-forces-recording")
 _CONFNAME = ("createmeeting-confname-128", "setmeeting-confname-128")
 
 DEFECTS: list[Defect] = [
@@ -70,7 +72,13 @@ DEFECTS: list[Defect] = [
     Defect("confname-wrong-code", "SP11: an illegal confName is refused with 999999 instead of 060065", _CONFNAME),
     Defect("autorecord-not-returned", "SP21: GetMeeting and LstMeeting do not return autoRecord", _AUTOREC),
     Defect("autorecord-not-stored", "SP21: CreateMeeting and SetMeeting ignore the autoRecord request element",
-           ("createmeeting-autorecord", "setmeeting-autorecord")),
+           ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord")),
+    # Every GetMeeting answer then breaks the older schema: all GetMeeting cases catch it.
+    Defect("autorecord-returned-early", "GetMeeting and LstMeeting return autoRecord before SP21 introduced it",
+           _AUTOREC + ("createmeeting-video-device-default", "getmeeting-cet-elements", "getmeeting-displaymeetingurl",
+                       "getmeeting-pmr-short-sip-url", "getmeeting-sipurl-for-cet-meeting",
+                       "meeting-audio-none-or-other-not-video-device", "meeting-hq-hd-ignored",
+                       "setmeeting-confname-128", "suspended-site-free-meeting"), version="11.0.0 SP20"),
     Defect("autorecord-site-not-forced",
            "SP21: on a site that records every meeting, GetMeeting shows the requested autoRecord, not true",
            ("autorecord-site-forces-recording",)),
@@ -79,14 +87,17 @@ DEFECTS: list[Defect] = [
     Defect("hqhd-missing-getmeeting", "39.1.0: GetMeeting stops returning HQvideo and HDvideo",
            ("meeting-hq-hd-ignored",)),
     Defect("getmeeting-cet-elements-missing", "SP14: GetMeeting returns neither isCETMeeting, meetingLink nor sipURL",
-           ("getmeeting-cet-elements", "getmeeting-sipurl-for-cet-meeting", "getmeeting-displaymeetingurl-keeps-sipurl",
+           ("getmeeting-cet-elements", "getmeeting-sipurl-for-cet-meeting", "getmeeting-displaymeetingurl",
             "createmeeting-video-device-default", "meeting-audio-none-or-other-not-video-device")),
     Defect("getmeeting-sipurl-non-cet", "SP14: GetMeeting returns a sipURL for meetings that are not CET meetings",
            ("getmeeting-cet-elements", "meeting-audio-none-or-other-not-video-device")),
     Defect("displaymeetingurl-missing-getmeeting", "39.3.0: GetMeeting does not return displayMeetingUrl",
-           ("getmeeting-displaymeetingurl", "getmeeting-displaymeetingurl-keeps-sipurl", "getmeeting-pmr-short-sip-url")),
+           ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url")),
+    Defect("displaymeetingurl-returned-early", "GetMeeting returns displayMeetingUrl before 39.3.0 introduced it",
+           ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url", "getmeeting-sipurl-for-cet-meeting"),
+           version="39.2.0"),
     Defect("displaymeetingurl-drops-sipurl", "39.3.0: GetMeeting returns displayMeetingUrl instead of sipURL",
-           ("getmeeting-displaymeetingurl-keeps-sipurl", "getmeeting-sipurl-for-cet-meeting",
+           ("getmeeting-displaymeetingurl", "getmeeting-sipurl-for-cet-meeting",
             "createmeeting-video-device-default")),
     Defect("getmeeting-pmr-short-sip-missing",
            "39.9.0: GetMeeting gives a Personal Room the site-qualified displayMeetingUrl, not its short SIP URL",
@@ -96,7 +107,8 @@ DEFECTS: list[Defect] = [
            ("createmeeting-video-device-default", "createevent-video-device-default")),
     Defect("video-device-audio-none-ignored",
            "39.9.0: meetings and events whose audio is NONE or OTHER are still video-device-enabled",
-           ("meeting-audio-none-or-other-not-video-device", "event-audio-none-or-other-not-video-device")),
+           ("meeting-audio-none-or-other-not-video-device", "event-audio-none-or-other-not-video-device",
+            "getevent-no-cet-elements-without-video")),
     Defect("suspended-webinar-allowed",
            "42.5.0: CreateMeeting/SetMeeting schedule or edit a webinar on a suspended site",
            ("suspended-site-createmeeting-webinar", "suspended-site-setmeeting-webinar")),
@@ -157,6 +169,8 @@ def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sql
         key = int((key_text or "").strip())
     except ValueError:
         raise ApiFailure("060001", "Corresponding Meeting not found") from None
+    if not 0 < key <= _MAX_KEY:
+        raise ApiFailure("060001", "Corresponding Meeting not found")
     marks = ",".join("?" * len(kinds))
     row = call.db.one(f"SELECT * FROM sessions WHERE session_key=? AND site=? AND kind IN ({marks})",
                       (key, call.site.name, *kinds))
@@ -173,12 +187,13 @@ def list_window(call: Call, default_max: int = 10) -> tuple[int, int]:
     out = []
     for name, default in (("startFrom", 1), ("maximumNum", default_max)):
         text = call.text(f"listControl/{name}")
+        low = 1 if name == "startFrom" else 0
         try:
             value = int(text) if text else default
         except ValueError:
             raise ApiFailure("999999", f"listControl/{name} must be a whole number, not {text!r}") from None
-        if value < (1 if name == "startFrom" else 0):
-            raise ApiFailure("999999", f"listControl/{name} must not be below {1 if name == 'startFrom' else 0}")
+        if not low <= value <= _MAX_INT:
+            raise ApiFailure("999999", f"listControl/{name} must be between {low} and {_MAX_INT}, not {value}")
         out.append(value)
     return out[0], out[1]
 
@@ -200,16 +215,18 @@ def _meeting_key_text(call: Call) -> str | None:
     return None
 
 
-def _int(call: Call, path: str, default: int) -> int:
+def read_int(call: Call, path: str, default: int) -> int:
+    """A whole number from the request (duration, timeZoneID...), checked so SQLite can store it."""
     text = call.text(path)
     if not text:
         return default
+    name = path.rsplit("/", 1)[-1]
     try:
         value = int(text)
     except ValueError:
-        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} is not a whole number") from None
-    if value < 0:
-        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} must not be negative")
+        raise ApiFailure("999999", f"Invalid {name}: {text!r} is not a whole number") from None
+    if not 0 <= value <= _MAX_INT:
+        raise ApiFailure("999999", f"Invalid {name}: {text!r} must be between 0 and {_MAX_INT}")
     return value
 
 
@@ -299,7 +316,7 @@ def create_meeting(call: Call) -> list:
     _check_conf_name(call, name)
     telephony = read_telephony(call, "CALLIN")
     start = _start(call, (call.now + _dt.timedelta(days=1)).replace(microsecond=0))
-    data: dict[str, Any] = {"meetingType": _int(call, "metaData/meetingType", 3)}
+    data: dict[str, Any] = {"meetingType": read_int(call, "metaData/meetingType", 3)}
     if webinar:
         data.update(enableEvent=True, enableWebniar=bool(_option(call, "enableWebniar")))
     if not call.since("39.1.0"):
@@ -315,7 +332,7 @@ def create_meeting(call: Call) -> list:
             "password, description, telephony, auto_record, is_cet, video_device, host_key, data, created, modified) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (key, call.site.name, "webinar" if webinar else "meeting", account.webex_id, name or "",
-             start.isoformat(), _int(call, "schedule/duration", 60), _int(call, "schedule/timeZoneID", 4),
+             start.isoformat(), read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
              call.text("accessControl/meetingPassword") or f"Pw{key % 10000:04d}x",
              call.text("metaData/agenda", ""), telephony, int(auto_record), int(video), int(video),
              f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
@@ -348,7 +365,7 @@ def set_meeting(call: Call) -> list:
         "UPDATE sessions SET kind=?, conf_name=?, start_date=?, duration=?, time_zone_id=?, password=?, "
         "description=?, telephony=?, auto_record=?, is_cet=?, video_device=?, data=?, modified=? WHERE session_key=?",
         (kind, row["conf_name"] if name is None else name, start.isoformat(),
-         _int(call, "schedule/duration", row["duration"]), _int(call, "schedule/timeZoneID", row["time_zone_id"]),
+         read_int(call, "schedule/duration", row["duration"]), read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.text("accessControl/meetingPassword") or row["password"],
          row["description"] if call.text("metaData/agenda") is None else call.text("metaData/agenda"),
          telephony, int(auto_record), int(video), int(video), json.dumps(data),
@@ -365,7 +382,8 @@ def _enable_options(call: Call, row: sqlite3.Row) -> Any:
         if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
             levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
         children += [M.HQvideo(_bool(levels["HQvideo"])), M.HDvideo(_bool(levels["HDvideo"]))]
-    if call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned"):
+    if (call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned")) \
+            or call.defect("autorecord-returned-early"):
         children.append(M.autoRecord(_bool(row["auto_record"])))
     return M.enableOptions(*children)
 
@@ -408,7 +426,8 @@ def get_meeting(call: Call) -> list:
         out += [M.isCETMeeting(_bool(cet)), M.meetingLink(_meeting_link(call, row))]
     show_sip = call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing") \
         and (cet or call.defect("getmeeting-sipurl-non-cet"))
-    show_display = cet and call.since("39.3.0") and not call.defect("displaymeetingurl-missing-getmeeting")
+    show_display = cet and (call.since("39.3.0") or call.defect("displaymeetingurl-returned-early")) \
+        and not call.defect("displaymeetingurl-missing-getmeeting")
     if show_sip and not (show_display and call.defect("displaymeetingurl-drops-sipurl")):
         out.append(M.sipURL(sip_url(call.site.name, row)))
     if show_display:
@@ -424,9 +443,10 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
     key = _meeting_key_text(call)
     if key:
         try:
-            params.append(int(key))
+            number = int(key)
         except ValueError:
             raise ApiFailure("999999", f"meetingKey must be a number, not {key!r}") from None
+        params.append(number if 0 < number <= _MAX_KEY else 0)
         sql += " AND session_key=?"
     host = call.text("hostWebExID")
     if not account.is_admin:

@@ -1,0 +1,177 @@
+"""The command line: every subcommand, its output and its exit code."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from conformance.cli import main
+from conformance.server.serve import ReferenceServer
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CASE = '''id = "apiver"
+title = "GetAPIVersion answers apiVer"
+introduced = "39.1.0"
+source = "New element apiVer added to GetAPIVersion API"
+apis = ["GetAPIVersion"]
+kind = "element"
+[[step]]
+api = "ep.GetAPIVersion"
+role = "site-admin"
+[[step.expect]]
+versions = ">= 39.1.0"
+result = "{result}"
+equals = {{ "//ep:apiVer" = "${{target.version}}" }}
+[[step.expect]]
+versions = "< 39.1.0"
+result = "{result}"
+absent = ["//ep:apiVer"]
+'''
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, **(env or {})}, cwd=ROOT)
+
+
+@pytest.fixture()
+def cases_dir(tmp_path):
+    d = tmp_path / "cases"
+    d.mkdir()
+    (d / "apiver.toml").write_text(CASE.format(result="SUCCESS"))
+    return d
+
+
+def test_list_shows_every_project_case(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "39.1.0" in out and "GetAPIVersion" in out
+    assert out.strip().splitlines()[-1].endswith("0 case file errors")
+
+
+def test_list_reports_bad_files_with_exit_2(tmp_path, capsys):
+    (tmp_path / "x.toml").write_text('id = "x"\n')
+    assert main(["list", "--cases-dir", str(tmp_path)]) == 2
+    assert "x.toml: title: missing required field" in capsys.readouterr().err
+
+
+def test_run_against_the_embedded_server_passes_and_writes_reports(cases_dir, tmp_path):
+    out = tmp_path / "out"
+    p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "39.1.0", "--api-version", "11.0.0 SP22",
+            "--output", str(out))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "pass  39.1.0" in p.stdout and "2 case results: 2 pass" in p.stdout
+    assert {f.name for f in out.iterdir()} >= {"results.json", "junit.xml", "matrix.html"}
+
+
+def test_run_exit_code_1_on_failures_and_with_a_server_defect(cases_dir, tmp_path):
+    p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--server-defect", "apiver-wrong",
+            "--output", str(tmp_path / "o"))
+    assert p.returncode == 1 and "fail  42.6.0" in p.stdout
+
+
+def test_run_usage_errors_exit_2(cases_dir, tmp_path):
+    for args in (["--api-version", "40.0.0"], ["--server-defect", "no-such-defect"], ["-k", "nothing-matches"],
+                 ["--config", str(tmp_path / "missing.toml")]):
+        p = cli("run", "--cases-dir", str(cases_dir), "--output", str(tmp_path / "o"), *args)
+        assert p.returncode == 2, (args, p.stdout, p.stderr)
+        assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_run_unreachable_endpoint_exits_3(cases_dir, tmp_path):
+    p = cli("run", "--cases-dir", str(cases_dir), "--endpoint", "http://127.0.0.1:1/WBXService/XMLService",
+            "--output", str(tmp_path / "o"), env={"WEBEX_SITE_NAME": "refsite"})
+    assert p.returncode == 3 and "unreachable" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_run_against_an_endpoint_detects_its_version_and_masks_secrets(cases_dir, tmp_path):
+    with ReferenceServer("39.5.0") as srv:
+        acc = srv.info["accounts"]["admin"]
+        env = {"WEBEX_SITE_NAME": "refsite", "WEBEX_ADMIN_ID": acc["webExID"], "WEBEX_ADMIN_PASSWORD": acc["password"]}
+        out = tmp_path / "o"
+        p = cli("run", "--cases-dir", str(cases_dir), "--endpoint", srv.url, "--output", str(out), env=env)
+        wrong = cli("run", "--cases-dir", str(cases_dir), "--endpoint", srv.url, "--output", str(tmp_path / "w"),
+                    env={**env, "WEBEX_ADMIN_PASSWORD": "wrong-password"})
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "39.5.0" in p.stdout
+    for f in out.iterdir():
+        assert acc["password"] not in f.read_text()
+    assert wrong.returncode == 2 and "030002" in wrong.stderr and "wrong-password" not in wrong.stderr
+
+
+def test_validate_a_saved_response(tmp_path):
+    with ReferenceServer("42.6.0") as srv:
+        acc = srv.info["accounts"]["admin"]
+        body = (f'<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service" '
+                f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><header><securityContext><webExID>{acc["webExID"]}'
+                f'</webExID><password>{acc["password"]}</password><siteName>refsite</siteName></securityContext></header>'
+                f'<body><bodyContent xsi:type="java:com.webex.service.binding.ep.GetAPIVersion"/></body></serv:message>')
+        saved = requests.post(srv.url, data=body.encode(), timeout=10).content
+    good = tmp_path / "good.xml"
+    good.write_bytes(saved)
+    assert cli("validate", str(good), "--api-version", "42.6.0").returncode == 0
+    p = cli("validate", str(good), "--api-version", "42.6.0", "--case", "getapiversion-apiver")
+    assert p.returncode == 0, p.stdout + p.stderr
+    old = cli("validate", str(good), "--api-version", "11.0.0 SP20")
+    assert old.returncode == 1 and "apiVer" in old.stdout  # apiVer did not exist yet
+    html = tmp_path / "page.html"
+    html.write_text("<html><body>Service Unavailable</body></html>")
+    p = cli("validate", str(html), "--api-version", "42.6.0")
+    assert p.returncode == 1 and "ERROR envelope: " in p.stdout
+    assert cli("validate", str(tmp_path / "missing.xml"), "--api-version", "42.6.0").returncode == 2
+    assert cli("validate", str(good), "--api-version", "4x").returncode == 2
+
+
+@pytest.mark.skipif(not (SHARED / "real-traffic").is_dir(), reason="../shared/real-traffic is not present")
+def test_validate_every_real_response_gives_a_verdict_not_a_traceback(capsys):
+    files = sorted((SHARED / "real-traffic").glob("*-response.xml"))
+    assert files
+    for f in files:
+        code = main(["validate", str(f), "--api-version", "11.0.0 SP10"])
+        out = capsys.readouterr()
+        assert code in (0, 1), f
+        assert "Traceback" not in out.out + out.err
+        assert out.out.strip(), f
+
+
+def test_replay_prints_the_exchange_with_secrets_masked(capsys):
+    assert main(["replay", "getapiversion-apiver", "--api-version", "42.6.0"]) == 0
+    out = capsys.readouterr().out
+    assert ">>> request" in out and "<<< response" in out and "<password>***</password>" in out
+    assert "apiVer" in out
+
+
+def test_replay_unknown_case_is_a_usage_error(capsys):
+    assert main(["replay", "no-such-case"]) == 2
+    assert "no case with id 'no-such-case'" in capsys.readouterr().err
+
+
+def test_defects_lists_one_per_line_name_first(capsys):
+    assert main(["defects"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) >= 20
+    from conformance.server.defects import all_defects
+    names = list(all_defects())
+    assert [line.split()[0] for line in lines] == names
+
+
+def test_report_merges_runs(cases_dir, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert cli("run", "--cases-dir", str(cases_dir), "--api-version", "39.1.0", "--output", str(a)).returncode == 0
+    assert cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--output", str(b)).returncode == 0
+    merged = tmp_path / "m"
+    assert main(["report", str(a / "results.json"), str(b / "results.json"), "--output", str(merged)]) == 0
+    doc = json.loads((merged / "results.json").read_text())
+    assert sorted(r["version"] for r in doc["results"]) == ["39.1.0", "42.6.0"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    assert main(["report", str(bad), "--output", str(merged)]) == 2
+
+
+def test_bad_usage_exits_2(capsys):
+    assert main([]) == 2
+    assert main(["run", "--no-such-flag"]) == 2

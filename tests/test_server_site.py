@@ -1,0 +1,284 @@
+"""The reference server's site service, over HTTP, and our site schema against a real reply.
+
+Covers the documented changes of conformance/server/handlers/site.py (SP13 siteID, SP17
+attendee capacity, SP18 EnableCloudTelepresence, 39.1.0 uploadLogFileUrl, 39.5.0 video
+mesh clusters, 39.8.0 license counts and the GetSiteFT/SetSiteFT redesign, 42.2.0
+allowChange* on non-Control Hub sites), and that a real GetSite reply is accepted by the
+schema generated from schemas/source/.../site/site.xsd.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import requests
+from lxml import etree
+
+from conformance.cases import load_cases
+from conformance.namespaces import NS
+from conformance.schemas import bundle_for
+from conformance.server.handlers import site
+from conformance.server.serve import ReferenceServer
+from conformance.versions import ALL_VERSIONS
+from conformance.xmlsafe import parse_untrusted
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_GETSITE = REPO.parent / "shared" / "real-traffic" / "022-GetSite-response.xml"
+needs_traffic = pytest.mark.skipif(not REAL_GETSITE.is_file(), reason=f"real traffic not present at {REAL_GETSITE}")
+
+ALLOW = ("allowChangeFirstName", "allowChangeLastName", "allowChangeDisplayName", "AllowUploadPRAvatar")
+COUNTS = ("EEActiveUserCount", "activeCETHost", "MCActiveUserCount", "ECActiveUserCount",
+          "TCActiveUserCount", "SCActiveUserCount")
+CAPACITY = ("attendeeCapacityForMC", "attendeeCapacityForEC", "attendeeCapacityForTC", "attendeeCapacityForSC")
+
+
+class Client:
+    """One running reference server, called with a seeded account, the machine token, or siteID."""
+
+    def __init__(self, srv: ReferenceServer):
+        self.srv = srv
+        self.http = requests.Session()
+
+    def call(self, api: str, body: str = "", role: str = "admin", site_key: str = "main",
+             security: str | None = None) -> etree._Element:
+        if security is None:
+            if role == "token":
+                cred = f"<accessToken>{self.srv.info['accessToken']}</accessToken>"
+            else:
+                acc = self.srv.seed["accounts"][role]
+                cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+            security = cred + f"<siteName>{self.srv.info['sites'][site_key]['siteName']}</siteName>"
+        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
+               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{security}</securityContext></header>'
+               f'<body><bodyContent xsi:type="java:com.webex.service.binding.site.{api}">{body}'
+               f'</bodyContent></body></serv:message>')
+        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
+        assert r.status_code == 200
+        return etree.fromstring(r.content)
+
+
+def result(root: etree._Element) -> tuple[str, str | None]:
+    return root.findtext(".//serv:result", namespaces=NS), root.findtext(".//serv:exceptionID", namespaces=NS)
+
+
+def names(root: etree._Element, xpath: str) -> list[str]:
+    return [etree.QName(e).localname for e in root.xpath(xpath, namespaces=NS)]
+
+
+def value(root: etree._Element, xpath: str) -> list[str]:
+    return [e.text for e in root.xpath(xpath, namespaces=NS)]
+
+
+@pytest.fixture(scope="module")
+def server():
+    running: dict[tuple, Client] = {}
+
+    def get(version: str, defects: tuple[str, ...] = (), overrides: dict | None = None) -> Client:
+        key = (version, defects, repr(overrides))
+        if key not in running:
+            srv = ReferenceServer(version, defects=defects, site_overrides=overrides)
+            running[key] = Client(srv.start())
+        return running[key]
+
+    yield get
+    for c in running.values():
+        c.srv.stop()
+
+
+# --- GetSite, element by element ------------------------------------------------------
+
+@pytest.mark.parametrize("version,expected", [
+    ("11.0.0 SP16", set()),
+    ("11.0.0 SP17", set(CAPACITY)),
+    ("11.0.0 SP18", set(CAPACITY) | {"EnableCloudTelepresence"}),
+    ("39.1.0", set(CAPACITY) | {"EnableCloudTelepresence", "uploadLogFileUrl"}),
+    ("39.5.0", set(CAPACITY) | {"EnableCloudTelepresence", "uploadLogFileUrl", "videoMeshInterclusters"}),
+    ("39.8.0", set(CAPACITY) | set(COUNTS) | {"EnableCloudTelepresence", "uploadLogFileUrl", "videoMeshInterclusters"}),
+    ("42.2.0", set(CAPACITY) | set(COUNTS) | set(ALLOW)
+     | {"EnableCloudTelepresence", "uploadLogFileUrl", "videoMeshInterclusters"}),
+])
+def test_getsite_returns_each_documented_element_from_its_version(server, version, expected):
+    root = server(version).call("GetSite")
+    documented = set(CAPACITY) | set(COUNTS) | set(ALLOW) | {"EnableCloudTelepresence", "uploadLogFileUrl",
+                                                            "videoMeshInterclusters"}
+    found = {n for n in names(root, "//ns1:siteInstance//*") if n in documented}
+    assert found == expected
+    assert value(root, "//ns1:metaData/ns1:siteName") == ["refsite"]
+
+
+def test_getsite_values_have_the_documented_types(server):
+    root = server("42.6.0").call("GetSite")
+    for name in COUNTS + CAPACITY:
+        assert value(root, f"//ns1:{name}")[0].isdigit(), name
+    for name in ALLOW + ("EnableCloudTelepresence",):
+        assert value(root, f"//ns1:{name}") in (["true"], ["false"]), name
+    assert value(root, "//ns1:metaData/ns1:uploadLogFileUrl")[0].startswith("https://refsite.webex.com/")
+    # three hosts with a licence on the seeded site: siteadmin, host1, host2
+    assert value(root, "//ns1:MCActiveUserCount") == ["3"]
+
+
+def test_control_hub_site_omits_the_allowchange_elements(server):
+    c = server("42.6.0")
+    assert names(c.call("GetSite", site_key="control-hub"), "//ns1:myWebExConfig/*") == []
+    assert names(c.call("GetSite"), "//ns1:myWebExConfig/*") == list(ALLOW)
+    leaky = server("42.6.0", ("getsite-allowchange-on-control-hub",))
+    assert names(leaky.call("GetSite", site_key="control-hub"), "//ns1:myWebExConfig/*") == list(ALLOW)
+
+
+def test_site_facts_override_the_defaults(server):
+    facts = {"allowChangeDisplayName": True, "enableCloudTelepresence": False, "attendeeCapacity": {"SC": 7}}
+    root = server("42.6.0", overrides={"main": {"facts": facts}}).call("GetSite")
+    assert value(root, "//ns1:allowChangeDisplayName") == ["true"]
+    assert value(root, "//ns1:EnableCloudTelepresence") == ["false"]
+    assert value(root, "//ns1:attendeeCapacityForSC") == ["7"]
+    assert value(root, "//ns1:attendeeCapacityForMC") == ["1000"]  # nested defaults kept
+
+
+def test_getsite_needs_credentials(server):
+    c = server("42.6.0")
+    assert result(c.call("GetSite", security="<siteName>refsite</siteName>")) == ("FAILURE", "030001")
+    assert result(c.call("GetSite", role="host"))[0] == "SUCCESS"
+
+
+# --- SP13: siteID ----------------------------------------------------------------------
+
+def test_siteid_and_partnerid_still_identify_the_site(server):
+    c = server("42.6.0")
+    acc = c.srv.seed["accounts"]["admin"]
+    cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+    root = c.call("GetSite", security=cred + "<siteID>100003</siteID><partnerID>prt100003</partnerID>")
+    assert value(root, "//ns1:metaData/ns1:siteName") == ["refsite-hub"]
+    assert result(c.call("GetSite", security=cred + "<siteID>100003</siteID><partnerID>wrong</partnerID>"))[0] == "FAILURE"
+    broken = server("42.6.0", ("getsite-siteid-rejected",))
+    acc = broken.srv.seed["accounts"]["admin"]
+    cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+    assert result(broken.call("GetSite", security=cred + "<siteID>100001</siteID>"))[0] == "FAILURE"
+    assert result(broken.call("GetSite"))[0] == "SUCCESS"
+
+
+# --- 39.5.0: SetSite videoMeshInterclusters --------------------------------------------
+
+MESH = ("<videoMeshInterclusters><videoMeshHomeCluster1>east</videoMeshHomeCluster1>"
+        "<videoMeshHomeCluster3>west</videoMeshHomeCluster3></videoMeshInterclusters>")
+
+
+def test_setsite_stores_video_mesh_clusters_from_39_5(server):
+    c = server("39.5.0")
+    assert result(c.call("SetSite", MESH))[0] == "SUCCESS"
+    root = c.call("GetSite")
+    assert names(root, "//ns1:videoMeshInterclusters/*") == ["videoMeshHomeCluster1", "videoMeshHomeCluster3"]
+    assert value(root, "//ns1:videoMeshHomeCluster3") == ["west"]
+    # a second SetSite changes only the clusters it names
+    assert result(c.call("SetSite", "<siteInstance><videoMeshInterclusters><videoMeshHomeCluster3>north"
+                                    "</videoMeshHomeCluster3></videoMeshInterclusters></siteInstance>"))[0] == "SUCCESS"
+    assert value(c.call("GetSite"), "//ns1:videoMeshInterclusters/*") == ["east", "north"]
+
+
+def test_setsite_rules(server):
+    c = server("42.6.0")
+    assert result(c.call("SetSite", MESH, role="host")) == ("FAILURE", "000001")
+    long = f"<videoMeshInterclusters><videoMeshHomeCluster1>{'x' * 300}</videoMeshHomeCluster1></videoMeshInterclusters>"
+    assert result(c.call("SetSite", long)) == ("FAILURE", "999999")
+    old = server("39.3.0")
+    assert result(old.call("SetSite", MESH))[0] == "SUCCESS"  # nothing to set before 39.5.0
+    assert names(old.call("GetSite"), "//ns1:videoMeshInterclusters") == []
+    lazy = server("42.6.0", ("setsite-videomesh-not-stored",))
+    assert result(lazy.call("SetSite", MESH))[0] == "SUCCESS"
+    assert names(lazy.call("GetSite"), "//ns1:videoMeshInterclusters/*") == []
+
+
+# --- 39.8.0: GetSiteFT / SetSiteFT ------------------------------------------------------
+
+def toggle(name: str, val: str) -> str:
+    return f"<featureToggle><name>{name}</name><value>{val}</value></featureToggle>"
+
+
+def test_siteft_sets_and_gets_dynamic_toggles_with_a_machine_token(server):
+    c = server("39.8.0")
+    assert result(c.call("SetSiteFT", toggle("Zeta", "on") + toggle("Alpha", "1"), role="token"))[0] == "SUCCESS"
+    root = c.call("GetSiteFT", "<name>Zeta</name><name>Alpha</name><name>Missing</name>", role="token")
+    assert value(root, "//ns1:featureToggle/ns1:name") == ["Zeta", "Alpha"]
+    assert value(root, "//ns1:featureToggle/ns1:value") == ["on", "1"]
+    every = value(c.call("GetSiteFT", role="token"), "//ns1:featureToggle/ns1:name")
+    assert every == sorted(every) and {"Alpha", "Zeta", "EnableCustomizeProfileFields"} <= set(every)
+
+
+def test_siteft_rules(server):
+    c = server("42.6.0")
+    assert result(c.call("SetSiteFT", toggle("bad name", "1"), role="token")) == ("FAILURE", "999999")
+    assert result(c.call("SetSiteFT", "<featureToggle><name>NoValue</name></featureToggle>", role="token")) == ("FAILURE", "999999")
+    assert result(c.call("SetSiteFT", "", role="token")) == ("FAILURE", "999999")
+    assert result(c.call("SetSiteFT", toggle("A", "1"), role="host")) == ("FAILURE", "000001")
+    # before 39.8.0 the redesigned APIs do not exist
+    assert result(server("39.5.0").call("GetSiteFT", role="token")) == ("FAILURE", "000000")
+    ignored = server("42.6.0", ("siteft-set-ignored",))
+    assert result(ignored.call("SetSiteFT", toggle("Probe", "x"), role="token"))[0] == "SUCCESS"
+    assert value(ignored.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:value") == []
+
+
+# --- schema validity ------------------------------------------------------------------
+
+CALLS = [("GetSite", "", "admin", "main"), ("GetSite", "", "admin", "control-hub"), ("SetSite", MESH, "admin", "main"),
+         ("GetSite", "", "host", "main")]
+
+
+@pytest.mark.parametrize("version", ["11.0.0 SP10", "11.0.0 SP17", "11.0.0 SP18", "39.1.0", "39.5.0",
+                                     "39.8.0", "42.1.0", "42.2.0", "42.6.0"])
+def test_every_answer_is_valid_against_its_versions_schema(server, version):
+    c = server(version)
+    bundle = bundle_for(version)
+    calls = list(CALLS)
+    if version in ("39.8.0", "42.6.0"):
+        calls += [("SetSiteFT", toggle("T", "1"), "token", "main"), ("GetSiteFT", "", "token", "main")]
+    for api, body, role, site_key in calls:
+        root = c.call(api, body, role=role, site_key=site_key)
+        assert result(root)[0] == "SUCCESS", (api, etree.tostring(root)[:300])
+        assert bundle.validate(root) == [], (api, site_key)
+        assert bundle.undocumented(root) == [], (api, site_key)
+
+
+def test_an_element_sent_too_early_is_rejected_by_the_schema(server):
+    root = server("11.0.0 SP17", ("getsite-cloudtelepresence-too-early",)).call("GetSite")
+    issues = bundle_for("11.0.0 SP17").validate(root)
+    assert issues and "EnableCloudTelepresence" in issues[0].message
+
+
+@needs_traffic
+def test_real_getsite_reply_is_valid_from_sp18():
+    """The real reply carries EnableCloudTelepresence (documented from SP18) and none of the later elements."""
+    root = parse_untrusted(REAL_GETSITE.read_bytes())
+    for v in ALL_VERSIONS:
+        if v >= ALL_VERSIONS[8]:  # 11.0.0 SP18
+            assert bundle_for(v).validate(root) == [], str(v)
+    assert bundle_for("11.0.0 SP18").undocumented(root)  # its many other elements are drift, not errors
+
+
+@needs_traffic
+def test_real_getsite_reply_is_valid_for_sp10_but_for_the_sp18_element():
+    root = parse_untrusted(REAL_GETSITE.read_bytes())
+    issues = bundle_for("11.0.0 SP10").validate(root)
+    assert issues and all("siteCommonOptions" in i.path for i in issues)
+    assert "EnableCloudTelepresence" in issues[0].message
+    stripped = copy.deepcopy(root)
+    for el in stripped.xpath("//ns1:EnableCloudTelepresence", namespaces=NS):
+        el.getparent().remove(el)
+    assert bundle_for("11.0.0 SP10").validate(stripped) == []
+
+
+@needs_traffic
+def test_real_reply_lacking_required_site_name_is_rejected():
+    root = parse_untrusted(REAL_GETSITE.read_bytes())
+    for el in root.xpath("//ns1:metaData/ns1:siteName", namespaces=NS):
+        el.getparent().remove(el)
+    assert bundle_for("42.6.0").validate(root)
+
+
+# --- defect bookkeeping --------------------------------------------------------------
+
+def test_defects_name_existing_cases_and_are_consulted():
+    ids = load_cases(REPO / "cases").by_id()
+    source = (REPO / "conformance" / "server" / "handlers" / "site.py").read_text()
+    for d in site.DEFECTS:
+        assert d.cases and all(c in ids for c in d.cases), d.name
+        assert source.count(f'"{d.name}"') >= 2, f"{d.name} is defined but never checked"

@@ -1,0 +1,70 @@
+"""The whole suite against the reference server: the clean server passes everything at
+every documented version (with every response schema-valid), and every seeded defect is
+caught by exactly the cases it names."""
+from pathlib import Path
+
+import pytest
+
+from conformance.cases import load_cases
+from conformance.embedded import EmbeddedServers
+from conformance.execute import RunContext, run_case
+from conformance.response import parse_message
+from conformance.schemas import bundle_for
+from conformance.server.defects import all_defects
+from conformance.transport import Transport
+from conformance.versions import ALL_VERSIONS, documented
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = load_cases(ROOT / "cases")
+DEFECTS = all_defects()
+
+
+def run_all(version, defects=()):
+    with EmbeddedServers(defects) as servers:
+        target = servers.target(version)
+        with Transport(target.transport) as transport:
+            ctx = RunContext(target, version, transport, bundle_loader=lambda: bundle_for(version))
+            return [run_case(c, ctx) for c in CASES.cases]
+
+
+def test_cases_load():
+    assert CASES.errors == []
+    assert len(CASES.cases) >= 60
+
+
+@pytest.mark.parametrize("version", ALL_VERSIONS, ids=lambda v: v.slug)
+def test_clean_server_passes_every_case_with_valid_responses(version):
+    results = run_all(version)
+    bad = [f"{r.case_id}: {r.outcome}: {r.reason}" for r in results if r.outcome in ("fail", "error", "skip")]
+    assert bad == [], "\n".join(bad)
+    assert sum(r.outcome == "pass" for r in results) >= 10
+    bundle = bundle_for(version)
+    invalid = []
+    for r in results:
+        for s in r.steps:
+            issues = bundle.validate(parse_message(s.response.encode("latin-1", "replace")).root)
+            invalid += [f"{r.case_id}/{s.name}: {i.message} at {i.path}" for i in issues]
+    assert invalid == [], "\n".join(invalid[:20])
+
+
+def test_every_defect_names_existing_cases_and_a_documented_version():
+    ids = CASES.by_id()
+    for d in DEFECTS.values():
+        documented(d.version)
+        assert d.cases, d.name
+        assert all(c in ids for c in d.cases), (d.name, d.cases)
+
+
+def test_every_case_is_caught_failing_by_some_defect():
+    """A case that no defect can make fail is a case that checks nothing."""
+    caught = {c for d in DEFECTS.values() for c in d.cases}
+    judged = {c.id for c in CASES.cases if not c.not_observable}
+    assert sorted(judged - caught) == []
+
+
+@pytest.mark.parametrize("name", sorted(DEFECTS))
+def test_defect_is_caught_by_its_cases_and_only_them(name):
+    d = DEFECTS[name]
+    results = run_all(documented(d.version), [name])
+    failing = {r.case_id for r in results if r.outcome in ("fail", "error")}
+    assert failing == set(d.cases), {r.case_id: r.reason for r in results if r.case_id in failing ^ set(d.cases)}
