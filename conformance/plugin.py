@@ -292,6 +292,28 @@ class CaseItem(pytest.Item):
         return self.path, None, self.name
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """With pytest-html (``--html=report.html``), attach each case's verdicts and exchange."""
+    outcome = yield
+    if not isinstance(item, CaseItem) or call.when != "call" or not item.config.pluginmanager.hasplugin("html"):
+        return
+    from pytest_html import extras as html_extras
+
+    report = outcome.get_result()
+    raw = next((v for k, v in item.user_properties if k == RESULT_KEY), None)
+    if raw is None:
+        return
+    result = CaseResult.from_dict(json.loads(raw))
+    secrets = item.run.target.secrets()
+    added = [html_extras.text(mask("\n".join(v.describe() for v in result.verdicts) or result.reason, secrets),
+                              name="verdicts")]
+    for s in result.steps:
+        added.append(html_extras.text(mask(f">>> request\n{s.request}\n\n<<< response (HTTP {s.status})\n{s.response}",
+                                           secrets), name=f"exchange: {s.name}"))
+    report.extras = [*getattr(report, "extras", []), *added]
+
+
 def _reproduce(case: Case, run: TargetRun) -> str:
     cmd = f"webex-conformance replay {case.id} --api-version {run.version.slug}"
     if not run.target.embedded:

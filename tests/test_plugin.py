@@ -124,3 +124,17 @@ def test_xdist_workers_share_one_embedded_server(project):
     res.assert_outcomes(passed=1, failed=1)
     doc = json.loads((out / "results.json").read_text())
     assert len({r["endpoint"] for r in doc["results"]}) == 1 and len(doc["results"]) == 2
+
+
+def test_pytest_html_report_carries_verdicts_and_masked_exchange(project):
+    html = project.path / "report.html"
+    res, _ = run(project, "--api-version", "42.6.0", "-k", "good or bad", f"--html={html}", "--self-contained-html")
+    res.assert_outcomes(passed=1, failed=1)
+    import base64
+    import re
+    text = html.read_text()
+    assert "exchange: GetAPIVersion" in text and "verdicts" in text
+    blobs = [base64.b64decode(b).decode() for b in re.findall(r"base64,([A-Za-z0-9+/=]+)", text)]
+    exchanges = [b for b in blobs if ">>> request" in b]
+    assert exchanges and all("<password>***</password>" in b for b in exchanges)
+    assert any("result: FAIL" in b or "expected 'FAILURE'" in b or "FAILURE" in b for b in blobs)

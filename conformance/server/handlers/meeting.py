@@ -216,7 +216,10 @@ def _meeting_key_text(call: Call) -> str | None:
 
 
 def read_int(call: Call, path: str, default: int) -> int:
-    """A whole number from the request (duration, timeZoneID...), checked so SQLite can store it."""
+    """A whole number from the request (duration, timeZoneID...), checked so SQLite can store it.
+
+    -1 means "the default" (the vendor's schemas default timeZoneID and meetingType to -1).
+    """
     text = call.text(path)
     if not text:
         return default
@@ -225,6 +228,8 @@ def read_int(call: Call, path: str, default: int) -> int:
         value = int(text)
     except ValueError:
         raise ApiFailure("999999", f"Invalid {name}: {text!r} is not a whole number") from None
+    if value == -1:
+        return default
     if not 0 <= value <= _MAX_INT:
         raise ApiFailure("999999", f"Invalid {name}: {text!r} must be between 0 and {_MAX_INT}")
     return value
