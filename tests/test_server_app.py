@@ -226,3 +226,14 @@ def test_serve_command_rejects_unknown_version():
                           capture_output=True, text=True, timeout=60, env={**os.environ})
     assert proc.returncode == 2
     assert "unknown version" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_keep_alive_connections_are_reused_and_stay_in_sync(srv):
+    with requests.Session() as s:
+        for _ in range(3):
+            assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content
+        # a request whose body the server does not read must not poison the connection
+        assert s.post(srv.base_url + "/elsewhere", data=b"x" * 5000, timeout=10).status_code == 404
+        assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content
+        assert s.get(srv.url, timeout=10).status_code == 405
+        assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content

@@ -206,9 +206,25 @@ def test_bad_input_is_a_one_line_failure(servers, body, word):
     assert word in reason(root) and "\n" not in reason(root)
 
 
-@pytest.mark.parametrize("key", ["not-a-key", "", "880000002999"])
+@pytest.mark.parametrize("key", ["not-a-key", "", "880000002999", "-5", "9" * 30])
 def test_unknown_or_malformed_meeting_key_is_060001(servers, key):
     assert exception_id(get(servers("42.6.0"), key)) == "060001"
+
+
+def test_out_of_range_numbers_are_refused_and_minus_one_means_default(servers):
+    s = servers("42.6.0")
+    huge = s.call("meeting", "CreateMeeting", meeting_body().replace("<duration>45</duration>",
+                                                                     "<duration>" + "9" * 25 + "</duration>"))
+    assert exception_id(huge) == "999999" and "duration" in reason(huge)
+    root = get(s, create_with_zone(s, "-1"))
+    assert xp(root, "string(//meet:timeZoneID)") == "4"
+
+
+def create_with_zone(s: Server, zone: str) -> str:
+    root = s.call("meeting", "CreateMeeting", meeting_body().replace("<timeZoneID>4</timeZoneID>",
+                                                                     f"<timeZoneID>{zone}</timeZoneID>"))
+    assert result(root) == "SUCCESS", reason(root)
+    return xp(root, "string(//meet:meetingkey)")
 
 
 def test_bad_list_control_is_a_one_line_failure(servers):
@@ -290,7 +306,8 @@ def test_before_39_1_hq_hd_requests_are_honoured(servers):
     s = servers("11.0.0 SP22")
     key = create(s, options="<HQvideo>false</HQvideo><HDvideo>true</HDvideo>")
     assert hqhd(get(s, key)) == ("false", "true")
-    s.call("meeting", "SetMeeting", f"<enableOptions><HQvideo>true</HQvideo></enableOptions><meetingkey>{key}</meetingkey>")
+    s.call("meeting", "SetMeeting", f"<enableOptions><HQvideo>true</HQvideo></enableOptions>"
+                                    f"<meetingkey>{key}</meetingkey>")
     assert hqhd(get(s, key)) == ("true", "true")
 
 
@@ -300,7 +317,8 @@ def test_from_39_1_the_site_decides_and_get_still_returns_both(servers, site_lev
     want = "true" if site_level else "false"
     asked = "false" if site_level else "true"
     key = create(s, options=f"<HQvideo>{asked}</HQvideo><HDvideo>{asked}</HDvideo>")
-    s.call("meeting", "SetMeeting", f"<enableOptions><HQvideo>{asked}</HQvideo></enableOptions><meetingkey>{key}</meetingkey>")
+    s.call("meeting", "SetMeeting", f"<enableOptions><HQvideo>{asked}</HQvideo></enableOptions>"
+                                    f"<meetingkey>{key}</meetingkey>")
     root = get(s, key)
     assert hqhd(root) == (want, want)
     assert_valid(root, "39.1.0")
@@ -373,8 +391,8 @@ def test_suspended_site_refuses_webinars_from_42_5(servers, version, refused):
     webinar = s.srv.values["sessions.suspended_webinar"]
     answers = [
         s.call("meeting", "CreateMeeting", meeting_body(options=WEBINAR), site="suspended"),
-        s.call("meeting", "SetMeeting", f"<metaData><confName>x</confName></metaData><meetingkey>{webinar}</meetingkey>",
-               site="suspended"),
+        s.call("meeting", "SetMeeting", f"<metaData><confName>x</confName></metaData>"
+                                        f"<meetingkey>{webinar}</meetingkey>", site="suspended"),
     ]
     for root in answers:
         if refused:
@@ -390,8 +408,8 @@ def test_free_meetings_still_work_on_a_suspended_site_but_cannot_become_webinars
     ok = s.call("meeting", "SetMeeting", f"<metaData><confName>y</confName></metaData><meetingkey>{key}</meetingkey>",
                 site="suspended")
     assert result(ok) == "SUCCESS"
-    to_webinar = s.call("meeting", "SetMeeting", f"<enableOptions>{WEBINAR}</enableOptions><meetingkey>{key}</meetingkey>",
-                        site="suspended")
+    to_webinar = s.call("meeting", "SetMeeting", f"<enableOptions>{WEBINAR}</enableOptions>"
+                                                 f"<meetingkey>{key}</meetingkey>", site="suspended")
     assert exception_id(to_webinar) == "010107"
     assert result(get(s, key, site="suspended")) == "SUCCESS"
 
@@ -431,7 +449,8 @@ def test_more_than_50_attendees_in_one_call_is_040015(servers, version, call):
     assert exception_id(s.call("attendee", "LstMeetingAttendee", f"<meetingKey>{key}</meetingKey>")) == "000015"
 
 
-@pytest.mark.parametrize("call, counted", [(create_attendees, "//att:attendeeId"), (register_attendees, "//att:register")])
+@pytest.mark.parametrize("call, counted", [(create_attendees, "//att:attendeeId"),
+                                           (register_attendees, "//att:register")])
 @pytest.mark.parametrize("version, n", [("42.6.0", 50), ("39.11.0", 51)])
 def test_50_attendees_or_any_number_before_42_1_are_accepted(servers, version, n, call, counted):
     s = servers(version)

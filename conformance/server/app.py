@@ -29,7 +29,7 @@ SERVICE_PATH = "/WBXService/XMLService"
 OUTBOX_PATH = "/_test/outbox"
 REQUESTS_PATH = "/_test/requests"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
-_DRAIN_LIMIT = 256 * 1024 * 1024
+DRAIN_LIMIT = 256 * 1024 * 1024
 _BODY_TYPE = re.compile(r"^java:com\.webex\.service\.binding\.([A-Za-z]+)\.([A-Za-z0-9_]+)$")
 _SECRET_TAGS = re.compile(r"(<(?:\w+:)?(?:password|accessToken|sessionTicket)>)[^<]*(</)")
 
@@ -92,7 +92,7 @@ class XMLServiceApp:
         if length <= 0:
             return b"", render.failure("Invalid request: empty body, expected an XML message", "000000")
         if length > MAX_REQUEST_BYTES:
-            remaining = min(length, _DRAIN_LIMIT)
+            remaining = min(length, DRAIN_LIMIT)
             while remaining > 0:  # drain so the client sees our answer, not a reset
                 chunk = stream.read(min(remaining, 1 << 20))
                 if not chunk:

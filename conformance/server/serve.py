@@ -9,16 +9,69 @@ from __future__ import annotations
 import socketserver
 import threading
 from typing import Any, Iterable
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from http.server import BaseHTTPRequestHandler
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from ..versions import Version, documented, LATEST
-from .app import OUTBOX_PATH, SERVICE_PATH, XMLServiceApp
+from .app import DRAIN_LIMIT, OUTBOX_PATH, SERVICE_PATH, XMLServiceApp
 from .defects import check_names
 from .state import State, create_and_seed
 
 
+class _KeepAliveServerHandler(ServerHandler):
+    http_version = "1.1"
+
+    def close(self) -> None:  # the stdlib's logs every request to stderr; we don't
+        try:
+            self.request_handler.log_request(self.status.split(" ", 1)[0], self.bytes_sent)
+        finally:
+            super(ServerHandler, self).close()
+
+
 class _Handler(WSGIRequestHandler):
+    """wsgiref's handler serves one request per connection; this one keeps HTTP/1.1
+    connections open (a client reusing its connection saves a TCP handshake per call)."""
+
     disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle keep-alive connection is closed after a minute
+
+    def handle(self) -> None:
+        BaseHTTPRequestHandler.handle(self)  # loops over handle_one_request
+
+    def handle_one_request(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except (TimeoutError, OSError):
+            self.close_connection = True
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.requestline, self.request_version, self.command = "", "", ""
+            self.send_error(414)
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            self.close_connection = True
+            return
+        path = self.path.split("?", 1)[0]
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        # Only the service path reads (or drains) a request body; anything else, or a body
+        # too large to drain, leaves bytes unread on the connection: close it afterwards.
+        if self.command != "POST" and length:
+            self.close_connection = True
+        if self.command == "POST" and (path != SERVICE_PATH or length < 0 or length > DRAIN_LIMIT):
+            self.close_connection = True
+        handler = _KeepAliveServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
+                                          multithread=True)
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+        self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass

@@ -95,8 +95,8 @@ def _register(call: Call, entries: list[etree._Element], registering: bool) -> l
         for key, name, email, role in planned:
             reg = db.next_id("attendee_register_id", 50000001) if registering else None
             cur = db.execute(
-                "INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, register_id, created) "
-                "VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, register_id, "
+                "created) VALUES (?,?,?,?,?,?,?,?)",
                 (call.site.name, key, name, email, role, "REGISTER" if registering else "INVITE", reg, now))
             out.append((cur.lastrowid, reg))
     return out

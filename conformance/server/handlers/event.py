@@ -139,7 +139,8 @@ def set_event(call: Call) -> list:
         "duration=?, time_zone_id=?, modified=? WHERE session_key=?",
         (name or row["conf_name"], row["description"] if description is None else description, telephony,
          int(video), int(video), start.isoformat() if start else row["start_date"],
-         read_int(call, "schedule/duration", row["duration"]), read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
+         read_int(call, "schedule/duration", row["duration"]),
+         read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.now.replace(microsecond=0).isoformat(), row["session_key"]))
     return []
 

@@ -40,7 +40,8 @@ from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
 __all__ = [
     "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "TELEPHONY_VALUES",
     "video_device_enabled", "read_telephony", "sip_url", "display_meeting_url", "refuse_on_suspended_site",
-    "session_row", "list_window", "matching_records", "read_int", "create_meeting", "set_meeting", "get_meeting", "lst_meeting",
+    "session_row", "list_window", "matching_records", "read_int", "create_meeting", "set_meeting", "get_meeting",
+    "lst_meeting",
     "lstsummary_meeting", "del_meeting",
 ]
 
@@ -370,7 +371,8 @@ def set_meeting(call: Call) -> list:
         "UPDATE sessions SET kind=?, conf_name=?, start_date=?, duration=?, time_zone_id=?, password=?, "
         "description=?, telephony=?, auto_record=?, is_cet=?, video_device=?, data=?, modified=? WHERE session_key=?",
         (kind, row["conf_name"] if name is None else name, start.isoformat(),
-         read_int(call, "schedule/duration", row["duration"]), read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
+         read_int(call, "schedule/duration", row["duration"]),
+         read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.text("accessControl/meetingPassword") or row["password"],
          row["description"] if call.text("metaData/agenda") is None else call.text("metaData/agenda"),
          telephony, int(auto_record), int(video), int(video), json.dumps(data),
