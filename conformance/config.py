@@ -352,7 +352,7 @@ def _default_values(sites: Mapping[str, SiteAccess]) -> dict[str, str]:
     if main.site_id:
         out["site.id"] = main.site_id
     if main.partner_id:
-        out["site.partner_id"] = main.partner_id
+        out["site.partnerID"] = main.partner_id
     for role, key in _USER_KEY.items():
         cred = main.credentials.get(role)
         if cred is not None and cred.webex_id:

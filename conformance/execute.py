@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import re
 import secrets as _secrets
 import sys
 import time
@@ -74,15 +75,29 @@ def _read_mails(url: str) -> list[dict]:
     return data
 
 
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][\w.-]*)\}")
+_RUNNER_VALUES = {"target.version", "run.unique", "n"}
+
+
 def _missing_fixture(case: Case, target: Target) -> str | None:
+    """Why ``target`` cannot run ``case`` (a fixture, a site, a value it lacks), or None."""
     for name in case.requires:
         if name not in target.provides:
-            return name
+            return f"requires fixture {name!r}"
+    captured: set[str] = set()
     for step in case.steps:
         if step.site != "main" and step.site not in target.sites:
-            return SITE_FIXTURE[step.site]
+            return f"requires fixture {SITE_FIXTURE[step.site]!r}"
         if step.role == "access-token" and "access-token" not in target.provides:
-            return "access-token"
+            return "requires fixture 'access-token'"
+        texts = [step.body, *(v for _, v in step.security), *(v for _, v in step.templates)]
+        for e in step.expect:
+            texts += [v for _, v in e.equals] + ([e.mail.to] if e.mail else [])
+        for text in texts:
+            for name in _PLACEHOLDER.findall(text):
+                if name not in target.values and name not in captured and name not in _RUNNER_VALUES:
+                    return f"needs the value {name!r} (set it under [target.values])"
+        captured.update(var for var, _ in step.capture)
     return None
 
 
@@ -123,7 +138,7 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
         return finish("not-applicable", case.not_applicable_reason(version))
     missing = _missing_fixture(case, ctx.target)
     if missing:
-        return finish("skip", f"requires fixture {missing!r}, which target {ctx.target.name!r} does not provide")
+        return finish("skip", f"{missing}, which target {ctx.target.name!r} does not provide")
 
     variables: dict[str, str] = dict(ctx.target.values)
     variables["target.version"] = str(ctx.version)

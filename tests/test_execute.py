@@ -123,10 +123,16 @@ def test_setup_step_failure_and_capture(tmp_path, ctx):
     assert run_case(c, ctx).outcome == "pass"
 
 
-def test_unknown_placeholder_is_an_error_not_a_crash(tmp_path, ctx):
+def test_a_value_the_target_lacks_skips_with_its_name(tmp_path, ctx):
     c = case(tmp_path, [({"body": "<x>${nope.nothing}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
     r = run_case(c, ctx)
-    assert r.outcome == "error" and "nope.nothing" in r.reason
+    assert r.outcome == "skip" and "needs the value 'nope.nothing'" in r.reason
+
+
+def test_a_bad_placeholder_is_an_error_not_a_crash(tmp_path, ctx):
+    c = case(tmp_path, [({"body": "<x>${chars:lots}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "error" and "chars:lots" in r.reason
 
 
 def test_unreachable_endpoint(tmp_path, server):

@@ -40,8 +40,9 @@ CREATE TABLE IF NOT EXISTS sessions (
     conf_name TEXT NOT NULL, start_date TEXT NOT NULL, duration INTEGER NOT NULL DEFAULT 60,
     time_zone_id INTEGER NOT NULL DEFAULT 4, password TEXT NOT NULL DEFAULT '',
     description TEXT NOT NULL DEFAULT '', telephony TEXT NOT NULL DEFAULT 'CALLIN',
-    auto_record INTEGER NOT NULL DEFAULT 0, is_cet INTEGER NOT NULL DEFAULT 0,
-    video_device INTEGER NOT NULL DEFAULT 0, host_key TEXT NOT NULL DEFAULT '',
+    auto_record INTEGER NOT NULL DEFAULT 0,
+    is_cet INTEGER NOT NULL DEFAULT 0,  -- on the Cisco video platform (video-device-enabled)
+    host_key TEXT NOT NULL DEFAULT '',
     data TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL, modified TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS captchas (captcha_id TEXT PRIMARY KEY, word TEXT NOT NULL);
@@ -258,9 +259,9 @@ def _seed_sessions(state: State, now: _dt.datetime) -> dict[str, str]:
         start = (now + _dt.timedelta(days=3 + i)).replace(minute=0, second=0)
         state.conn.execute(
             "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, password, telephony, "
-            "is_cet, video_device, host_key, data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "is_cet, host_key, data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (key, site, kind, "host1", name, start.isoformat(), f"Pw{key % 10000:04d}x", "CALLIN",
-             1 if placeholder == "sessions.cet_event" or kind == "pmr" else 0, 1,
+             1 if placeholder == "sessions.cet_event" or kind == "pmr" else 0,
              f"{(key * 7) % 1000000:06d}", json.dumps(data), now.isoformat(), now.isoformat()))
         out[placeholder] = str(key)
     return out

@@ -111,12 +111,12 @@ def create_event(call: Call) -> list:
         data = {"panelistNumericPassword": _numeric_password(key), "standaloneDialingIPAddress": STANDALONE_IP}
         db.execute(
             "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
-            "password, description, telephony, is_cet, video_device, host_key, data, created, modified) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "password, description, telephony, is_cet, host_key, data, created, modified) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (key, call.site.name, "event", account.webex_id, name, start.isoformat(),
              read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
              call.text("accessControl/sessionPassword") or f"Ev{key % 10000:04d}x", description, telephony,
-             int(video), int(video), f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
+             int(video), f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
     E = call.E("event")
     return [E.sessionKey(str(key)), E.guestToken(f"{(key * 104729) % 10 ** 12:012d}")]
 
@@ -135,10 +135,10 @@ def set_event(call: Call) -> list:
     video = video_device_enabled(call, telephony) if call.since("39.9.0") else bool(row["is_cet"])
     start = parse_date(call.text("schedule/startDate"))
     call.db.execute(
-        "UPDATE sessions SET conf_name=?, description=?, telephony=?, is_cet=?, video_device=?, start_date=?, "
+        "UPDATE sessions SET conf_name=?, description=?, telephony=?, is_cet=?, start_date=?, "
         "duration=?, time_zone_id=?, modified=? WHERE session_key=?",
         (name or row["conf_name"], row["description"] if description is None else description, telephony,
-         int(video), int(video), start.isoformat() if start else row["start_date"],
+         int(video), start.isoformat() if start else row["start_date"],
          read_int(call, "schedule/duration", row["duration"]),
          read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.now.replace(microsecond=0).isoformat(), row["session_key"]))

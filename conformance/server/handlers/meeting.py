@@ -335,12 +335,12 @@ def create_meeting(call: Call) -> list:
         key = db.next_id(*KEY_COUNTER)
         db.execute(
             "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
-            "password, description, telephony, auto_record, is_cet, video_device, host_key, data, created, modified) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "password, description, telephony, auto_record, is_cet, host_key, data, created, modified) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (key, call.site.name, "webinar" if webinar else "meeting", account.webex_id, name or "",
              start.isoformat(), read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
              call.text("accessControl/meetingPassword") or f"Pw{key % 10000:04d}x",
-             call.text("metaData/agenda", ""), telephony, int(auto_record), int(video), int(video),
+             call.text("metaData/agenda", ""), telephony, int(auto_record), int(video),
              f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
     M = call.E("meet")
     return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(_token(key, "guest"))]
@@ -369,13 +369,13 @@ def set_meeting(call: Call) -> list:
     start = _start(call, _dt.datetime.fromisoformat(row["start_date"]))
     call.db.execute(
         "UPDATE sessions SET kind=?, conf_name=?, start_date=?, duration=?, time_zone_id=?, password=?, "
-        "description=?, telephony=?, auto_record=?, is_cet=?, video_device=?, data=?, modified=? WHERE session_key=?",
+        "description=?, telephony=?, auto_record=?, is_cet=?, data=?, modified=? WHERE session_key=?",
         (kind, row["conf_name"] if name is None else name, start.isoformat(),
          read_int(call, "schedule/duration", row["duration"]),
          read_int(call, "schedule/timeZoneID", row["time_zone_id"]),
          call.text("accessControl/meetingPassword") or row["password"],
          row["description"] if call.text("metaData/agenda") is None else call.text("metaData/agenda"),
-         telephony, int(auto_record), int(video), int(video), json.dumps(data),
+         telephony, int(auto_record), int(video), json.dumps(data),
          call.now.replace(microsecond=0).isoformat(), row["session_key"]))
     return [_calendar(call, row["session_key"])]
 
