@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .namespaces import SERVICES
+from .namespaces import RESULTS, SERVICES
 from .versions import Version, VersionError, VersionRange, documented, ALL_VERSIONS
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
 KINDS = ("element", "behaviour", "limit", "deprecation", "new-api", "no-schema-change")
 ROLES = ("site-admin", "host", "attendee", "anonymous", "access-token")
 SITES = ("main", "suspended", "control-hub", "auto-record")
-RESULTS = ("SUCCESS", "FAILURE")
 
 # Fixtures a site may provide.  A case that requires one the target does not provide is
 # skipped with its name, never silently passed.  Keep in step with docs/CASES.md.
@@ -43,6 +42,13 @@ FIXTURES: dict[str, str] = {
     "webex-video": "the host has Webex Video (CET) privileges",
     "captcha": "a CAPTCHA ID and word the site accepts (test sites only), for anonymous calls from 39.10.0",
 }
+
+# Placeholder values a target supplies (docs/CASES.md); anything else a case uses must be
+# captured by an earlier step or filled in by the runner.
+VALUE_PREFIXES = ("site.", "sites.", "users.", "sessions.", "recordings.", "mail.", "captcha.", "history.")
+RUNNER_VALUES = ("target.version", "run.unique")
+SITE_FIXTURES = {"suspended": "suspended-site", "control-hub": "control-hub-site",
+                 "auto-record": "auto-record-site"}
 
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 _XCODE = re.compile(r"^\d{5,6}$")
@@ -191,9 +197,11 @@ def _check_xpath(xpath: str, name: str, path: Path) -> None:
     from lxml import etree
     from .namespaces import NS
     try:
-        etree.XPath(xpath, namespaces=NS)
-    except etree.XPathSyntaxError as exc:
-        raise CaseFileError(path, name, f"not a valid XPath ({exc}): {xpath!r}") from None
+        # evaluated once on an empty element: compiling alone misses an undefined prefix
+        etree.XPath(xpath, namespaces=NS)(etree.Element("probe"))
+    except etree.XPathError as exc:
+        raise CaseFileError(path, name, f"not a valid XPath ({exc}; prefixes: "
+                                        f"{', '.join(sorted(NS))}): {xpath!r}") from None
 
 
 _EXPECT_KEYS = {"versions", "result", "exception_id", "reason", "value", "present", "absent",
@@ -311,6 +319,32 @@ def _check_overlap(expects: tuple[Expectation, ...], where: str, path: Path) -> 
             raise CaseFileError(path, where, f"expectations {hits} both cover version {v}: ranges must not overlap")
 
 
+def _check_placeholders(steps: tuple[Step, ...], path: Path) -> None:
+    """Every ${name} is a fixture value, a runner value, or captured by an earlier step:
+    a typo fails at load time instead of quietly skipping the case on every site."""
+    from .templating import placeholder_names
+
+    captured: set[str] = set()
+    for step in steps:
+        where = f"step[{step.index}]."
+        texts = [("body", step.body)] + [(f"security.{k}", v) for k, v in step.security]
+        texts += [(f"templates.{k}", v) for k, v in step.templates]
+        for i, e in enumerate(step.expect):
+            texts += [(f"expect[{i}].equals.{xp}", v) for xp, v in e.equals]
+            if e.mail is not None:
+                texts.append((f"expect[{i}].mail.to", e.mail.to))
+        for fieldname, text in texts:
+            for name in placeholder_names(text):
+                if (name in captured or name in RUNNER_VALUES or name.startswith(VALUE_PREFIXES)
+                        or (name == "n" and fieldname.startswith("templates."))):
+                    continue
+                raise CaseFileError(path, where + fieldname,
+                                    f"unknown placeholder ${{{name}}}: not a fixture value "
+                                    f"({', '.join(p + '*' for p in VALUE_PREFIXES)}), not "
+                                    f"{' or '.join(RUNNER_VALUES)}, and not captured by an earlier step")
+        captured.update(var for var, _ in step.capture)
+
+
 def load_case_file(path: Path) -> Case:
     """Load one case file or raise CaseFileError naming the field at fault."""
     path = Path(path)
@@ -348,6 +382,7 @@ def load_case_file(path: Path) -> Case:
     if not steps_raw and not_observable is None:
         raise CaseFileError(path, "step", "a case needs at least one [[step]] (or not_observable with a reason)")
     steps = tuple(_step(s, i, path) for i, s in enumerate(steps_raw))
+    _check_placeholders(steps, path)
     if steps and not any(s.judged for s in steps):
         raise CaseFileError(path, "step", "no step has an [[step.expect]]: the case would check nothing")
     return Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,

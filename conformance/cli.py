@@ -34,11 +34,12 @@ def _err(msg: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
     from . import plugin
+    from .execute import UNREACHABLE
 
     cases_dir = Path(args.cases_dir) if args.cases_dir else DEFAULT_CASES
     if not cases_dir.is_dir():
         raise UsageProblem(f"cases directory {str(cases_dir)!r} does not exist")
-    output = Path(args.output)
+    output = _output_dir(args.output)
     pargs = [str(cases_dir), "--cases-dir", str(cases_dir), "--rootdir", str(cases_dir.parent),
              "-q", "--no-header", "-p", "no:cacheprovider", "--conformance-progress",
              "--conformance-output", str(output), "-W", "ignore::pytest.PytestUnknownMarkWarning",
@@ -77,8 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err("no case was selected (check -k/-m and the cases directory)")
         return EXIT_USAGE
     results = facts.get("results") or []
-    judged = [r for r in results if r.outcome not in ("skip", "not-applicable")]
-    if judged and all(r.outcome == "error" and "unreachable" in r.reason for r in judged):
+    if any(r.outcome == "error" and r.reason.startswith(UNREACHABLE) for r in results):
         return EXIT_UNREACHABLE
     if code == pytest.ExitCode.OK:
         return EXIT_OK
@@ -87,6 +87,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if code == pytest.ExitCode.INTERRUPTED:
         return 130
     return EXIT_USAGE
+
+
+def _output_dir(text: str) -> Path:
+    """Check before a long run, not after it, that the reports can be written there."""
+    out = Path(text)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(f"--output {text!r}: cannot create the directory: {exc.strerror or exc}") from None
+    if not out.is_dir():
+        raise UsageProblem(f"--output {text!r} is not a directory")
+    return out
 
 
 # ---------------------------------------------------------------------------- list
@@ -118,7 +130,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .response import ResponseError, parse_message
     from .schemas import SchemaLoadError, bundle_for
-    from .verdicts import Verdict, judge, outcome_of
+    from .verdicts import Verdict, judge, judge_drift, judge_schema, outcome_of
     from .versions import VersionError, parse_version
 
     try:
@@ -146,19 +158,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if case is None:
             raise UsageProblem(f"no case with id {args.case!r}")
         steps = [s for s in case.steps if s.judged]
-        step = steps[min(args.step, len(steps) - 1)] if steps else None
+        if not 0 <= args.step < len(steps):
+            raise UsageProblem(f"--step {args.step}: case {case.id} has {len(steps)} judged step(s), "
+                               f"numbered from 0")
+        step = steps[args.step]
         exp = step.expectation_for(version) if step else None
         if exp is None or exp.not_applicable:
             raise UsageProblem(f"case {case.id} has no expectation for API {version}")
         verdicts = judge(exp, parsed, bundle if exp.schema_valid else None, {"target.version": str(version)})
     else:
-        issues = bundle.validate(parsed.root)
-        verdicts = [Verdict("schema", "fail", f"valid against {bundle.name}", i.message, "", i.path, i.line)
-                    for i in issues] or [Verdict("schema", "pass", f"valid against {bundle.name}", "valid")]
-        drift = bundle.undocumented(parsed.root)
-        if drift:
-            verdicts.append(Verdict("drift", "info", "documented elements only", f"{len(drift)} undocumented",
-                                    "\n".join(drift)))
+        verdicts = judge_schema(bundle, parsed.root)
+        drift = judge_drift(bundle, parsed.root)
+        if drift is not None:
+            verdicts.append(drift)
     print(f"{path}: {parsed.result} {parsed.exception_id or ''} {parsed.reason or ''}".rstrip())
     print(f"judged with {bundle.name} as API {version}")
     for v in verdicts:
@@ -172,11 +184,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .config import ConfigError
     from .detect import DetectError
     from .embedded import EmbeddedServers
-    from .execute import RunContext, run_case
+    from .execute import UNREACHABLE, context_for, run_case
     from .masking import mask
-    from .schemas import bundle_for
     from .targets import Unreachable, resolve
-    from .transport import Transport
 
     report = _load(args.cases_dir)
     case = report.by_id().get(args.case)
@@ -195,13 +205,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     worst = EXIT_OK
     try:
         for run in runs:
-            with Transport(run.target.transport) as transport:
-                ctx = RunContext(run.target, run.version, transport,
-                                 bundle_loader=lambda v=run.version, d=run.target.schema_dir: bundle_for(v, d))
+            ctx = context_for(run.target, run.version)
+            try:
                 result = run_case(case, ctx)
+            finally:
+                ctx.transport.close()
             secrets = run.target.secrets()
-            print(f"# {case.id} on {run.target.name} judged as API {run.version}: {result.outcome.upper()}"
-                  f"{' - ' + result.reason if result.reason else ''}")
+            print(mask(f"# {case.id} on {run.target.name} judged as API {run.version}: {result.outcome.upper()}"
+                       f"{' - ' + result.reason if result.reason else ''}", secrets))
             for s in result.steps:
                 print(f"## step {s.name} ({s.api} as {s.role} on {s.site}): HTTP {s.status}, "
                       f"{s.elapsed_ms} ms, {s.attempts} attempt(s)")
@@ -210,7 +221,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 for v in s.verdicts:
                     print("  " + mask(v.describe(), secrets))
             if result.outcome in ("fail", "error"):
-                worst = EXIT_UNREACHABLE if "unreachable" in result.reason else EXIT_FAIL
+                worst = EXIT_UNREACHABLE if result.reason.startswith(UNREACHABLE) else EXIT_FAIL
     finally:
         if servers is not None:
             servers.close()
@@ -220,6 +231,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- serve
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from .server.defects import UnknownDefect
     from .server.serve import ReferenceServer
     from .versions import VersionError
@@ -230,10 +243,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                  site_overrides=_site_overrides(args.set))
     except (VersionError, UnknownDefect) as exc:
         raise UsageProblem(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise UsageProblem(f"--db {args.db}: not a usable SQLite database: {exc}") from None
     try:
         server.start()
-    except OSError as exc:
-        raise UsageProblem(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except (OSError, OverflowError) as exc:
+        raise UsageProblem(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}") from None
     print(json.dumps(server.info), flush=True)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -296,8 +311,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ResultsFileError as exc:
         raise UsageProblem(str(exc)) from None
     merged = merge(docs)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_dir(args.output)
     write_results(out / "results.json", merged.results, {"merged_from": merged.runs})
     write_junit(out / "junit.xml", merged.results)
     write_html(out / "matrix.html", merged.results, runs=merged.runs)

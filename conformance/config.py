@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from . import __version__
-from .cases import FIXTURES, ROLES, SITES
-from .versions import Version, VersionError, parse_version
+from .cases import FIXTURES, ROLES, SITE_FIXTURES, SITES
+from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
     "Credential", "SiteAccess", "TransportSettings", "Target", "ConfigError",
@@ -28,9 +28,6 @@ __all__ = [
 # Roles that carry a credential ("anonymous" is the absence of one).
 CREDENTIAL_ROLES = tuple(r for r in ROLES if r != "anonymous")
 _EXTRA_SITES = tuple(s for s in SITES if s != "main")
-# A site table (or an access-token credential) implies the fixture it enables.
-_SITE_FIXTURE = {"suspended": "suspended-site", "control-hub": "control-hub-site",
-                 "auto-record": "auto-record-site"}
 # Placeholder names use "admin" where roles say "site-admin" (${users.admin.webExID}).
 _USER_KEY = {"site-admin": "admin", "host": "host", "attendee": "attendee"}
 
@@ -308,7 +305,11 @@ def _flatten(d: Mapping, w: _Where, prefix: str = "") -> dict[str, str]:
 
 def _endpoint(d: Mapping, w: _Where) -> str:
     url = _str(d, "endpoint", w, required=True)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise w.err("endpoint", f"not a valid URL ({exc}): {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise w.err("endpoint", f"must be an http(s) URL such as "
                                 f"https://SITE.webex.com/WBXService/XMLService, not {url!r}")
@@ -324,9 +325,11 @@ def _version(d: Mapping, w: _Where) -> Version | None:
     if text.strip().lower() == "auto":
         return None
     try:
-        return parse_version(text)
+        v = parse_version(text)
+        documented_at_or_below(v)  # older than 11.0.0 SP10: nothing documented to judge it by
     except VersionError as exc:
         raise w.err("version", f"{exc} (or 'auto' to ask the server)") from None
+    return v
 
 
 def _fixtures(d: Mapping, w: _Where) -> set[str]:
@@ -388,7 +391,7 @@ def _target(d: Any, index: int, base: TransportSettings, source: str, config_dir
     for site_name, site in _table(d, "sites", w).items():
         sites[site_name] = _site(site, site_name, w, environ)
     provides = _fixtures(d, w)
-    for site_name, fixture in _SITE_FIXTURE.items():
+    for site_name, fixture in SITE_FIXTURES.items():
         if site_name in sites:
             provides.add(fixture)
         elif fixture in provides:

@@ -16,12 +16,9 @@ from .namespaces import SERV, XSI, body_type
 from .templating import xml_escape
 from .xmlsafe import XMLRefused, parse_untrusted
 
-__all__ = ["build_envelope", "EnvelopeError", "STANDARD_SECURITY"]
+__all__ = ["build_envelope", "EnvelopeError"]
 
 # securityContext children we write ourselves, in the order we write them.
-STANDARD_SECURITY = ("webExID", "password", "sessionTicket", "accessToken", "siteName",
-                     "siteID", "partnerID")
-
 _SERVICE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 _API = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")

@@ -31,6 +31,14 @@ NS: dict[str, str] = {
     "xsi": XSI,
 }
 
+# The values of serv:result.
+RESULTS = ("SUCCESS", "FAILURE")
+
+# namespace URI -> the prefix our XPaths and messages use (the first listed above wins).
+PREFIX_OF: dict[str, str] = {}
+for _prefix, _uri in NS.items():
+    PREFIX_OF.setdefault(_uri, _prefix)
+
 # service (the <service> of java:com.webex.service.binding.<service>.<Api>)
 #   -> (response prefix, response namespace)
 SERVICES: dict[str, tuple[str, str]] = {
@@ -56,6 +64,3 @@ def response_type_name(api: str) -> str:
     """The local name of a response type: LstsummaryUser -> lstsummaryUserResponse."""
     return api[:1].lower() + api[1:] + "Response"
 
-
-def clark(prefix: str, local: str) -> str:
-    return f"{{{NS[prefix]}}}{local}"

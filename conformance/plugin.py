@@ -8,6 +8,7 @@ and only the controller writes results.json, junit.xml and matrix.html.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import re
@@ -22,13 +23,12 @@ from .cases import KINDS, Case, CaseFileError, load_case_file
 from .config import ConfigError
 from .detect import DetectError
 from .embedded import EmbeddedServers
-from .execute import RunContext, run_case
+from .execute import UNREACHABLE, RunContext, context_for, run_case
 from .masking import mask
 from .results import CaseResult, summary, write_results
 from .report_html import write_html
 from .report_junit import write_junit
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
-from .transport import Transport
 from .versions import ALL_VERSIONS
 
 RESULT_KEY = "webex_conformance_result"
@@ -82,16 +82,11 @@ class _State:
     load_errors: list[str] = field(default_factory=list)
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
-    done: int = 0
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)
         if ctx is None:
-            from .schemas import bundle_for
-            schema_dir = run.target.schema_dir
-            ctx = RunContext(run.target, run.version, Transport(run.target.transport),
-                             bundle_loader=lambda v=run.version, d=schema_dir: bundle_for(v, d))
-            self.contexts[run.label] = ctx
+            ctx = self.contexts[run.label] = context_for(run.target, run.version)
         return ctx
 
     def secrets(self) -> list[str]:
@@ -110,6 +105,15 @@ def _state(config: pytest.Config) -> _State:
 
 def _mark_name(prefix: str, value: str) -> str:
     return prefix + "_" + re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_")
+
+
+def _share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
+    """N xdist workers each send at rate/N, so a site still sees the configured rate."""
+    rate = run.target.transport.rate_limit
+    if not rate or workers == 1:
+        return run
+    transport = dataclasses.replace(run.target.transport, rate_limit=rate / workers)
+    return dataclasses.replace(run, target=dataclasses.replace(run.target, transport=transport))
 
 
 def _register_marker(config: pytest.Config, name: str, what: str) -> None:
@@ -142,6 +146,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_KEY] = st
     opt = config.option
     st.cases_dir = Path(opt.cases_dir).resolve() if opt.cases_dir else (root / "cases").resolve()
+    if opt.cases_dir and not st.cases_dir.is_dir():
+        raise pytest.UsageError(f"--cases-dir {opt.cases_dir!r} is not a directory")
     config.addinivalue_line("markers", "webex_case: a Webex XML API conformance case")
     for k in KINDS:
         config.addinivalue_line("markers", f"{_mark_name('kind', k)}: cases of kind {k}")
@@ -153,7 +159,8 @@ def pytest_configure(config: pytest.Config) -> None:
         data = workerinput.get(WORKER_KEY)
         if data:
             st.active = True
-            st.runs = [from_json(x) for x in data]
+            workers = max(1, int(workerinput.get("workercount", 1)))
+            st.runs = [_share_rate_limit(from_json(x), workers) for x in data]
         return
     st.active = _is_conformance_run(config, st.cases_dir)
     if not st.active:
@@ -197,15 +204,30 @@ class _XdistHooks:
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
 
 
+def _target_lines(st: _State) -> list[str]:
+    """What is judged, at which version, and how the version is known (one line each;
+    the embedded servers of many versions in one)."""
+    embedded = [r for r in st.runs if r.target.embedded]
+    lines = []
+    if len(embedded) > 1:
+        lines.append(f"webex-conformance: embedded reference server emulating {len(embedded)} versions "
+                     f"({min(r.version for r in embedded)} ... {max(r.version for r in embedded)})")
+    for r in st.runs:
+        if r.target.embedded and len(embedded) > 1:
+            continue
+        where = "embedded reference server" if r.target.embedded else r.target.endpoint
+        lines.append(f"webex-conformance: {r.target.name} ({where}) judged as API {r.version}: {r.how}")
+    defects = st.config.option.server_defect
+    if defects:
+        lines.append(f"webex-conformance: the embedded server runs with seeded defect(s): {', '.join(defects)}")
+    return lines
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     st = _state(config)
     if not st.active or st.worker:
         return []
-    lines = []
-    for r in st.runs:
-        where = "embedded reference server" if r.target.embedded else r.target.endpoint
-        lines.append(f"webex-conformance: {r.target.name} ({where}) judged as API {r.version}: {r.how}")
-    return lines
+    return _target_lines(st)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -267,6 +289,8 @@ class CaseItem(pytest.Item):
         st = _state(self.config)
         result = run_case(self.case, st.context(self.run))
         self.user_properties.append((RESULT_KEY, json.dumps(result.to_dict())))
+        if result.outcome == "error" and result.reason.startswith(UNREACHABLE):
+            self.session.shouldstop = f"webex-conformance: {result.reason}"
         if result.outcome in ("skip", "not-applicable"):
             pytest.skip(f"{result.outcome}: {result.reason}")
         if result.outcome in ("fail", "error"):
@@ -285,7 +309,7 @@ class CaseItem(pytest.Item):
             for v in s.verdicts:
                 if v.outcome in ("fail", "error"):
                     lines.append(f"  {s.name}: {v.describe()}")
-        lines.append("Reproduce with: " + _reproduce(self.case, self.run))
+        lines.append("Reproduce with: " + _reproduce(self.case, self.run, self.config))
         return mask("\n".join(lines), secrets)
 
     def reportinfo(self):
@@ -314,9 +338,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.extras = [*getattr(report, "extras", []), *added]
 
 
-def _reproduce(case: Case, run: TargetRun) -> str:
+def _reproduce(case: Case, run: TargetRun, config: pytest.Config) -> str:
     cmd = f"webex-conformance replay {case.id} --api-version {run.version.slug}"
-    if not run.target.embedded:
+    cfg = config.option.conformance_config or (
+        Path(config.rootpath) / "webex-conformance.toml" if not run.target.embedded and not config.option.endpoint else None)
+    if cfg:
+        cmd += f" --config {cfg} --target {run.target.name}"
+    elif not run.target.embedded:
         cmd += f" --endpoint {run.target.endpoint}"
     return cmd
 
@@ -326,6 +354,14 @@ class _Collector:
 
     def __init__(self, config: pytest.Config):
         self.config = config
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.config.option.conformance_progress:  # the CLI's compact output hides pytest's header
+            tr = self.config.pluginmanager.get_plugin("terminalreporter")
+            if tr is not None:
+                for line in _target_lines(_state(self.config)):
+                    tr.write_line(line)
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config):
         if config.option.conformance_progress and report.when == "call" and any(

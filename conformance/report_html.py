@@ -36,6 +36,7 @@ td.cell{min-width:4.5em;font-size:.85em}
 .o-error{background:#ffe0b2;color:#5a2d00}.o-skip{background:#e2e3e5;color:#2b2f33}
 .o-na{background:#f6f6f6;color:#555}.o-none{background:#fff;color:#777}
 .label{font-weight:bold;letter-spacing:.03em}
+td.before.o-pass{background:#eef7f0}.era{display:block;font-size:.8em;color:#555}
 details summary{cursor:pointer}details ul{margin:.3em 0 0;padding-left:1.1em;max-width:40em}
 details li{white-space:pre-wrap;word-break:break-word}
 .counts td,.counts th{text-align:center}.muted{color:#555}
@@ -94,9 +95,28 @@ def _cell(r: CaseResult | None) -> str:
         meta.append(f"{r.duration_ms:.0f} ms")
     items = "".join(f"<li>{_e(x)}</li>" for x in lines)
     reason = f"<li><b>{_e(r.reason)}</b></li>" if r.reason else ""
-    return (f'<td class="cell {_CLASS[r.outcome]}" title="{_e(title)}" data-outcome="{_e(r.outcome)}">'
-            f'<details><summary><span class="label">{_e(_label(r.outcome))}</span></summary>'
+    # Before the version that introduced a change, a pass means "still the old rule":
+    # shown apart, so the matrix reads like the release notes (where each change begins).
+    before = version_key(r.version) < version_key(r.introduced)
+    era = '<span class="era">old rule</span>' if before else ""
+    if before:
+        title += f" (before {r.introduced}: the rule that held then)"
+    return (f'<td class="cell {_CLASS[r.outcome]}{" before" if before else ""}" title="{_e(title)}" '
+            f'data-outcome="{_e(r.outcome)}">'
+            f'<details><summary><span class="label">{_e(_label(r.outcome))}</span>{era}</summary>'
             f'<ul>{reason}{items}<li class="muted">{_e(" · ".join(meta))}</li></ul></details></td>')
+
+
+# shown per column in the Columns table already
+_RUN_KEYS_SHOWN_ELSEWHERE = {"schema_bundles", "targets"}
+
+
+def _run_value(v: Any) -> str:
+    if isinstance(v, str):
+        return _e(v)
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return "<br>".join(_e(x) for x in v)
+    return _e(json.dumps(v, ensure_ascii=False, sort_keys=True))
 
 
 def _run_info(runs: Iterable[dict]) -> str:
@@ -104,10 +124,19 @@ def _run_info(runs: Iterable[dict]) -> str:
     for i, run in enumerate(runs):
         if not isinstance(run, dict) or not run:
             continue
-        rows = "".join(
-            f"<dt>{_e(k)}</dt><dd>{_e(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True))}</dd>"
-            for k, v in run.items())
-        out.append(f'<dl class="run" aria-label="run {i + 1}">{rows}</dl>')
+        if isinstance(run.get("merged_from"), list):  # a merged document: one block per run
+            out.append(_run_info(run["merged_from"]))
+            continue
+        rows = []
+        targets = run.get("targets")
+        if isinstance(targets, list) and targets:
+            how = sorted({f"{t.get('name', '?')}: {t.get('how', '')}" for t in targets if isinstance(t, dict)})
+            rows.append(f"<dt>targets</dt><dd>{len(targets)} target version(s)<br>{'<br>'.join(_e(h) for h in how)}</dd>")
+        for k, v in run.items():
+            if k in _RUN_KEYS_SHOWN_ELSEWHERE or v in (None, "", [], {}):
+                continue
+            rows.append(f"<dt>{_e(k)}</dt><dd>{_run_value(v)}</dd>")
+        out.append(f'<dl class="run" aria-label="run {i + 1}">{"".join(rows)}</dl>')
     return "".join(out)
 
 
@@ -155,7 +184,8 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
     parts.append(f'<p class="muted">{len(cases)} case(s) × {len(columns)} column(s). '
                  'Cell labels: PASS, FAIL, ERROR (the check could not be judged), SKIP (a fixture '
                  'the site does not provide), N/A (the change does not apply to that version), '
-                 'NOT RUN. Open a cell for its verdicts.</p>')
+                 'NOT RUN. "old rule" marks versions before the change: there the case checks that '
+                 'the earlier behaviour holds. Open a cell for its verdicts.</p>')
     run_html = _run_info(runs)
     if run_html:
         parts.append(f"<h3>Runs</h3>{run_html}")

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .namespaces import SERV, XSI
+from .namespaces import RESULTS, SERV, XSI
 from .transport import Exchange
-from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, parse_untrusted
+from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, looks_like_html, parse_untrusted
 
 __all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
 
-RESULTS = ("SUCCESS", "FAILURE")
 _S = f"{{{SERV}}}"
 _XSI_TYPE = f"{{{XSI}}}type"
 _DECL = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml\b([^>]*)\?>")
@@ -74,11 +73,6 @@ def body_hint(data: bytes, limit: int = 80) -> str:
             return f"HTML page titled {title[:limit]!r}"
     hint = _decode_hint(data, limit)
     return repr(hint) if hint else "blank body"
-
-
-def _is_html(data: bytes) -> bool:
-    head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html"))
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -151,7 +145,7 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
     if data.startswith(_BOM):
         # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
         data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
-    if _is_html(data):
+    if looks_like_html(data):
         raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
     try:
         root = parse_untrusted(data, max_bytes)

@@ -106,7 +106,8 @@ class CaseResult:
     kind: str
     target: str                  # target name
     endpoint: str
-    version: str                 # the API version the target was judged as
+    version: str                 # the API version the target reports (or was given); a version newer
+                                 # than the notes is judged by the newest documented rules
     outcome: str                 # pass | fail | error | skip | not-applicable
     reason: str = ""             # one line: first failing verdict, skip reason, ...
     steps: list[StepRecord] = field(default_factory=list)
@@ -201,6 +202,7 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=1, ensure_ascii=False)
             fh.write("\n")
+        os.chmod(tmp, 0o644)  # a report to share, like junit.xml and matrix.html (secrets are masked)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -23,7 +23,7 @@ import xmlschema
 from lxml import etree
 
 from . import schemagen
-from .namespaces import NS, XSI
+from .namespaces import NS, PREFIX_OF, XSI
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -37,10 +37,6 @@ __all__ = [
 _XSI_TYPE = f"{{{XSI}}}type"
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
-# namespace URI -> the prefix our XPaths use (first one listed in namespaces.NS wins).
-_PREFIX_OF: dict[str, str] = {}
-for _p, _uri in NS.items():
-    _PREFIX_OF.setdefault(_uri, _p)
 
 
 class SchemaLoadError(Exception):
@@ -197,7 +193,7 @@ def _line(elem: Any) -> int | None:
 
 def _step(elem: etree._Element) -> str:
     qn = etree.QName(elem)
-    prefix = _PREFIX_OF.get(qn.namespace or "") if qn.namespace else None
+    prefix = PREFIX_OF.get(qn.namespace or "") if qn.namespace else None
     if prefix is None and qn.namespace:
         prefix = elem.prefix
     name = f"{prefix}:{qn.localname}" if prefix else (

@@ -16,7 +16,9 @@ from .config import ConfigError, Credential, SiteAccess, Target, TransportSettin
 from .detect import DetectError, detect_version
 from .embedded import EmbeddedServers
 from .transport import EndpointUnreachable, Transport
-from .versions import ALL_VERSIONS, LATEST, Version, VersionError, documented, parse_version
+from .masking import mask
+from .versions import (ALL_VERSIONS, LATEST, Version, VersionError, documented, documented_at_or_below,
+                       parse_version)
 
 __all__ = ["TargetRun", "resolve", "Unreachable", "to_json", "from_json"]
 
@@ -43,15 +45,26 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
     """The (target, version) pairs of a run; raises ConfigError, Unreachable or DetectError."""
     try:
         wanted = [parse_version(v) for v in versions]
+        for v in wanted:
+            documented_at_or_below(v)  # older than 11.0.0 SP10: nothing documented to judge by
     except VersionError as exc:
         raise ConfigError(f"--api-version: {exc}") from None
+    if schema_dir is not None and not Path(schema_dir).is_dir():
+        raise ConfigError(f"--schema-dir: {str(schema_dir)!r} is not a directory")
+    if endpoint and config_path is not None:
+        raise ConfigError("--endpoint and a configuration file name targets twice: use one of them")
+    target_names = list(target_names)
+    if target_names and config_path is None:
+        raise ConfigError("--target selects a target of a configuration file: give one with --config")
+    if site_name and not endpoint:
+        raise ConfigError("--site-name goes with --endpoint (a configuration file names its own sites)")
     runs: list[TargetRun] = []
     if endpoint:
         target = target_from_options(endpoint, None, site_name, schema_dir=schema_dir)
         runs += _versions_of(target, wanted)
     elif config_path is not None:
         targets = load_config(config_path)
-        names = list(target_names)
+        names = target_names
         unknown = [n for n in names if n not in {t.name for t in targets}]
         if unknown:
             raise ConfigError(f"{config_path}: no target named {unknown[0]!r} "
@@ -84,11 +97,18 @@ def _versions_of(target: Target, wanted: list[Version]) -> list[TargetRun]:
         return [TargetRun(target, v, "given on the command line") for v in wanted]
     if target.version is not None:
         return [TargetRun(target, target.version, "given in the configuration")]
+    secrets = target.secrets()
     with Transport(target.transport) as transport:
         try:
             version, how = detect_version(transport, target)
         except EndpointUnreachable as exc:
-            raise Unreachable(f"target {target.name!r}: endpoint unreachable: {exc}") from None
+            raise Unreachable(mask(f"target {target.name!r}: endpoint unreachable: {exc}", secrets)) from None
+        except DetectError as exc:  # the server's own words may echo a credential
+            raise DetectError(mask(f"target {target.name!r}: {exc}", secrets)) from None
+    try:
+        documented_at_or_below(version)
+    except VersionError as exc:
+        raise DetectError(f"target {target.name!r} reports {version} ({how}): {exc}") from None
     return [TargetRun(target, version, f"detected: {how}")]
 
 

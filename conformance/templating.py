@@ -1,7 +1,7 @@
 """Fill the ``${...}`` placeholders of case files (docs/CASES.md, "Placeholders").
 
-Case authors write XML, so values go in verbatim; ``xml_escape`` is there for callers
-that insert text.  Rendering is one pass: an inserted value is never scanned again, so
+Case authors write XML, so values go in verbatim; callers that insert data into XML
+(the runner, for fixture values and captures) escape them first with ``xml_escape``.  Rendering is one pass: an inserted value is never scanned again, so
 a server-supplied capture cannot smuggle in a placeholder.  An unknown placeholder is an
 error naming it, never an empty string that would quietly change what a case sends.
 """
@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-__all__ = ["render", "TemplateError", "xml_escape", "PNG_SIGNATURE", "MAX_GENERATED"]
+__all__ = ["render", "TemplateError", "xml_escape", "placeholder_names", "PNG_SIGNATURE", "MAX_GENERATED"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_GENERATED = 20_000_000     # characters/bytes one placeholder may generate
@@ -163,6 +163,16 @@ class _Scoped(Mapping):
 
     def __len__(self) -> int:
         return len(set(self._top) | set(self._base))
+
+
+def placeholder_names(text: str) -> list[str]:
+    """The plain ``${name}`` placeholders of ``text`` (not the ``${chars:N}``-style functions)."""
+    out = []
+    for spec in _PLACEHOLDER.findall(text or ""):
+        name = spec.strip()
+        if ":" not in spec and _NAME.match(name):
+            out.append(name)
+    return out
 
 
 def render(template: str, variables: Mapping[str, str], templates: Mapping[str, str] | None = None,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from lxml import etree
 
-from .namespaces import NS
+from .namespaces import NS, PREFIX_OF
 from .templating import render as render_template
 
 if TYPE_CHECKING:  # contracts only; judging needs no more than these attributes
@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # contracts only; judging needs no more than these attributes
     from .schemas import SchemaBundle
 
 __all__ = [
-    "Verdict", "OUTCOMES", "judge", "judge_error", "judge_mail", "outcome_of", "drift_of",
+    "Verdict", "OUTCOMES", "judge", "judge_error", "judge_mail", "judge_schema", "judge_drift", "outcome_of",
+    "drift_of",
 ]
 
 OUTCOMES = ("pass", "fail", "error", "info")
@@ -32,10 +33,6 @@ OUTCOMES = ("pass", "fail", "error", "info")
 _MAX_SHOWN_NODES = 3
 _MAX_TEXT = 60
 
-# namespace URI -> the prefix our output uses (first prefix listed in NS wins: "site", not "ns1")
-_PREFIX_OF: dict[str, str] = {}
-for _p, _uri in NS.items():
-    _PREFIX_OF.setdefault(_uri, _p)
 
 
 @dataclass(frozen=True)
@@ -132,8 +129,8 @@ def judge(expectation: Expectation, parsed: ParsedResponse, bundle: SchemaBundle
         verdicts.append(_xpath_check(f"count:{xp}", xp, root, partial(_count, number=number)))
     if bundle is not None and root is not None:
         if expectation.schema_valid:
-            verdicts.extend(_schema(bundle, root))
-        drift = _drift(bundle, root)
+            verdicts.extend(judge_schema(bundle, root))
+        drift = judge_drift(bundle, root)
         if drift is not None:
             verdicts.append(drift)
     return verdicts
@@ -291,7 +288,8 @@ def _matches(xpath: str, pattern: str, root: Any) -> Verdict:
 
 # --- schema and drift -----------------------------------------------------------------
 
-def _schema(bundle: Any, root: Any) -> list[Verdict]:
+def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
+    """One fail verdict per schema issue (path and line), or one pass."""
     name = getattr(bundle, "name", "the schema")
     expected = f"valid against {name}"
     try:
@@ -305,7 +303,8 @@ def _schema(bundle: Any, root: Any) -> list[Verdict]:
             for i in issues]
 
 
-def _drift(bundle: Any, root: Any) -> Verdict | None:
+def judge_drift(bundle: Any, root: Any) -> Verdict | None:
+    """An info verdict listing the undocumented elements, or None when there are none."""
     try:
         items = [str(x) for x in bundle.undocumented(root)]
     except Exception as exc:
@@ -418,7 +417,7 @@ def _qname(el: Any) -> str:
     if not isinstance(el.tag, str):
         return "comment" if isinstance(el, etree._Comment) else "node"
     q = etree.QName(el)
-    prefix = _PREFIX_OF.get(q.namespace or "")
+    prefix = PREFIX_OF.get(q.namespace or "")
     return f"{prefix}:{q.localname}" if prefix else q.localname
 
 

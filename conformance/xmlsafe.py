@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-__all__ = ["XMLRefused", "parse_untrusted", "MAX_BYTES_DEFAULT"]
+__all__ = ["XMLRefused", "parse_untrusted", "looks_like_html", "MAX_BYTES_DEFAULT"]
 
 MAX_BYTES_DEFAULT = 8 * 1024 * 1024
 
@@ -32,15 +32,19 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def looks_like_html(data: bytes) -> bool:
+    """An HTML page (an error page, a login form), not an XML message."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()[:512].lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
 def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> etree._Element:
     """Return the root element of ``data`` or raise XMLRefused with a one-line reason."""
     if data is None or len(data) == 0:
         raise XMLRefused("empty body: expected an XML document")
     if len(data) > max_bytes:
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
-    head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()
-    lowered = head[:512].lower()
-    if lowered.startswith(b"<!doctype html") or lowered.startswith(b"<html"):
+    if looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
     if b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]:
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "

@@ -65,6 +65,8 @@ def test_good_case_loads(tmp_path):
     (lambda t: t.replace('present = ["//use:user/use:lastLoginTime"]', 'present = ["//use:user[["]'), "step[0].expect[0].present[0]", "not a valid XPath"),
     (lambda t: t.replace("= '^", "= '(["), "step[0].expect[0].matches.//use:lastLoginTime", "regular expression"),
     (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = ["a-unicorn"]'), "requires[0]", "unknown fixture"),
+    (lambda t: t.replace('absent = ["//use:lastLoginTime"]', 'absent = ["//zz:lastLoginTime"]'), "step[0].expect[1].absent[0]", "not a valid XPath"),
+    (lambda t: t.replace('<maximumNum>5</maximumNum>', '<maximumNum>${sesions.pmr}</maximumNum>'), "step[0].body", "unknown placeholder ${sesions.pmr}"),
     (lambda t: t.replace('kind = "element"', 'kind = "element"\ncolour = "red"'), "colour", "unknown field"),
     (lambda t: t + '\n[[step]]\napi = "user.GetUser"\nrole = "host"\n[[step.expect]]\nversions = "all"\nexception_id = "15"\n',
      "step[1].expect[0].exception_id", "5- or 6-digit"),

@@ -103,15 +103,27 @@ def test_not_applicable_and_skipped_steps(tmp_path, ctx):
     assert r.outcome == "pass" and [s.name for s in r.steps] == ["later"]
 
 
-def test_missing_fixture_skips_with_its_name(tmp_path, ctx):
+def test_missing_fixture_skips_with_its_name_on_a_real_site(tmp_path, ctx):
     c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], extra='requires = ["mail-sink"]')
-    ctx.target = dataclasses.replace(ctx.target, provides=frozenset())
+    ctx.target = dataclasses.replace(ctx.target, provides=frozenset(), embedded=False)
     r = run_case(c, ctx)
     assert r.outcome == "skip" and "'mail-sink'" in r.reason
     c = case(tmp_path, [({"site": "suspended"}, ['versions = "all"\nresult = "SUCCESS"'])], cid="susp")
     ctx.target = dataclasses.replace(ctx.target, sites={"main": ctx.target.sites["main"]})
     r = run_case(c, ctx)
     assert r.outcome == "skip" and "'suspended-site'" in r.reason
+    main = ctx.target.sites["main"]
+    ctx.target = dataclasses.replace(ctx.target, sites={"main": dataclasses.replace(main, credentials={})})
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], cid="nocred")
+    r = run_case(c, ctx)
+    assert r.outcome == "skip" and "requires a site-admin credential on the main site" in r.reason
+
+
+def test_a_gap_in_the_embedded_server_is_an_error_not_a_skip(tmp_path, ctx):
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], extra='requires = ["mail-sink"]')
+    ctx.target = dataclasses.replace(ctx.target, provides=frozenset())
+    r = run_case(c, ctx)
+    assert r.outcome == "error" and "'mail-sink'" in r.reason
 
 
 def test_setup_step_failure_and_capture(tmp_path, ctx):
@@ -124,9 +136,36 @@ def test_setup_step_failure_and_capture(tmp_path, ctx):
 
 
 def test_a_value_the_target_lacks_skips_with_its_name(tmp_path, ctx):
-    c = case(tmp_path, [({"body": "<x>${nope.nothing}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
+    c = case(tmp_path, [({"body": "<x>${sessions.nothing}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
+    ctx.target = dataclasses.replace(ctx.target, embedded=False)
     r = run_case(c, ctx)
-    assert r.outcome == "skip" and "needs the value 'nope.nothing'" in r.reason
+    assert r.outcome == "skip" and "needs the value 'sessions.nothing'" in r.reason
+
+
+def test_values_are_xml_escaped_in_bodies(tmp_path, ctx):
+    c = case(tmp_path, [({"body": "<returnTrainReleaseVersion>${sessions.odd}</returnTrainReleaseVersion>"},
+                         ['versions = "all"\nresult = "SUCCESS"'])])
+    ctx.target = dataclasses.replace(ctx.target, values={**ctx.target.values, "sessions.odd": "a&b<c"})
+    r = run_case(c, ctx)
+    assert "a&amp;b&lt;c" in r.steps[0].request
+
+
+def test_unreachable_endpoint_is_not_retried_for_every_case(tmp_path, server):
+    target = dataclasses.replace(target_for_server(server), endpoint="http://127.0.0.1:1/WBXService/XMLService")
+    c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    with Transport(dataclasses.replace(target.transport, retries=0)) as t:
+        ctx = RunContext(target, parse_version("42.6.0"), t)
+        first, second = run_case(c, ctx), run_case(c, ctx)
+    assert first.steps and not second.steps
+    assert second.reason.startswith("endpoint unreachable (not tried again)")
+
+
+def test_secrets_echoed_by_a_server_are_masked_in_every_verdict(tmp_path, ctx):
+    password = ctx.target.sites["main"].credentials["site-admin"].password
+    c = case(tmp_path, [({}, [f'versions = "all"\nresult = "SUCCESS"\nequals = {{ "//ep:apiVer" = "{password}" }}'])])
+    r = run_case(c, ctx)
+    import json
+    assert r.outcome == "fail" and password not in json.dumps(r.to_dict())
 
 
 def test_a_bad_placeholder_is_an_error_not_a_crash(tmp_path, ctx):
@@ -159,3 +198,11 @@ def test_broken_schema_bundle_is_reported_on_the_case(tmp_path, ctx):
     c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])])
     r = run_case(c, ctx)
     assert r.outcome == "error" and "bundle exploded" in r.reason
+
+
+def test_large_exchanges_are_elided_in_the_record(tmp_path, ctx):
+    c = case(tmp_path, [({"body": "<x>${chars:200000}</x>"}, ['versions = "all"\nresult = "SUCCESS"'])])
+    r = run_case(c, ctx)
+    assert r.outcome == "pass"
+    assert len(r.steps[0].request) < 60_000 and "bytes elided" in r.steps[0].request
+    assert "<password>***</password>" in r.steps[0].request

@@ -63,7 +63,7 @@ def test_run_judges_writes_reports_and_explains_failures(project):
     assert "FAIL: GetAPIVersion answers apiVer (bad)" in text
     assert "result: FAIL expected 'FAILURE'" in text or "expected FAILURE" in text
     assert "Reproduce with: webex-conformance replay apiver-bad --api-version 42.6.0" in text
-    assert "judged as API 42.6.0: embedded reference server" in text
+    assert "embedded reference server emulating 2 versions (11.0.0 SP10 ... 42.6.0)" in text
     doc = json.loads((out / "results.json").read_text())
     outcomes = sorted((r["case_id"], r["version"], r["outcome"]) for r in doc["results"])
     assert ("apiver-good", "11.0.0 SP10", "pass") in outcomes and ("apiver-bad", "42.6.0", "fail") in outcomes

@@ -140,3 +140,15 @@ def test_failing_rows_are_marked_for_the_filter():
 def test_empty_results_render():
     root = doc([])
     assert root.xpath('//table[@id="matrix"]') and not root.xpath('//tr[@class="case-row"]')
+
+
+def test_versions_before_a_change_are_marked_old_rule():
+    from lxml import html as lhtml
+    from conformance.report_html import render_matrix
+    from conformance.results import CaseResult
+    rows = [CaseResult(case_id="c", title="t", introduced="39.2.0", source="s", apis=["A"], kind="element",
+                       target="x", endpoint="e", version=v, outcome="pass") for v in ("39.1.0", "39.2.0")]
+    doc = lhtml.fromstring(render_matrix(rows))
+    cells = doc.xpath('//table[@id="matrix"]//td[contains(@class,"cell")]')
+    assert ["before" in c.get("class") for c in cells] == [True, False]
+    assert cells[0].xpath('.//span[@class="era"]/text()') == ["old rule"]

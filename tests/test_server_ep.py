@@ -7,11 +7,9 @@ against its version's generated schema, and that the seeded defects name real ca
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from pathlib import Path
 
 import pytest
-import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
@@ -19,8 +17,8 @@ from conformance.cases import load_cases
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import ep, ep_recordings
-from conformance.server.serve import ReferenceServer
 from conformance.versions import from_server_report, parse_version
+from refclient import ServiceClient, exception_id, result, texts
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -30,16 +28,16 @@ DATE = "%m/%d/%Y %H:%M:%S"
 class Reply:
     """One parsed answer: result, exceptionID, reason and the bodyContent."""
 
-    def __init__(self, data: bytes):
-        self.root = etree.fromstring(data)
-        self.result = self.root.findtext(".//serv:result", namespaces=NS)
-        self.exception_id = self.root.findtext(".//serv:exceptionID", namespaces=NS)
-        self.reason = self.root.findtext(".//serv:reason", namespaces=NS)
-        self.value = self.root.findtext(".//serv:value", namespaces=NS)
-        self.body = self.root.find(".//serv:bodyContent", namespaces=NS)
+    def __init__(self, root: etree._Element):
+        self.root = root
+        self.result = result(root)
+        self.exception_id = exception_id(root)
+        self.reason = root.findtext(".//serv:reason", namespaces=NS)
+        self.value = root.findtext(".//serv:value", namespaces=NS)
+        self.body = root.find(".//serv:bodyContent", namespaces=NS)
 
     def texts(self, xpath: str) -> list[str]:
-        return [x if isinstance(x, str) else (x.text or "") for x in self.root.xpath(xpath, namespaces=NS)]
+        return texts(self.root, xpath)
 
     def text(self, xpath: str) -> str | None:
         found = self.texts(xpath)
@@ -49,71 +47,26 @@ class Reply:
         return [etree.QName(c).localname for c in self.body]
 
 
-class Server:
-    """A running reference server and a way to call its ep service as a seeded user."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.version = srv.version
-        self.values = srv.values
-        self.http = requests.Session()
-
-    def call(self, api: str, body: str = "", role: str | None = "host", site: str = "main") -> Reply:
-        sec = f"<siteName>{self.srv.seed['sites'][site]['siteName']}</siteName>"
-        if role is not None:
-            acc = self.srv.seed["accounts"][role]
-            sec += f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{sec}</securityContext></header>'
-               f'<body><bodyContent xsi:type="java:com.webex.service.binding.ep.{api}">{body}'
-               f'</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
-        assert r.status_code == 200
-        reply = Reply(r.content)
-        if reply.result == "SUCCESS":  # every SUCCESS answer must fit its version's schema
-            issues = bundle_for(self.version).validate(reply.root)
-            assert not issues, f"{api} at {self.version}: {[i.message for i in issues]}"
-        return reply
-
-    def session_info(self, placeholder: str, role: str | None = "host", captcha: bool = False) -> Reply:
-        body = f"<sessionKey>{self.values[placeholder]}</sessionKey>"
-        if captcha:
-            body += (f"<CAPTCHAID>{self.values['captcha.id']}</CAPTCHAID>"
-                     f"<CAPTCHAWord>{self.values['captcha.word']}</CAPTCHAWord>")
-        return self.call("GetSessionInfo", body, role)
-
-    def mails(self) -> list[dict]:
-        return json.loads(self.http.get(self.srv.outbox_url, timeout=10).text)
+def session_info(s: ServiceClient, placeholder: str, role: str | None = "host", captcha: bool = False) -> Reply:
+    body = f"<sessionKey>{s.values[placeholder]}</sessionKey>"
+    if captcha:
+        body += (f"<CAPTCHAID>{s.values['captcha.id']}</CAPTCHAID>"
+                 f"<CAPTCHAWord>{s.values['captcha.word']}</CAPTCHAWord>")
+    return s.call("GetSessionInfo", body, role)
 
 
 @pytest.fixture(scope="module")
-def servers():
-    """Read-only servers, one per (version, defects); tests that change state use ``fresh``."""
-    running: dict[tuple, Server] = {}
+def servers(ref_servers):
+    """Read-only servers, one per (version, defects); tests that change state use ``fresh``.
 
-    def get(version: str, *defects: str) -> Server:
-        key = (version, defects)
-        if key not in running:
-            running[key] = Server(ReferenceServer(version, defects=defects, test_paths=True).start())
-        return running[key]
-
-    yield get
-    for s in running.values():
-        s.srv.stop()
+    Every SUCCESS answer is checked against its version's schema on the way in.
+    """
+    return ref_servers.bind("ep", validate=True, wrap=Reply, test_paths=True)
 
 
 @pytest.fixture
-def fresh():
-    started: list[Server] = []
-
-    def make(version: str = "42.6.0", *defects: str) -> Server:
-        s = Server(ReferenceServer(version, defects=defects, test_paths=True).start())
-        started.append(s)
-        return s
-
-    yield make
-    for s in started:
-        s.srv.stop()
+def fresh(ref_fresh):
+    return ref_fresh.bind("ep", validate=True, wrap=Reply, test_paths=True)
 
 
 # ----------------------------------------------------------------- GetAPIVersion
@@ -144,25 +97,17 @@ def test_getapiversion_needs_a_known_site(servers):
     xml = (f'<serv:message xmlns:serv="{NS["serv"]}" xmlns:xsi="{NS["xsi"]}"><header><securityContext>'
            '<siteName>no-such-site</siteName></securityContext></header><body><bodyContent '
            'xsi:type="java:com.webex.service.binding.ep.GetAPIVersion"/></body></serv:message>')
-    r = Reply(requests.post(s.srv.url, data=xml.encode(), timeout=10).content)
+    r = Reply(s.post(xml.encode()))
     assert r.result == "FAILURE" and "no-such-site" in r.reason
 
 
 def test_getapiversion_defects(servers):
-    assert servers("42.6.0", "apiver-wrong").call("GetAPIVersion").text("//ep:apiVer") == "42.6"
+    assert servers("42.6.0", ("apiver-wrong",)).call("GetAPIVersion").text("//ep:apiVer") == "42.6"
     # apiVer before 39.1.0 is what the SP22 schema rejects, so read the raw answer
-    early = servers("11.0.0 SP22", "apiver-too-early")
-    raw = Reply(requests.post(early.srv.url, data=_raw_envelope(early, "GetAPIVersion").encode(), timeout=10).content)
+    early = servers("11.0.0 SP22", ("apiver-too-early",))
+    raw = Reply(early.post(early.envelope("GetAPIVersion")))
     assert raw.text("//ep:apiVer") == "11.0.0"
     assert bundle_for("11.0.0 SP22").validate(raw.root)
-
-
-def _raw_envelope(s: Server, api: str, body: str = "") -> str:
-    acc = s.srv.seed["accounts"]["host"]
-    return (f'<serv:message xmlns:serv="{NS["serv"]}" xmlns:xsi="{NS["xsi"]}"><header><securityContext>'
-            f'<siteName>{s.srv.seed["sites"]["main"]["siteName"]}</siteName><webExID>{acc["webExID"]}</webExID>'
-            f'<password>{acc["password"]}</password></securityContext></header><body><bodyContent '
-            f'xsi:type="java:com.webex.service.binding.ep.{api}">{body}</bodyContent></body></serv:message>')
 
 
 @pytest.mark.skipif(not (SHARED / "real-traffic").is_dir(), reason="../shared/real-traffic is not beside the repo")
@@ -202,8 +147,8 @@ def test_getsessioninfo_unknown_or_malformed_key_is_meeting_not_found(servers):
 def test_getsessioninfo_elements_appear_in_their_versions(servers, version, sip, skype, link, panelist,
                                                           autorec, display):
     s = servers(version)
-    pmr = s.session_info("sessions.pmr")
-    cet = s.session_info("sessions.cet_event")
+    pmr = session_info(s, "sessions.pmr")
+    cet = session_info(s, "sessions.cet_event")
     assert (pmr.text("//ep:sipURL") is not None) == sip
     assert (pmr.text("//ep:skypeURL") is not None) == skype
     assert (pmr.text("//ep:meetingLink") is not None) == link
@@ -214,26 +159,26 @@ def test_getsessioninfo_elements_appear_in_their_versions(servers, version, sip,
 
 def test_sipurl_only_for_cisco_video_sessions_and_skypeurl_always(servers):
     s = servers("11.0.0 SP14")
-    assert s.session_info("sessions.pmr").text("//ep:sipURL") == "host1@refsite.webex.com"
-    meeting = s.session_info("sessions.meeting")
+    assert session_info(s, "sessions.pmr").text("//ep:sipURL") == "host1@refsite.webex.com"
+    meeting = session_info(s, "sessions.meeting")
     assert meeting.text("//ep:sipURL") is None and meeting.text("//ep:skypeURL")
     # CET events get their CET elements only from SP20
-    assert s.session_info("sessions.cet_event").text("//ep:sipURL") is None
-    event = servers("11.0.0 SP20").session_info("sessions.cet_event")
+    assert session_info(s, "sessions.cet_event").text("//ep:sipURL") is None
+    event = session_info(servers("11.0.0 SP20"), "sessions.cet_event")
     assert event.text("//ep:isCETMeeting") == "true" and event.text("//ep:standaloneDialingIPAddress")
     assert event.text("//ep:panelistNumericPassword") == "4711"
-    assert servers("11.0.0 SP20").session_info("sessions.event").text("//ep:panelistNumericPassword") is None
+    assert session_info(servers("11.0.0 SP20"), "sessions.event").text("//ep:panelistNumericPassword") is None
 
 
 def test_displaymeetingurl_forms_and_sipurl_kept(servers):
     key = servers("39.3.0").values["sessions.cet_event"]
     for version in ("39.3.0", "42.6.0"):
-        cet = servers(version).session_info("sessions.cet_event")
+        cet = session_info(servers(version), "sessions.cet_event")
         assert cet.text("//ep:displayMeetingUrl") == f"{key}@webex.com"
         assert cet.text("//ep:sipURL") == f"{key}@refsite.webex.com"
     pmr_key = servers("39.8.0").values["sessions.pmr"]
-    assert servers("39.8.0").session_info("sessions.pmr").text("//ep:displayMeetingUrl") == f"{pmr_key}@webex.com"
-    pmr = servers("39.9.0").session_info("sessions.pmr")
+    assert session_info(servers("39.8.0"), "sessions.pmr").text("//ep:displayMeetingUrl") == f"{pmr_key}@webex.com"
+    pmr = session_info(servers("39.9.0"), "sessions.pmr")
     assert pmr.text("//ep:displayMeetingUrl") == "host1.refsite@webex.com"
     assert pmr.text("//ep:sipURL") == "host1@refsite.webex.com"
 
@@ -242,48 +187,48 @@ PMR_TRIMMED = {"accessControl", "telephony", "isAlternateHost", "isCreator", "ho
 
 
 def test_anonymous_pmr_is_trimmed_from_39_3(servers):
-    before = servers("39.2.0").session_info("sessions.pmr", role=None)
+    before = session_info(servers("39.2.0"), "sessions.pmr", role=None)
     assert PMR_TRIMMED <= set(before.children())
-    after = servers("39.3.0").session_info("sessions.pmr", role=None)
+    after = session_info(servers("39.3.0"), "sessions.pmr", role=None)
     assert not PMR_TRIMMED & set(after.children())
     assert after.text("//ep:metaData/ep:confName") and after.text("//ep:sessionPassword") is None
     # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0
-    assert "hostKey" in servers("39.3.0").session_info("sessions.meeting", role=None).children()
+    assert "hostKey" in session_info(servers("39.3.0"), "sessions.meeting", role=None).children()
     # the signed-in host still gets everything
-    assert PMR_TRIMMED <= set(servers("39.3.0").session_info("sessions.pmr").children())
+    assert PMR_TRIMMED <= set(session_info(servers("39.3.0"), "sessions.pmr").children())
 
 
 def test_anonymous_answer_is_only_the_necessary_elements_from_39_9(servers):
-    r = servers("39.9.0").session_info("sessions.meeting", role=None)
+    r = session_info(servers("39.9.0"), "sessions.meeting", role=None)
     assert set(r.children()) <= set(ep.ep_sessions.NECESSARY)
     assert {"sessionkey", "metaData", "schedule", "skypeURL", "meetingLink"} <= set(r.children())
     assert [etree.QName(c).localname for c in r.body.find("ep:schedule", NS)] == ["startDate", "timeZone"]
     assert [etree.QName(c).localname for c in r.body.find("ep:metaData", NS)] == ["confName"]
-    assert "host" in servers("39.8.0").session_info("sessions.meeting", role=None).children()
+    assert "host" in session_info(servers("39.8.0"), "sessions.meeting", role=None).children()
 
 
 def test_signed_in_attendee_never_sees_the_host_key(servers):
-    r = servers("42.6.0").session_info("sessions.meeting", role="attendee")
+    r = session_info(servers("42.6.0"), "sessions.meeting", role="attendee")
     assert r.result == "SUCCESS" and "hostKey" not in r.children()
     assert r.text("//ep:isCreator") == "false"
 
 
 def test_captcha_from_39_10(servers):
     s = servers("39.10.0")
-    missing = s.session_info("sessions.pmr", role=None)
+    missing = session_info(s, "sessions.pmr", role=None)
     assert (missing.result, missing.reason) == ("FAILURE", "CAPTCHA ID and word are invalid or missing")
     assert missing.value == s.values["captcha.id"]
     wrong = s.call("GetSessionInfo", f"<sessionKey>{s.values['sessions.pmr']}</sessionKey>"
                    f"<CAPTCHAID>{s.values['captcha.id']}</CAPTCHAID><CAPTCHAWord>nope</CAPTCHAWord>", None)
     assert wrong.reason == "CAPTCHA ID and word are invalid or missing"
-    assert s.session_info("sessions.pmr", role=None, captcha=True).result == "SUCCESS"
-    assert servers("39.9.0").session_info("sessions.pmr", role=None).result == "SUCCESS"
-    assert servers("42.6.0", "captcha-not-enforced").session_info("sessions.pmr", role=None).result == "SUCCESS"
+    assert session_info(s, "sessions.pmr", role=None, captcha=True).result == "SUCCESS"
+    assert session_info(servers("39.9.0"), "sessions.pmr", role=None).result == "SUCCESS"
+    assert session_info(servers("42.6.0", ("captcha-not-enforced",)), "sessions.pmr", role=None).result == "SUCCESS"
 
 
 def test_enable_event_meaning_changes_in_42_1(servers):
     def flags(version: str, placeholder: str) -> tuple[str | None, str | None]:
-        r = servers(version).session_info(placeholder)
+        r = session_info(servers(version), placeholder)
         return r.text("//ep:enableEvent"), r.text("//ep:enableWebniar")
 
     assert flags("42.1.0", "sessions.webinar") == ("true", "true")
@@ -301,7 +246,7 @@ def test_isautorecord_follows_the_site_that_records_everything(fresh):
                   "VALUES (?,?,?,?,?,?,?,?)", (880000099, "refsite-autorec", "meeting", "host1", "Rec", now, now, now))
     r = s.call("GetSessionInfo", "<sessionKey>880000099</sessionKey>", site="auto-record")
     assert r.text("//ep:isAutoRecord") == "true"
-    assert s.session_info("sessions.meeting").text("//ep:isAutoRecord") == "false"
+    assert session_info(s, "sessions.meeting").text("//ep:isAutoRecord") == "false"
 
 
 # ----------------------------------------------------------------- LstsummarySession
@@ -475,7 +420,7 @@ def test_setcontact_and_delcontacts_do_not_exist_before_sp12(servers):
 
 
 def test_delcontacts_defect_sends_the_five_digit_code(fresh):
-    r = fresh("42.6.0", "delcontacts-code-00015").call("DelContacts", "<email>x@example.com</email>")
+    r = fresh("42.6.0", ("delcontacts-code-00015",)).call("DelContacts", "<email>x@example.com</email>")
     assert r.exception_id == "00015"
 
 

@@ -8,71 +8,17 @@ version's schema.
 from __future__ import annotations
 
 import pytest
-import requests
-from lxml import etree
 
-from conformance.namespaces import NS
-from conformance.schemas import bundle_for
 from conformance.server.handlers import event
-from conformance.server.serve import ReferenceServer
+from refclient import ServiceClient, assert_valid, exception_id, reason, result, xp
 
 VIDEO = ("isCETMeeting", "sipURL", "standaloneDialingIPAddress", "panelistNumericPassword")
 
 
-class Server:
-    """One running reference server and a way to call it as one of the seeded users."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def call(self, api: str, body: str = "", role: str = "host", site: str = "main", service: str = "event"):
-        acc = self.srv.seed["accounts"][role]
-        site_name = self.srv.info["sites"][site]["siteName"]
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext><webExID>{acc["webExID"]}</webExID>'
-               f'<password>{acc["password"]}</password><siteName>{site_name}</siteName></securityContext>'
-               f'</header><body><bodyContent xsi:type="java:com.webex.service.binding.{service}.{api}">{body}'
-               f'</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode("utf-8"), timeout=30)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
 @pytest.fixture(scope="module")
-def servers():
-    running: dict[tuple, Server] = {}
-
-    def get(version: str, defects: tuple[str, ...] = ()) -> Server:
-        key = (version, defects)
-        if key not in running:
-            running[key] = Server(ReferenceServer(version, defects=defects).start())
-        return running[key]
-
-    yield get
-    for s in running.values():
-        s.srv.stop()
-
-
-def result(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}result")
-
-
-def exception_id(root) -> str | None:
-    return root.findtext(f".//{{{NS['serv']}}}exceptionID")
-
-
-def reason(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}reason") or ""
-
-
-def xp(root, path: str):
-    return root.xpath(path, namespaces=NS)
-
-
-def assert_valid(root, version: str) -> None:
-    issues = bundle_for(version).validate(root)
-    assert not issues, [i.message for i in issues]
+def servers(ref_servers):
+    """The event service of a pooled reference server, called as host1 unless told."""
+    return ref_servers.bind("event")
 
 
 def event_body(name: str = "unit event", description: str = "about it", telephony: str = "CALLIN") -> str:
@@ -83,17 +29,17 @@ def event_body(name: str = "unit event", description: str = "about it", telephon
             f"<telephony><telephonySupport>{telephony}</telephonySupport></telephony>")
 
 
-def create(server: Server, site: str = "main", **kw) -> str:
+def create(server: ServiceClient, site: str = "main", **kw) -> str:
     root = server.call("CreateEvent", event_body(**kw), site=site)
     assert result(root) == "SUCCESS", reason(root)
     return xp(root, "string(//event:sessionKey)")
 
 
-def get(server: Server, key: str, role: str = "host", site: str = "main"):
+def get(server: ServiceClient, key: str, role: str = "host", site: str = "main"):
     return server.call("GetEvent", f"<sessionKey>{key}</sessionKey>", role=role, site=site)
 
 
-def set_event(server: Server, key: str, inner: str, site: str = "main"):
+def set_event(server: ServiceClient, key: str, inner: str, site: str = "main"):
     return server.call("SetEvent", f"{inner}<sessionKey>{key}</sessionKey>", site=site)
 
 

@@ -11,56 +11,19 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
-from lxml import etree
 
 from conformance.cases import load_cases
-from conformance.namespaces import NS
-from conformance.schemas import bundle_for
 from conformance.server.handlers import history
-from conformance.server.serve import ReferenceServer
+from refclient import assert_valid, outcome, xp
 
 REPO = Path(__file__).resolve().parents[1]
 DATE = r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$"
 
 
-class Server:
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def call(self, api: str, body: str = "", role: str = "admin"):
-        acc = self.srv.info["accounts"][role]
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext><webExID>{acc["webExID"]}</webExID>'
-               f'<password>{acc["password"]}</password><siteName>{self.srv.info["siteName"]}</siteName>'
-               f'</securityContext></header><body><bodyContent '
-               f'xsi:type="java:com.webex.service.binding.history.{api}">{body}</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
 @pytest.fixture(scope="module")
-def servers():
-    running: dict[tuple, Server] = {}
-
-    def get(version: str, defects: tuple[str, ...] = ()) -> Server:
-        if (version, defects) not in running:
-            running[(version, defects)] = Server(ReferenceServer(version, defects=defects).start())
-        return running[(version, defects)]
-
-    yield get
-    for s in running.values():
-        s.srv.stop()
-
-
-def xp(root, path: str):
-    return root.xpath(path, namespaces=NS)
-
-
-def outcome(root) -> tuple[str, str | None]:
-    return xp(root, "string(//serv:result)"), (xp(root, "string(//serv:exceptionID)") or None)
+def servers(ref_servers):
+    """The history service of a pooled reference server, called as the site admin unless told."""
+    return ref_servers.bind("history", role="admin")
 
 
 def scope(start_days: float, end_days: float, wrapped: bool = True) -> str:
@@ -69,11 +32,6 @@ def scope(start_days: float, end_days: float, wrapped: bool = True) -> str:
     hi = (now + _dt.timedelta(days=end_days)).strftime("%m/%d/%Y %H:%M:%S")
     inner = f"<sessionStartTimeStart>{lo}</sessionStartTimeStart><sessionStartTimeEnd>{hi}</sessionStartTimeEnd>"
     return f"<startTimeScope>{inner}</startTimeScope>" if wrapped else inner
-
-
-def assert_valid(root, version: str) -> None:
-    issues = bundle_for(version).validate(root)
-    assert not issues, [i.message for i in issues]
 
 
 # -- LsttrainingattendeeHistory -------------------------------------------------------------

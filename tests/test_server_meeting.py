@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
-from lxml import etree
 
 from conformance.cases import load_cases
 from conformance.embedded import EmbeddedServers
@@ -20,68 +18,17 @@ from conformance.execute import RunContext, run_case
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import attendee, event, meeting
-from conformance.server.serve import ReferenceServer
 from conformance.transport import Transport
 from conformance.versions import documented
+from refclient import RefClient, assert_valid, exception_id, reason, result, xp
 
 REPO = Path(__file__).resolve().parents[1]
 SLICE_MODULES = (meeting, attendee, event)
 
 
-class Server:
-    """One running reference server and a way to call it as one of the seeded users."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def call(self, service: str, api: str, body: str = "", role: str = "host", site: str = "main"):
-        acc = self.srv.seed["accounts"][role]
-        site_name = self.srv.info["sites"][site]["siteName"]
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext><webExID>{acc["webExID"]}</webExID>'
-               f'<password>{acc["password"]}</password><siteName>{site_name}</siteName></securityContext>'
-               f'</header><body><bodyContent xsi:type="java:com.webex.service.binding.{service}.{api}">{body}'
-               f'</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode("utf-8"), timeout=30)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
 @pytest.fixture(scope="module")
-def servers():
-    running: dict[tuple, Server] = {}
-
-    def get(version: str, defects: tuple[str, ...] = (), **overrides) -> Server:
-        key = (version, defects, repr(sorted(overrides.items())))
-        if key not in running:
-            running[key] = Server(ReferenceServer(version, defects=defects, **overrides).start())
-        return running[key]
-
-    yield get
-    for s in running.values():
-        s.srv.stop()
-
-
-def result(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}result")
-
-
-def exception_id(root) -> str | None:
-    return root.findtext(f".//{{{NS['serv']}}}exceptionID")
-
-
-def reason(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}reason") or ""
-
-
-def xp(root, path: str):
-    return root.xpath(path, namespaces=NS)
-
-
-def assert_valid(root, version: str) -> None:
-    issues = bundle_for(version).validate(root)
-    assert not issues, [i.message for i in issues]
+def servers(ref_servers):
+    return ref_servers
 
 
 def meeting_body(name: str = "unit meeting", options: str = "", telephony: str = "CALLIN", extra: str = "") -> str:
@@ -92,13 +39,13 @@ def meeting_body(name: str = "unit meeting", options: str = "", telephony: str =
             f"<timeZoneID>4</timeZoneID></schedule>{tel}{extra}")
 
 
-def create(server: Server, site: str = "main", **kw) -> str:
+def create(server: RefClient, site: str = "main", **kw) -> str:
     root = server.call("meeting", "CreateMeeting", meeting_body(**kw), site=site)
     assert result(root) == "SUCCESS", reason(root)
     return xp(root, "string(//meet:meetingkey)")
 
 
-def get(server: Server, key: str, role: str = "host", site: str = "main"):
+def get(server: RefClient, key: str, role: str = "host", site: str = "main"):
     return server.call("meeting", "GetMeeting", f"<meetingKey>{key}</meetingKey>", role=role, site=site)
 
 
@@ -220,7 +167,7 @@ def test_out_of_range_numbers_are_refused_and_minus_one_means_default(servers):
     assert xp(root, "string(//meet:timeZoneID)") == "4"
 
 
-def create_with_zone(s: Server, zone: str) -> str:
+def create_with_zone(s: RefClient, zone: str) -> str:
     root = s.call("meeting", "CreateMeeting", meeting_body().replace("<timeZoneID>4</timeZoneID>",
                                                                      f"<timeZoneID>{zone}</timeZoneID>"))
     assert result(root) == "SUCCESS", reason(root)
@@ -427,12 +374,12 @@ def person(i: int, key: str) -> str:
     return f"<person><name>p{i}</name><email>p{i}@example.com</email></person><sessionKey>{key}</sessionKey>"
 
 
-def create_attendees(s: Server, key: str, n: int):
+def create_attendees(s: RefClient, key: str, n: int):
     body = person(0, key) + "".join(f"<attendees>{person(i, key)}</attendees>" for i in range(1, n))
     return s.call("attendee", "CreateMeetingAttendee", body)
 
 
-def register_attendees(s: Server, key: str, n: int):
+def register_attendees(s: RefClient, key: str, n: int):
     return s.call("attendee", "RegisterMeetingAttendee",
                   "".join(f"<attendees>{person(i, key)}</attendees>" for i in range(n)))
 

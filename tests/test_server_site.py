@@ -12,16 +12,15 @@ import copy
 from pathlib import Path
 
 import pytest
-import requests
 from lxml import etree
 
 from conformance.cases import load_cases
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import site
-from conformance.server.serve import ReferenceServer
 from conformance.versions import ALL_VERSIONS
 from conformance.xmlsafe import parse_untrusted
+from refclient import outcome, texts
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_GETSITE = REPO.parent / "shared" / "real-traffic" / "022-GetSite-response.xml"
@@ -33,57 +32,14 @@ COUNTS = ("EEActiveUserCount", "activeCETHost", "MCActiveUserCount", "ECActiveUs
 CAPACITY = ("attendeeCapacityForMC", "attendeeCapacityForEC", "attendeeCapacityForTC", "attendeeCapacityForSC")
 
 
-class Client:
-    """One running reference server, called with a seeded account, the machine token, or siteID."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def call(self, api: str, body: str = "", role: str = "admin", site_key: str = "main",
-             security: str | None = None) -> etree._Element:
-        if security is None:
-            if role == "token":
-                cred = f"<accessToken>{self.srv.info['accessToken']}</accessToken>"
-            else:
-                acc = self.srv.seed["accounts"][role]
-                cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
-            security = cred + f"<siteName>{self.srv.info['sites'][site_key]['siteName']}</siteName>"
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{security}</securityContext></header>'
-               f'<body><bodyContent xsi:type="java:com.webex.service.binding.site.{api}">{body}'
-               f'</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
-def result(root: etree._Element) -> tuple[str, str | None]:
-    return root.findtext(".//serv:result", namespaces=NS), root.findtext(".//serv:exceptionID", namespaces=NS)
-
-
 def names(root: etree._Element, xpath: str) -> list[str]:
     return [etree.QName(e).localname for e in root.xpath(xpath, namespaces=NS)]
 
 
-def value(root: etree._Element, xpath: str) -> list[str]:
-    return [e.text for e in root.xpath(xpath, namespaces=NS)]
-
-
 @pytest.fixture(scope="module")
-def server():
-    running: dict[tuple, Client] = {}
-
-    def get(version: str, defects: tuple[str, ...] = (), overrides: dict | None = None) -> Client:
-        key = (version, defects, repr(overrides))
-        if key not in running:
-            srv = ReferenceServer(version, defects=defects, site_overrides=overrides)
-            running[key] = Client(srv.start())
-        return running[key]
-
-    yield get
-    for c in running.values():
-        c.srv.stop()
+def server(ref_servers):
+    """The site service of a pooled reference server, called as the site admin unless told."""
+    return ref_servers.bind("site", role="admin")
 
 
 # --- GetSite, element by element ------------------------------------------------------
@@ -104,57 +60,55 @@ def test_getsite_returns_each_documented_element_from_its_version(server, versio
                                                             "videoMeshInterclusters"}
     found = {n for n in names(root, "//ns1:siteInstance//*") if n in documented}
     assert found == expected
-    assert value(root, "//ns1:metaData/ns1:siteName") == ["refsite"]
+    assert texts(root, "//ns1:metaData/ns1:siteName") == ["refsite"]
 
 
 def test_getsite_values_have_the_documented_types(server):
     root = server("42.6.0").call("GetSite")
     for name in COUNTS + CAPACITY:
-        assert value(root, f"//ns1:{name}")[0].isdigit(), name
+        assert texts(root, f"//ns1:{name}")[0].isdigit(), name
     for name in ALLOW + ("EnableCloudTelepresence",):
-        assert value(root, f"//ns1:{name}") in (["true"], ["false"]), name
-    assert value(root, "//ns1:metaData/ns1:uploadLogFileUrl")[0].startswith("https://refsite.webex.com/")
+        assert texts(root, f"//ns1:{name}") in (["true"], ["false"]), name
+    assert texts(root, "//ns1:metaData/ns1:uploadLogFileUrl")[0].startswith("https://refsite.webex.com/")
     # three hosts with a licence on the seeded site: siteadmin, host1, host2
-    assert value(root, "//ns1:MCActiveUserCount") == ["3"]
+    assert texts(root, "//ns1:MCActiveUserCount") == ["3"]
 
 
 def test_control_hub_site_omits_the_allowchange_elements(server):
     c = server("42.6.0")
-    assert names(c.call("GetSite", site_key="control-hub"), "//ns1:myWebExConfig/*") == []
+    assert names(c.call("GetSite", site="control-hub"), "//ns1:myWebExConfig/*") == []
     assert names(c.call("GetSite"), "//ns1:myWebExConfig/*") == list(ALLOW)
     leaky = server("42.6.0", ("getsite-allowchange-on-control-hub",))
-    assert names(leaky.call("GetSite", site_key="control-hub"), "//ns1:myWebExConfig/*") == list(ALLOW)
+    assert names(leaky.call("GetSite", site="control-hub"), "//ns1:myWebExConfig/*") == list(ALLOW)
 
 
 def test_site_facts_override_the_defaults(server):
     facts = {"allowChangeDisplayName": True, "enableCloudTelepresence": False, "attendeeCapacity": {"SC": 7}}
-    root = server("42.6.0", overrides={"main": {"facts": facts}}).call("GetSite")
-    assert value(root, "//ns1:allowChangeDisplayName") == ["true"]
-    assert value(root, "//ns1:EnableCloudTelepresence") == ["false"]
-    assert value(root, "//ns1:attendeeCapacityForSC") == ["7"]
-    assert value(root, "//ns1:attendeeCapacityForMC") == ["1000"]  # nested defaults kept
+    root = server("42.6.0", site_overrides={"main": {"facts": facts}}).call("GetSite")
+    assert texts(root, "//ns1:allowChangeDisplayName") == ["true"]
+    assert texts(root, "//ns1:EnableCloudTelepresence") == ["false"]
+    assert texts(root, "//ns1:attendeeCapacityForSC") == ["7"]
+    assert texts(root, "//ns1:attendeeCapacityForMC") == ["1000"]  # nested defaults kept
 
 
 def test_getsite_needs_credentials(server):
     c = server("42.6.0")
-    assert result(c.call("GetSite", security="<siteName>refsite</siteName>")) == ("FAILURE", "030001")
-    assert result(c.call("GetSite", role="host"))[0] == "SUCCESS"
+    assert outcome(c.call("GetSite", security="<siteName>refsite</siteName>")) == ("FAILURE", "030001")
+    assert outcome(c.call("GetSite", role="host"))[0] == "SUCCESS"
 
 
 # --- SP13: siteID ----------------------------------------------------------------------
 
 def test_siteid_and_partnerid_still_identify_the_site(server):
     c = server("42.6.0")
-    acc = c.srv.seed["accounts"]["admin"]
-    cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+    cred = c.credentials("admin")
     root = c.call("GetSite", security=cred + "<siteID>100003</siteID><partnerID>prt100003</partnerID>")
-    assert value(root, "//ns1:metaData/ns1:siteName") == ["refsite-hub"]
-    assert result(c.call("GetSite", security=cred + "<siteID>100003</siteID><partnerID>wrong</partnerID>"))[0] == "FAILURE"
+    assert texts(root, "//ns1:metaData/ns1:siteName") == ["refsite-hub"]
+    assert outcome(c.call("GetSite", security=cred + "<siteID>100003</siteID><partnerID>wrong</partnerID>"))[0] == "FAILURE"
     broken = server("42.6.0", ("getsite-siteid-rejected",))
-    acc = broken.srv.seed["accounts"]["admin"]
-    cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
-    assert result(broken.call("GetSite", security=cred + "<siteID>100001</siteID>"))[0] == "FAILURE"
-    assert result(broken.call("GetSite"))[0] == "SUCCESS"
+    cred = broken.credentials("admin")
+    assert outcome(broken.call("GetSite", security=cred + "<siteID>100001</siteID>"))[0] == "FAILURE"
+    assert outcome(broken.call("GetSite"))[0] == "SUCCESS"
 
 
 # --- 39.5.0: SetSite videoMeshInterclusters --------------------------------------------
@@ -165,26 +119,26 @@ MESH = ("<videoMeshInterclusters><videoMeshHomeCluster1>east</videoMeshHomeClust
 
 def test_setsite_stores_video_mesh_clusters_from_39_5(server):
     c = server("39.5.0")
-    assert result(c.call("SetSite", MESH))[0] == "SUCCESS"
+    assert outcome(c.call("SetSite", MESH))[0] == "SUCCESS"
     root = c.call("GetSite")
     assert names(root, "//ns1:videoMeshInterclusters/*") == ["videoMeshHomeCluster1", "videoMeshHomeCluster3"]
-    assert value(root, "//ns1:videoMeshHomeCluster3") == ["west"]
+    assert texts(root, "//ns1:videoMeshHomeCluster3") == ["west"]
     # a second SetSite changes only the clusters it names
-    assert result(c.call("SetSite", "<siteInstance><videoMeshInterclusters><videoMeshHomeCluster3>north"
-                                    "</videoMeshHomeCluster3></videoMeshInterclusters></siteInstance>"))[0] == "SUCCESS"
-    assert value(c.call("GetSite"), "//ns1:videoMeshInterclusters/*") == ["east", "north"]
+    assert outcome(c.call("SetSite", "<siteInstance><videoMeshInterclusters><videoMeshHomeCluster3>north"
+                                     "</videoMeshHomeCluster3></videoMeshInterclusters></siteInstance>"))[0] == "SUCCESS"
+    assert texts(c.call("GetSite"), "//ns1:videoMeshInterclusters/*") == ["east", "north"]
 
 
 def test_setsite_rules(server):
     c = server("42.6.0")
-    assert result(c.call("SetSite", MESH, role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("SetSite", MESH, role="host")) == ("FAILURE", "000001")
     long = f"<videoMeshInterclusters><videoMeshHomeCluster1>{'x' * 300}</videoMeshHomeCluster1></videoMeshInterclusters>"
-    assert result(c.call("SetSite", long)) == ("FAILURE", "999999")
+    assert outcome(c.call("SetSite", long)) == ("FAILURE", "999999")
     old = server("39.3.0")
-    assert result(old.call("SetSite", MESH))[0] == "SUCCESS"  # nothing to set before 39.5.0
+    assert outcome(old.call("SetSite", MESH))[0] == "SUCCESS"  # nothing to set before 39.5.0
     assert names(old.call("GetSite"), "//ns1:videoMeshInterclusters") == []
     lazy = server("42.6.0", ("setsite-videomesh-not-stored",))
-    assert result(lazy.call("SetSite", MESH))[0] == "SUCCESS"
+    assert outcome(lazy.call("SetSite", MESH))[0] == "SUCCESS"
     assert names(lazy.call("GetSite"), "//ns1:videoMeshInterclusters/*") == []
 
 
@@ -196,25 +150,25 @@ def toggle(name: str, val: str) -> str:
 
 def test_siteft_sets_and_gets_dynamic_toggles_with_a_machine_token(server):
     c = server("39.8.0")
-    assert result(c.call("SetSiteFT", toggle("Zeta", "on") + toggle("Alpha", "1"), role="token"))[0] == "SUCCESS"
+    assert outcome(c.call("SetSiteFT", toggle("Zeta", "on") + toggle("Alpha", "1"), role="token"))[0] == "SUCCESS"
     root = c.call("GetSiteFT", "<name>Zeta</name><name>Alpha</name><name>Missing</name>", role="token")
-    assert value(root, "//ns1:featureToggle/ns1:name") == ["Zeta", "Alpha"]
-    assert value(root, "//ns1:featureToggle/ns1:value") == ["on", "1"]
-    every = value(c.call("GetSiteFT", role="token"), "//ns1:featureToggle/ns1:name")
+    assert texts(root, "//ns1:featureToggle/ns1:name") == ["Zeta", "Alpha"]
+    assert texts(root, "//ns1:featureToggle/ns1:value") == ["on", "1"]
+    every = texts(c.call("GetSiteFT", role="token"), "//ns1:featureToggle/ns1:name")
     assert every == sorted(every) and {"Alpha", "Zeta", "EnableCustomizeProfileFields"} <= set(every)
 
 
 def test_siteft_rules(server):
     c = server("42.6.0")
-    assert result(c.call("SetSiteFT", toggle("bad name", "1"), role="token")) == ("FAILURE", "999999")
-    assert result(c.call("SetSiteFT", "<featureToggle><name>NoValue</name></featureToggle>", role="token")) == ("FAILURE", "999999")
-    assert result(c.call("SetSiteFT", "", role="token")) == ("FAILURE", "999999")
-    assert result(c.call("SetSiteFT", toggle("A", "1"), role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("SetSiteFT", toggle("bad name", "1"), role="token")) == ("FAILURE", "999999")
+    assert outcome(c.call("SetSiteFT", "<featureToggle><name>NoValue</name></featureToggle>", role="token")) == ("FAILURE", "999999")
+    assert outcome(c.call("SetSiteFT", "", role="token")) == ("FAILURE", "999999")
+    assert outcome(c.call("SetSiteFT", toggle("A", "1"), role="host")) == ("FAILURE", "000001")
     # before 39.8.0 the redesigned APIs do not exist
-    assert result(server("39.5.0").call("GetSiteFT", role="token")) == ("FAILURE", "000000")
+    assert outcome(server("39.5.0").call("GetSiteFT", role="token")) == ("FAILURE", "000000")
     ignored = server("42.6.0", ("siteft-set-ignored",))
-    assert result(ignored.call("SetSiteFT", toggle("Probe", "x"), role="token"))[0] == "SUCCESS"
-    assert value(ignored.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:value") == []
+    assert outcome(ignored.call("SetSiteFT", toggle("Probe", "x"), role="token"))[0] == "SUCCESS"
+    assert texts(ignored.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:value") == []
 
 
 # --- schema validity ------------------------------------------------------------------
@@ -232,8 +186,8 @@ def test_every_answer_is_valid_against_its_versions_schema(server, version):
     if version in ("39.8.0", "42.6.0"):
         calls += [("SetSiteFT", toggle("T", "1"), "token", "main"), ("GetSiteFT", "", "token", "main")]
     for api, body, role, site_key in calls:
-        root = c.call(api, body, role=role, site_key=site_key)
-        assert result(root)[0] == "SUCCESS", (api, etree.tostring(root)[:300])
+        root = c.call(api, body, role=role, site=site_key)
+        assert outcome(root)[0] == "SUCCESS", (api, etree.tostring(root)[:300])
         assert bundle.validate(root) == [], (api, site_key)
         assert bundle.undocumented(root) == [], (api, site_key)
 

@@ -9,74 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
-from lxml import etree
 
 from conformance.cases import load_cases
-from conformance.namespaces import NS
-from conformance.schemas import bundle_for
 from conformance.server.handlers import support, training
-from conformance.server.serve import ReferenceServer
+from refclient import RefClient, assert_valid, exception_id, reason, result, xp
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-class Server:
-    """One running reference server and a way to call it as one of the seeded users."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def password(self, role: str) -> tuple[str, str]:
-        if role == "host2":  # not in .info: the seed has it
-            acc = self.srv.seed["accounts"]["host2"]
-        else:
-            acc = self.srv.info["accounts"][role]
-        return acc["webExID"], acc["password"]
-
-    def call(self, service: str, api: str, body: str = "", role: str = "host", site: str = "main"):
-        wid, pw = self.password(role)
-        site_name = self.srv.info["sites"][site]["siteName"]
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext><webExID>{wid}</webExID>'
-               f'<password>{pw}</password><siteName>{site_name}</siteName></securityContext></header>'
-               f'<body><bodyContent xsi:type="java:com.webex.service.binding.{service}.{api}">{body}'
-               f'</bodyContent></body></serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode(), timeout=30)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
 @pytest.fixture(scope="module")
-def servers():
-    running: dict[tuple, Server] = {}
-
-    def get(version: str, defects: tuple[str, ...] = (), **overrides) -> Server:
-        key = (version, defects, repr(sorted(overrides.items())))
-        if key not in running:
-            running[key] = Server(ReferenceServer(version, defects=defects, **overrides).start())
-        return running[key]
-
-    yield get
-    for s in running.values():
-        s.srv.stop()
-
-
-def result(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}result")
-
-
-def exception_id(root) -> str | None:
-    return root.findtext(f".//{{{NS['serv']}}}exceptionID")
-
-
-def reason(root) -> str:
-    return root.findtext(f".//{{{NS['serv']}}}reason") or ""
-
-
-def xp(root, path: str) -> list:
-    return root.xpath(path, namespaces=NS)
+def servers(ref_servers):
+    return ref_servers
 
 
 def create_body(description: str = "short", options: str = "", name: str = "unit test") -> str:
@@ -85,19 +28,14 @@ def create_body(description: str = "short", options: str = "", name: str = "unit
             f"<enableOptions>{options}</enableOptions>")
 
 
-def create(server: Server, **kw) -> str:
+def create(server: RefClient, **kw) -> str:
     root = server.call("training", "CreateTrainingSession", create_body(**kw))
     assert result(root) == "SUCCESS", reason(root)
     return xp(root, "string(//train:sessionkey)")
 
 
-def get(server: Server, key: str, role: str = "host"):
+def get(server: RefClient, key: str, role: str = "host"):
     return server.call("training", "GetTrainingSession", f"<sessionKey>{key}</sessionKey>", role=role)
-
-
-def assert_valid(root, version: str) -> None:
-    issues = bundle_for(version).validate(root)
-    assert not issues, [i.message for i in issues]
 
 
 # -- create / get round trip ------------------------------------------------------------

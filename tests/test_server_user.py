@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 from hypothesis import given, settings, strategies as st
 from lxml import etree
 
@@ -21,57 +20,16 @@ from conformance.cases import load_cases
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import user
-from conformance.server.serve import ReferenceServer
+from refclient import outcome, texts
 
 REPO = Path(__file__).resolve().parents[1]
 DATE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
 
 
-class Client:
-    """One running reference server, called as one of its seeded users (or anonymously)."""
-
-    def __init__(self, srv: ReferenceServer):
-        self.srv = srv
-        self.http = requests.Session()
-
-    def call(self, api: str, body: str = "", role: str | None = "admin", site: str = "main",
-             service: str = "user") -> etree._Element:
-        cred = ""
-        if role is not None:
-            acc = self.srv.seed["accounts"][role]
-            cred = f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
-        site_name = self.srv.info["sites"][site]["siteName"]
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
-               f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{cred}<siteName>{site_name}</siteName>'
-               f'</securityContext></header><body><bodyContent '
-               f'xsi:type="java:com.webex.service.binding.{service}.{api}">{body}</bodyContent></body>'
-               f'</serv:message>')
-        r = self.http.post(self.srv.url, data=xml.encode(), timeout=60)
-        assert r.status_code == 200
-        return etree.fromstring(r.content)
-
-
-def result(root: etree._Element) -> tuple[str, str | None]:
-    return root.findtext(".//serv:result", namespaces=NS), root.findtext(".//serv:exceptionID", namespaces=NS)
-
-
-def texts(root: etree._Element, xpath: str) -> list[str]:
-    return [str(x.text if hasattr(x, "text") else x) for x in root.xpath(xpath, namespaces=NS)]
-
-
 @pytest.fixture(scope="module")
-def server():
-    running: dict[tuple, Client] = {}
-
-    def get(version: str, defects: tuple[str, ...] = ()) -> Client:
-        key = (version, defects)
-        if key not in running:
-            running[key] = Client(ReferenceServer(version, defects=defects).start())
-        return running[key]
-
-    yield get
-    for c in running.values():
-        c.srv.stop()
+def server(ref_servers):
+    """The user service of a pooled reference server, called as the site admin unless told."""
+    return ref_servers.bind("user", role="admin")
 
 
 def new_user(webex_id: str, extra: str = "") -> str:
@@ -113,48 +71,48 @@ def test_country_code_form_is_refused_only_without_country_codes():
 def test_admin_creates_user_and_gets_an_id(server):
     c = server("42.6.0")
     root = c.call("CreateUser", new_user("cu1"))
-    assert result(root) == ("SUCCESS", None)
+    assert outcome(root) == ("SUCCESS", None)
     assert re.fullmatch(r"\d+", texts(root, "//use:userId")[0])
     assert texts(c.call("GetUser", "<webExId>cu1</webExId>"), "//use:email") == ["cu1@example.com"]
 
 
 def test_createuser_refuses_duplicates_non_admins_and_missing_fields(server):
     c = server("42.6.0")
-    assert result(c.call("CreateUser", new_user("cu2")))[0] == "SUCCESS"
-    assert result(c.call("CreateUser", new_user("cu2"))) == ("FAILURE", "030004")
-    assert result(c.call("CreateUser", new_user("cu3"), role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("CreateUser", new_user("cu2")))[0] == "SUCCESS"
+    assert outcome(c.call("CreateUser", new_user("cu2"))) == ("FAILURE", "030004")
+    assert outcome(c.call("CreateUser", new_user("cu3"), role="host")) == ("FAILURE", "000001")
     root = c.call("CreateUser", "<webExId>cu4</webExId>")
-    assert result(root) == ("FAILURE", "999999")
+    assert outcome(root) == ("FAILURE", "999999")
     assert "email" in root.findtext(".//serv:reason", namespaces=NS)
 
 
 @pytest.mark.parametrize("field", ["tollCallInData", "tollFreeCallInData"])
 def test_call_in_data_validated_from_sp13(server, field):
     root = server("11.0.0 SP13").call("CreateUser", new_user(f"bad{field}", tsp(field, "call me")))
-    assert result(root) == ("FAILURE", "999999")
+    assert outcome(root) == ("FAILURE", "999999")
     assert field in root.findtext(".//serv:reason", namespaces=NS)
-    assert result(server("11.0.0 SP12").call("CreateUser", new_user(f"bad{field}", tsp(field, "call me"))))[0] == "SUCCESS"
+    assert outcome(server("11.0.0 SP12").call("CreateUser", new_user(f"bad{field}", tsp(field, "call me"))))[0] == "SUCCESS"
 
 
 def test_setuser_validates_call_in_data_and_accepts_the_country_code_form(server):
     c = server("42.6.0")
-    assert result(c.call("CreateUser", new_user("tc1", tsp("tollCallInData", "1,4085551234"))))[0] == "SUCCESS"
-    assert result(c.call("SetUser", "<webExId>tc1</webExId>" + tsp("tollFreeCallInData", "n/a")))[0] == "FAILURE"
-    assert result(c.call("SetUser", "<webExId>tc1</webExId>" + tsp("tollFreeCallInData", "1,8005551234")))[0] == "SUCCESS"
+    assert outcome(c.call("CreateUser", new_user("tc1", tsp("tollCallInData", "1,4085551234"))))[0] == "SUCCESS"
+    assert outcome(c.call("SetUser", "<webExId>tc1</webExId>" + tsp("tollFreeCallInData", "n/a")))[0] == "FAILURE"
+    assert outcome(c.call("SetUser", "<webExId>tc1</webExId>" + tsp("tollFreeCallInData", "1,8005551234")))[0] == "SUCCESS"
 
 
 def test_setuser_self_or_admin_only(server):
     c = server("42.6.0")
-    assert result(c.call("SetUser", "<webExId>host2</webExId><title>x</title>", role="host")) == ("FAILURE", "000001")
-    assert result(c.call("SetUser", "<webExId>host1</webExId><title>Mine</title>", role="host"))[0] == "SUCCESS"
+    assert outcome(c.call("SetUser", "<webExId>host2</webExId><title>x</title>", role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("SetUser", "<webExId>host1</webExId><title>Mine</title>", role="host"))[0] == "SUCCESS"
     assert texts(c.call("GetUser", "<webExId>host1</webExId>", role="host"), "//use:title") == ["Mine"]
-    assert result(c.call("SetUser", "<webExId>nobody</webExId><title>x</title>")) == ("FAILURE", "030001")
+    assert outcome(c.call("SetUser", "<webExId>nobody</webExId><title>x</title>")) == ("FAILURE", "030001")
 
 
 def test_setuser_updates_last_modified_time(server):
     c = server("42.6.0")
     before = texts(c.call("LstsummaryUser", "<webExId>host2</webExId>"), "//use:lastModifiedTime")
-    assert result(c.call("SetUser", "<webExId>host2</webExId><firstName>Hugo2</firstName>"))[0] == "SUCCESS"
+    assert outcome(c.call("SetUser", "<webExId>host2</webExId><firstName>Hugo2</firstName>"))[0] == "SUCCESS"
     root = c.call("LstsummaryUser", "<webExId>host2</webExId>")
     assert texts(root, "//use:firstName") == ["Hugo2"]
     assert texts(root, "//use:lastModifiedTime") != before
@@ -162,10 +120,10 @@ def test_setuser_updates_last_modified_time(server):
 
 def test_deluser_removes_the_user(server):
     c = server("42.6.0")
-    assert result(c.call("CreateUser", new_user("gone1")))[0] == "SUCCESS"
-    assert result(c.call("DelUser", "<webExId>gone1</webExId>"))[0] == "SUCCESS"
-    assert result(c.call("GetUser", "<webExId>gone1</webExId>")) == ("FAILURE", "030001")
-    assert result(c.call("DelUser", "<webExId>gone1</webExId>")) == ("FAILURE", "030001")
+    assert outcome(c.call("CreateUser", new_user("gone1")))[0] == "SUCCESS"
+    assert outcome(c.call("DelUser", "<webExId>gone1</webExId>"))[0] == "SUCCESS"
+    assert outcome(c.call("GetUser", "<webExId>gone1</webExId>")) == ("FAILURE", "030001")
+    assert outcome(c.call("DelUser", "<webExId>gone1</webExId>")) == ("FAILURE", "030001")
 
 
 # --- 42.6.0: suspended site -----------------------------------------------------------
@@ -173,25 +131,25 @@ def test_deluser_removes_the_user(server):
 def test_suspended_site_refuses_admin_create_and_set_from_42_6(server):
     c = server("42.6.0")
     root = c.call("CreateUser", new_user("sus1"), site="suspended")
-    assert result(root) == ("FAILURE", "010107")
+    assert outcome(root) == ("FAILURE", "010107")
     assert root.findtext(".//serv:reason", namespaces=NS) == "The site is suspended"
-    assert result(c.call("SetUser", "<webExId>host1</webExId><title>t</title>", site="suspended")) == ("FAILURE", "010107")
+    assert outcome(c.call("SetUser", "<webExId>host1</webExId><title>t</title>", site="suspended")) == ("FAILURE", "010107")
     # a user editing their own data is not stopped
-    assert result(c.call("SetUser", "<webExId>host1</webExId><title>self</title>", role="host", site="suspended"))[0] == "SUCCESS"
+    assert outcome(c.call("SetUser", "<webExId>host1</webExId><title>self</title>", role="host", site="suspended"))[0] == "SUCCESS"
 
 
 def test_suspended_site_allowed_admin_changes_before_42_6(server):
     c = server("42.5.0")
-    assert result(c.call("CreateUser", new_user("sus2"), site="suspended"))[0] == "SUCCESS"
-    assert result(c.call("SetUser", "<webExId>host1</webExId><title>t</title>", site="suspended"))[0] == "SUCCESS"
+    assert outcome(c.call("CreateUser", new_user("sus2"), site="suspended"))[0] == "SUCCESS"
+    assert outcome(c.call("SetUser", "<webExId>host1</webExId><title>t</title>", site="suspended"))[0] == "SUCCESS"
 
 
 def test_suspended_defects(server):
-    assert result(server("42.6.0", ("suspended-createuser-allowed",)).call(
+    assert outcome(server("42.6.0", ("suspended-createuser-allowed",)).call(
         "CreateUser", new_user("sus3"), site="suspended"))[0] == "SUCCESS"
-    assert result(server("42.6.0", ("suspended-user-wrong-code",)).call(
+    assert outcome(server("42.6.0", ("suspended-user-wrong-code",)).call(
         "CreateUser", new_user("sus4"), site="suspended")) == ("FAILURE", "000001")
-    assert result(server("42.6.0", ("suspended-self-edit-blocked",)).call(
+    assert outcome(server("42.6.0", ("suspended-self-edit-blocked",)).call(
         "SetUser", "<webExId>host1</webExId><title>x</title>", role="host", site="suspended")) == ("FAILURE", "010107")
 
 
@@ -205,13 +163,13 @@ def test_displaymeetingurl_is_the_short_sip_url_from_39_9(server, api, body):
 
 def test_getuser_of_another_user_needs_an_admin(server):
     c = server("42.6.0")
-    assert result(c.call("GetUser", "<webExId>host2</webExId>", role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("GetUser", "<webExId>host2</webExId>", role="host")) == ("FAILURE", "000001")
     assert texts(c.call("GetUser", "<webExId>host2</webExId>"), "//use:webExId") == ["host2"]
 
 
 def test_attendee_without_personal_room_has_no_displaymeetingurl(server):
     root = server("42.6.0").call("GetMe", role="attendee")
-    assert result(root)[0] == "SUCCESS"
+    assert outcome(root)[0] == "SUCCESS"
     assert texts(root, "//use:displayMeetingUrl") == []
 
 
@@ -257,7 +215,7 @@ def test_modified_date_filter_from_39_11(server):
     c = server("39.11.0")
     # the seeded users were last modified 10 to 13 days ago
     assert sorted(texts(c.call("LstsummaryUser", _window(-12.5, 0)), "//use:webExId")) == ["host1", "host2", "siteadmin"]
-    assert result(c.call("LstsummaryUser", _window(-60, -30))) == ("FAILURE", "000015")
+    assert outcome(c.call("LstsummaryUser", _window(-60, -30))) == ("FAILURE", "000015")
     # before 39.11.0 the window is not part of the API: ignored
     assert len(server("39.10.0").call("LstsummaryUser", _window(-60, -30)).findall(".//use:user", NS)) == 4
 
@@ -265,11 +223,11 @@ def test_modified_date_filter_from_39_11(server):
 def test_modified_date_range_over_90_days_is_refused(server):
     c = server("39.11.0")
     root = c.call("LstsummaryUser", _window(-91, 0))
-    assert result(root) == ("FAILURE", "999999")
+    assert outcome(root) == ("FAILURE", "999999")
     assert root.findtext(".//serv:reason", namespaces=NS) == "Maximum date range is 90 days for modified date query"
-    assert result(c.call("LstsummaryUser", _window(-89, 0)))[0] == "SUCCESS"
-    assert result(c.call("LstsummaryUser", _window(0, -1))) == ("FAILURE", "999999")
-    assert result(c.call("LstsummaryUser", "<modifiedDateStart>yesterday</modifiedDateStart>")) == ("FAILURE", "999999")
+    assert outcome(c.call("LstsummaryUser", _window(-89, 0)))[0] == "SUCCESS"
+    assert outcome(c.call("LstsummaryUser", _window(0, -1))) == ("FAILURE", "999999")
+    assert outcome(c.call("LstsummaryUser", "<modifiedDateStart>yesterday</modifiedDateStart>")) == ("FAILURE", "999999")
 
 
 def test_lstsummaryuser_pages_and_needs_an_admin(server):
@@ -278,8 +236,8 @@ def test_lstsummaryuser_pages_and_needs_an_admin(server):
     assert texts(root, "//use:user/use:webExId") == ["host1", "host2"]
     assert texts(root, "//use:matchingRecords/serv:returned") == ["2"]
     assert texts(root, "//use:matchingRecords/serv:startFrom") == ["2"]
-    assert result(c.call("LstsummaryUser", role="host")) == ("FAILURE", "000001")
-    assert result(c.call("LstsummaryUser", "<listControl><maximumNum>many</maximumNum></listControl>")) == ("FAILURE", "999999")
+    assert outcome(c.call("LstsummaryUser", role="host")) == ("FAILURE", "000001")
+    assert outcome(c.call("LstsummaryUser", "<listControl><maximumNum>many</maximumNum></listControl>")) == ("FAILURE", "999999")
 
 
 # --- UploadPMRImage: SP22 --------------------------------------------------------------
@@ -290,20 +248,20 @@ def _image(n: int) -> str:
 
 def test_image_limit_is_5_mib_from_sp22(server):
     c = server("11.0.0 SP22")
-    assert result(c.call("UploadPMRImage", _image(user.IMAGE_LIMIT_BYTES), role="host"))[0] == "SUCCESS"
+    assert outcome(c.call("UploadPMRImage", _image(user.IMAGE_LIMIT_BYTES), role="host"))[0] == "SUCCESS"
     root = c.call("UploadPMRImage", _image(user.IMAGE_LIMIT_BYTES + 1), role="host")
-    assert result(root) == ("FAILURE", "010100")
+    assert outcome(root) == ("FAILURE", "010100")
     assert root.findtext(".//serv:reason", namespaces=NS) == (
         "Size of the image being uploaded is too big. Try an image smaller than 5MB in size.")
-    assert result(server("11.0.0 SP21").call("UploadPMRImage", _image(user.IMAGE_LIMIT_BYTES + 1), role="host"))[0] == "SUCCESS"
+    assert outcome(server("11.0.0 SP21").call("UploadPMRImage", _image(user.IMAGE_LIMIT_BYTES + 1), role="host"))[0] == "SUCCESS"
 
 
 def test_upload_refuses_bad_input(server):
     c = server("42.6.0")
-    assert result(c.call("UploadPMRImage", "<imageData>not base64!</imageData>", role="host")) == ("FAILURE", "999999")
-    assert result(c.call("UploadPMRImage", "<imageFor>Banner</imageFor><imageData>AAAA</imageData>", role="host")) == ("FAILURE", "999999")
-    assert result(c.call("UploadPMRImage", "<imageFor>Header</imageFor>", role="host")) == ("FAILURE", "999999")
-    assert result(c.call("UploadPMRImage", "<imageFor>Header</imageFor><imageData>AAAA</imageData>", role="host"))[0] == "SUCCESS"
+    assert outcome(c.call("UploadPMRImage", "<imageData>not base64!</imageData>", role="host")) == ("FAILURE", "999999")
+    assert outcome(c.call("UploadPMRImage", "<imageFor>Banner</imageFor><imageData>AAAA</imageData>", role="host")) == ("FAILURE", "999999")
+    assert outcome(c.call("UploadPMRImage", "<imageFor>Header</imageFor>", role="host")) == ("FAILURE", "999999")
+    assert outcome(c.call("UploadPMRImage", "<imageFor>Header</imageFor><imageData>AAAA</imageData>", role="host"))[0] == "SUCCESS"
 
 
 # --- GetUserCard: 39.10.0 CAPTCHA ------------------------------------------------------
@@ -311,19 +269,19 @@ def test_upload_refuses_bad_input(server):
 def test_anonymous_getusercard_needs_a_captcha_from_39_10(server):
     c = server("39.10.0")
     root = c.call("GetUserCard", "<webExId>host1</webExId>", role=None)
-    assert result(root) == ("FAILURE", "999999")
+    assert outcome(root) == ("FAILURE", "999999")
     assert "CAPTCHA" in root.findtext(".//serv:reason", namespaces=NS)
     values = c.srv.values
     good = f"<CAPTCHAID>{values['captcha.id']}</CAPTCHAID><CAPTCHAWord>{values['captcha.word']}</CAPTCHAWord>"
     root = c.call("GetUserCard", "<webExId>host1</webExId>" + good, role=None)
     assert texts(root, "//use:personalMeetingRoomURL") == ["https://refsite.webex.com/meet/host1"]
     assert texts(root, "//use:email") == []  # a card shown to anyone carries no e-mail address
-    assert result(c.call("GetUserCard", "<webExId>host1</webExId>", role="host"))[0] == "SUCCESS"
-    assert result(server("39.9.0").call("GetUserCard", "<webExId>host1</webExId>", role=None))[0] == "SUCCESS"
+    assert outcome(c.call("GetUserCard", "<webExId>host1</webExId>", role="host"))[0] == "SUCCESS"
+    assert outcome(server("39.9.0").call("GetUserCard", "<webExId>host1</webExId>", role=None))[0] == "SUCCESS"
 
 
 def test_getusercard_of_unknown_user(server):
-    assert result(server("39.9.0").call("GetUserCard", "<webExId>nobody</webExId>", role=None)) == ("FAILURE", "030001")
+    assert outcome(server("39.9.0").call("GetUserCard", "<webExId>nobody</webExId>", role=None)) == ("FAILURE", "030001")
 
 
 # --- schema validity and defect bookkeeping -------------------------------------------
@@ -343,7 +301,7 @@ def test_every_answer_is_valid_against_its_versions_schema(server, version):
     bundle = bundle_for(version)
     for api, body, role in CALLS:
         root = c.call(api, body, role=role)
-        assert result(root)[0] == "SUCCESS", (api, etree.tostring(root)[:300])
+        assert outcome(root)[0] == "SUCCESS", (api, etree.tostring(root)[:300])
         assert bundle.validate(root) == [], api
         assert bundle.undocumented(root) == [], api
 

@@ -7,11 +7,10 @@ import pytest
 
 from conformance.cases import load_cases
 from conformance.embedded import EmbeddedServers
-from conformance.execute import RunContext, run_case
+from conformance.execute import context_for, run_case
 from conformance.response import parse_message
 from conformance.schemas import bundle_for
 from conformance.server.defects import all_defects
-from conformance.transport import Transport
 from conformance.versions import ALL_VERSIONS, documented
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,10 +20,11 @@ DEFECTS = all_defects()
 
 def run_all(version, defects=()):
     with EmbeddedServers(defects) as servers:
-        target = servers.target(version)
-        with Transport(target.transport) as transport:
-            ctx = RunContext(target, version, transport, bundle_loader=lambda: bundle_for(version))
+        ctx = context_for(servers.target(version), version)
+        try:
             return [run_case(c, ctx) for c in CASES.cases]
+        finally:
+            ctx.transport.close()
 
 
 def test_cases_load():
