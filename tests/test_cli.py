@@ -175,3 +175,34 @@ def test_report_merges_runs(cases_dir, tmp_path):
 def test_bad_usage_exits_2(capsys):
     assert main([]) == 2
     assert main(["run", "--no-such-flag"]) == 2
+
+
+def test_usage_errors_found_before_any_work_is_done(cases_dir, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    notdb = tmp_path / "notes.db"
+    notdb.write_text("these are notes, not a database\n" * 20)
+    cases = ["--cases-dir", str(cases_dir)]
+    for argv, words in [
+        (["run", *cases, "--output", str(afile / "sub")], "--output"),
+        (["run", *cases, "--api-version", "10.0"], "older than the oldest documented version"),
+        (["run", *cases, "--target", "staging"], "--target selects a target of a configuration file"),
+        (["run", *cases, "--site-name", "x"], "--site-name goes with --endpoint"),
+        (["run", *cases, "--schema-dir", str(tmp_path / "none")], "--schema-dir"),
+        (["report", str(tmp_path / "missing.json"), "--output", str(afile)], ""),
+        (["serve", "--port", "99999"], "cannot listen"),
+        (["serve", "--db", str(tmp_path / "no" / "such" / "dir.db")], "not a usable SQLite database"),
+        (["serve", "--db", str(notdb)], "not a usable SQLite database"),
+    ]:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err, (argv, err)
+
+
+def test_validate_step_out_of_range(tmp_path, capsys):
+    f = tmp_path / "r.xml"
+    f.write_text('<serv:message xmlns:serv="http://www.webex.com/schemas/2002/06/service"><serv:header><serv:response>'
+                 '<serv:result>SUCCESS</serv:result></serv:response></serv:header><serv:body><serv:bodyContent/>'
+                 '</serv:body></serv:message>')
+    assert main(["validate", str(f), "--api-version", "42.6.0", "--case", "getapiversion-apiver", "--step", "-5"]) == 2
+    assert "--step -5" in capsys.readouterr().err
