@@ -8,30 +8,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from casefiles import apiver_case
 from conformance.cli import main
 from conformance.server.serve import ReferenceServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-CASE = '''id = "apiver"
-title = "GetAPIVersion answers apiVer"
-introduced = "39.1.0"
-source = "New element apiVer added to GetAPIVersion API"
-apis = ["GetAPIVersion"]
-kind = "element"
-[[step]]
-api = "ep.GetAPIVersion"
-role = "site-admin"
-[[step.expect]]
-versions = ">= 39.1.0"
-result = "{result}"
-equals = {{ "//ep:apiVer" = "${{target.version}}" }}
-[[step.expect]]
-versions = "< 39.1.0"
-result = "{result}"
-absent = ["//ep:apiVer"]
-'''
-
 
 def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True,
@@ -42,7 +24,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def cases_dir(tmp_path):
     d = tmp_path / "cases"
     d.mkdir()
-    (d / "apiver.toml").write_text(CASE.format(result="SUCCESS"))
+    (d / "apiver.toml").write_text(apiver_case())
     return d
 
 

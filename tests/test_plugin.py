@@ -5,37 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from casefiles import apiver_case
 from conformance.server.serve import ReferenceServer
-
-APIVER = '''id = "apiver-{n}"
-title = "GetAPIVersion answers apiVer ({n})"
-introduced = "39.1.0"
-source = "New element apiVer added to GetAPIVersion API"
-apis = ["GetAPIVersion"]
-kind = "element"
-{extra}
-[[step]]
-api = "ep.GetAPIVersion"
-role = "site-admin"
-[[step.expect]]
-versions = ">= 39.1.0"
-result = "{result}"
-equals = {{ "//ep:apiVer" = "${{target.version}}" }}
-[[step.expect]]
-versions = "< 39.1.0"
-result = "{result}"
-absent = ["//ep:apiVer"]
-'''
-
 
 @pytest.fixture()
 def project(pytester: pytest.Pytester):
     cases = pytester.path / "cases"
     cases.mkdir()
-    (cases / "good.toml").write_text(APIVER.format(n="good", result="SUCCESS", extra=""))
-    (cases / "bad.toml").write_text(APIVER.format(n="bad", result="FAILURE", extra=""))
-    (cases / "needs.toml").write_text(APIVER.format(n="needs", result="SUCCESS", extra='requires = ["mail-sink"]'))
-    (cases / "broken.toml").write_text(APIVER.format(n="broken", result="SUCCESS", extra="").replace('kind = "element"', 'kind = 7'))
+    (cases / "good.toml").write_text(apiver_case("apiver-good", "SUCCESS", "", " (good)"))
+    (cases / "bad.toml").write_text(apiver_case("apiver-bad", "FAILURE", "", " (bad)"))
+    (cases / "needs.toml").write_text(apiver_case("apiver-needs", "SUCCESS", 'requires = ["mail-sink"]', " (needs)"))
+    (cases / "broken.toml").write_text(apiver_case("apiver-broken", "SUCCESS", "", " (broken)").replace('kind = "element"', 'kind = 7'))
     (cases / "headings.toml").write_text("# not a case\n")
     pytester.makeini("[pytest]\n")
     return pytester
@@ -138,3 +118,19 @@ def test_pytest_html_report_carries_verdicts_and_masked_exchange(project):
     exchanges = [b for b in blobs if ">>> request" in b]
     assert exchanges and all("<password>***</password>" in b for b in exchanges)
     assert any("result: FAIL" in b or "expected 'FAILURE'" in b or "FAILURE" in b for b in blobs)
+
+
+def test_xdist_workers_share_the_rate_limit():
+    from conformance.embedded import EMBEDDED_TRANSPORT
+    from conformance.plugin import _share_rate_limit
+    from conformance.targets import TargetRun
+    from conformance.config import Target
+    from conformance.versions import LATEST
+    import dataclasses
+    t = Target("site", "https://x.example/WBXService/XMLService", LATEST, {},
+               transport=dataclasses.replace(EMBEDDED_TRANSPORT, rate_limit=2.0))
+    run = TargetRun(t, LATEST, "given")
+    assert _share_rate_limit(run, 4).target.transport.rate_limit == 0.5
+    assert _share_rate_limit(run, 1) is run
+    unlimited = TargetRun(dataclasses.replace(t, transport=EMBEDDED_TRANSPORT), LATEST, "given")
+    assert _share_rate_limit(unlimited, 4).target.transport.rate_limit is None

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+from .meeting import session_row
 
 __all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "refuse_if_suspended", "require_scheduler",
            "description_limit", "check_description",
@@ -172,21 +173,6 @@ def _apply_video_options(call: Call, data: dict[str, Any], creating: bool) -> No
             data["attendeeSendVideo"] = False
 
 
-def _session(call: Call, key_text: str | None, kind: str = "training"):
-    try:
-        key = int(key_text or "")
-    except ValueError:
-        raise ApiFailure("060001", "Corresponding Meeting not found") from None
-    row = call.db.one("SELECT * FROM sessions WHERE session_key=? AND site=? AND kind=?",
-                      (key, call.site.name, kind))
-    if row is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
-    account = call.require_user()
-    if row["host"].lower() != account.webex_id.lower() and not account.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
-    return row
-
-
 # -- handlers -------------------------------------------------------------------------------
 
 @handler("training", "CreateTrainingSession")
@@ -218,7 +204,7 @@ def create_training_session(call: Call) -> list:
 def set_training_session(call: Call) -> list:
     refuse_if_suspended(call, "suspended-training-set-allowed")
     require_scheduler(call)
-    row = _session(call, call.text("sessionKey"))
+    row = session_row(call, call.text("sessionKey"), ("training",))
     name = _conf_name(call, required=False)
     description = call.text("metaData/description")
     check_description(call, description)
@@ -239,7 +225,7 @@ def set_training_session(call: Call) -> list:
 
 @handler("training", "GetTrainingSession")
 def get_training_session(call: Call) -> list:
-    row = _session(call, call.text("sessionKey"))
+    row = session_row(call, call.text("sessionKey"), ("training",))
     data = json.loads(row["data"])
     T, S = call.E("train"), call.E("sess")
     video = site_video_levels(call) if call.since("39.1.0") else {}
@@ -266,7 +252,7 @@ def get_training_session(call: Call) -> list:
 @handler("training", "DelTrainingSession")
 def del_training_session(call: Call) -> list:
     """Lets a suite clean up the sessions it scheduled."""
-    row = _session(call, call.text("sessionKey"))
+    row = session_row(call, call.text("sessionKey"), ("training",))
     call.db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
     return []
 
