@@ -188,3 +188,12 @@ def test_validate_step_out_of_range(tmp_path, capsys):
                  '</serv:body></serv:message>')
     assert main(["validate", str(f), "--api-version", "42.6.0", "--case", "getapiversion-apiver", "--step", "-5"]) == 2
     assert "--step -5" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "conformance.cli", "defects"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert b"Traceback" not in proc.stderr.read()
