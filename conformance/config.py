@@ -22,7 +22,7 @@ from .versions import Version, VersionError, documented_at_or_below, parse_versi
 
 __all__ = [
     "Credential", "SiteAccess", "TransportSettings", "Target", "ConfigError",
-    "load_config", "target_from_options", "CREDENTIAL_ROLES", "OPTION_ENV",
+    "load_config", "target_from_options", "validate_endpoint", "CREDENTIAL_ROLES", "OPTION_ENV",
 ]
 
 # Roles that carry a credential ("anonymous" is the absence of one).
@@ -316,6 +316,11 @@ def _endpoint(d: Mapping, w: _Where) -> str:
     if parts.username or parts.password:
         raise w.err("endpoint", "must not carry a user or password")
     return url
+
+
+def validate_endpoint(url: str, source: str = "command line") -> str:
+    """``url`` if it is an http(s) XML API endpoint, else ConfigError naming ``source``."""
+    return _endpoint({"endpoint": url}, _Where(source))
 
 
 def _version(d: Mapping, w: _Where) -> Version | None:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .config import ConfigError, Credential, SiteAccess, Target, TransportSettings, load_config, target_from_options
+from .config import (ConfigError, Credential, SiteAccess, Target, TransportSettings, load_config,
+                     target_from_options, validate_endpoint)
 from .detect import DetectError, detect_version
 from .embedded import EmbeddedServers
 from .transport import EndpointUnreachable, Transport
@@ -51,15 +52,13 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
         raise ConfigError(f"--api-version: {exc}") from None
     if schema_dir is not None and not Path(schema_dir).is_dir():
         raise ConfigError(f"--schema-dir: {str(schema_dir)!r} is not a directory")
-    if endpoint and config_path is not None:
-        raise ConfigError("--endpoint and a configuration file name targets twice: use one of them")
     target_names = list(target_names)
     if target_names and config_path is None:
         raise ConfigError("--target selects a target of a configuration file: give one with --config")
-    if site_name and not endpoint:
-        raise ConfigError("--site-name goes with --endpoint (a configuration file names its own sites)")
+    if site_name and not endpoint and config_path is None:
+        raise ConfigError("--site-name goes with --endpoint or a configuration file")
     runs: list[TargetRun] = []
-    if endpoint:
+    if endpoint and config_path is None:
         target = target_from_options(endpoint, None, site_name, schema_dir=schema_dir)
         runs += _versions_of(target, wanted)
     elif config_path is not None:
@@ -72,8 +71,7 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
         for t in targets:
             if names and t.name not in names:
                 continue
-            if schema_dir is not None:
-                t = dataclasses.replace(t, schema_dir=schema_dir)
+            t = _override(t, endpoint, site_name, schema_dir)
             runs += _versions_of(t, wanted)
     else:
         if servers is None:
@@ -90,6 +88,19 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
                 t = dataclasses.replace(t, schema_dir=schema_dir)
             runs.append(TargetRun(t, v, "embedded reference server emulating this version"))
     return runs
+
+
+def _override(t: Target, endpoint: str | None, site_name: str | None, schema_dir: Path | None) -> Target:
+    """Command-line options win over the configuration file (credentials and fixtures stay)."""
+    if endpoint:
+        t = dataclasses.replace(t, endpoint=validate_endpoint(endpoint, "--endpoint"))
+    if site_name:
+        main = dataclasses.replace(t.sites["main"], site_name=site_name)
+        values = {**t.values, "site.name": site_name}
+        t = dataclasses.replace(t, sites={**t.sites, "main": main}, values=values)
+    if schema_dir is not None:
+        t = dataclasses.replace(t, schema_dir=schema_dir)
+    return t
 
 
 def _versions_of(target: Target, wanted: list[Version]) -> list[TargetRun]:
