@@ -237,3 +237,53 @@ def test_keep_alive_connections_are_reused_and_stay_in_sync(srv):
         assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content
         assert s.get(srv.url, timeout=10).status_code == 405
         assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content
+
+
+def test_chunked_requests_are_decoded(srv):
+    data = request(srv)
+
+    def chunks():
+        for i in range(0, len(data), 100):
+            yield data[i:i + 100]
+
+    with requests.Session() as s:
+        r = s.post(srv.url, data=chunks(), timeout=10)
+        assert b"<serv:result>SUCCESS</serv:result>" in r.content
+        assert b"SUCCESS" in s.post(srv.url, data=request(srv), timeout=10).content
+
+
+def test_malformed_chunked_body_and_short_body_get_failures(srv):
+    import socket
+
+    def raw(payload: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+            out = b""
+            while chunk := sock.recv(65536):
+                out += chunk
+            return out
+
+    head = b"POST /WBXService/XMLService HTTP/1.1\r\nHost: x\r\n"
+    r = raw(head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+    assert b"200 OK" in r and b"malformed chunked body" in r
+    body = request(srv)
+    r = raw(head + f"Content-Length: {len(body) + 50}\r\n\r\n".encode() + body)
+    assert b"200 OK" in r and b"body ended after" in r
+    assert post(srv, request(srv))[0] == "SUCCESS"
+
+
+def test_a_failure_leaves_nothing_half_written(srv):
+    before = srv.state.one("SELECT COUNT(*) AS n FROM counters")["n"]
+    from conformance.server.registry import HANDLERS, ApiFailure, handler
+
+    @handler("ep", "TestHalfWrite")
+    def half(call):
+        call.db.execute("INSERT INTO counters(name, value) VALUES ('half-written', 1)")
+        raise ApiFailure("999999", "refused after a write")
+
+    try:
+        assert post(srv, request(srv, api="TestHalfWrite"))[1] == "999999"
+        assert srv.state.one("SELECT COUNT(*) AS n FROM counters")["n"] == before
+    finally:
+        HANDLERS.pop(("ep", "TestHalfWrite"))

@@ -29,6 +29,9 @@ SERVICE_PATH = "/WBXService/XMLService"
 OUTBOX_PATH = "/_test/outbox"
 REQUESTS_PATH = "/_test/requests"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
+# environ keys the HTTP layer (serve.py) and this app use to talk about a request body
+REFUSAL = "webex_conformance.refusal"   # why the body could not be read
+CLOSE = "webex_conformance.close"       # bytes may be left on the connection: close it
 DRAIN_LIMIT = 256 * 1024 * 1024
 _BODY_TYPE = re.compile(r"^java:com\.webex\.service\.binding\.([A-Za-z]+)\.([A-Za-z0-9_]+)$")
 _SECRET_TAGS = re.compile(r"(<(?:\w+:)?(?:password|accessToken|sessionTicket)>)[^<]*(</)")
@@ -64,6 +67,8 @@ class XMLServiceApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == SERVICE_PATH and method == "POST":
             body, refusal = self._read(environ)
+            if environ.get(REFUSAL):  # the HTTP layer could not read the body (chunked framing)
+                refusal = render.failure(environ[REFUSAL], "000000")
             payload = refusal if refusal is not None else self.handle(body)
             return self._reply(start_response, "200 OK", payload, "text/xml;charset=ISO-8859-1")
         if self.test_paths and method == "GET" and path == OUTBOX_PATH:
@@ -100,7 +105,16 @@ class XMLServiceApp:
                 remaining -= len(chunk)
             return b"", render.failure(
                 f"Request too large: {length} bytes exceeds the {MAX_REQUEST_BYTES}-byte limit", "000000")
-        return stream.read(length), None
+        try:
+            data = stream.read(length)
+        except OSError:  # e.g. the client promised more bytes than it sent and went quiet
+            data = b""
+        if len(data) != length:
+            environ[CLOSE] = True
+            return b"", render.failure(
+                f"Invalid request: the body ended after {len(data)} of the {length} bytes its Content-Length "
+                f"announced", "000000")
+        return data, None
 
     # -- the XML service ---------------------------------------------------------
     def handle(self, data: bytes) -> bytes:
@@ -142,8 +156,11 @@ class XMLServiceApp:
         if account is None and not anonymous_ok:
             raise ApiFailure("030001", "Corresponding User not found")
         call = Call(service=service, api=api, version=self.version, defects=self.defects, db=self.state,
-                    site=site, account=account, body=content, outbox=self.state, security=sec)
-        children = fn(call)
+                    site=site, account=account, body=content, security=sec)
+        # One transaction per call: concurrent clients see each call whole, and a call
+        # that ends in a FAILURE leaves nothing half-written behind.
+        with self.state.transaction():
+            children = fn(call)
         return render.success(service, api, children or [])
 
     def _site(self, sec: dict[str, str]):

@@ -8,6 +8,7 @@ one module per service namespace hold the whole behaviour of that service.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -66,7 +67,6 @@ class Call:
     site: Site
     account: Account | None        # None: anonymous access
     body: etree._Element           # the request's bodyContent element
-    outbox: "object"               # server.state.Outbox
     security: dict[str, str] = field(default_factory=dict)
     now: _dt.datetime = field(default_factory=_dt.datetime.now)
 
@@ -110,7 +110,12 @@ class Call:
         t = self.text(path, None, root)
         if t is None or t == "":
             return default
-        return t.lower() == "true"
+        value = t.lower()
+        if value in ("true", "1"):      # xsd:boolean's four spellings
+            return True
+        if value in ("false", "0"):
+            return False
+        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {t[:40]!r} is not true or false")
 
     def require_admin(self) -> Account:
         if self.account is None or not self.account.is_admin:
@@ -162,6 +167,10 @@ def handler(service: str, api: str, anonymous: bool = False, since: str | None =
 
 
 DATE_FMT = "%m/%d/%Y %H:%M:%S"
+# Dates a request may carry: wide enough for any schedule or report, narrow enough that
+# date arithmetic (+/- 90 days, 28 days) can never overflow.
+YEARS = (1900, 2100)
+_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2})?")
 
 
 def fmt_date(d: _dt.datetime) -> str:
@@ -175,9 +184,14 @@ def parse_date(text: str | None) -> _dt.datetime | None:
         return None
     text = text.strip()
     try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
         date_part, _, time_part = text.partition(" ")
         m, d, y = (int(x) for x in date_part.split("/"))
         hh, mm, ss = (int(x) for x in (time_part or "0:0:0").split(":"))
+        if not YEARS[0] <= y <= YEARS[1]:
+            raise ValueError(text)
         return _dt.datetime(y, m, d, hh, mm, ss)
-    except (ValueError, TypeError):
-        raise ApiFailure("999999", f"Invalid date format: {text!r}, expected MM/DD/YYYY HH:MM:SS") from None
+    except (ValueError, TypeError, OverflowError):
+        raise ApiFailure("999999", f"Invalid date format: {text[:40]!r}, expected MM/DD/YYYY HH:MM:SS "
+                                   f"with a year from {YEARS[0]} to {YEARS[1]}") from None

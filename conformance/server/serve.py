@@ -6,6 +6,7 @@ algorithm off so a keep-alive client is not delayed ~40 ms per request.
 """
 from __future__ import annotations
 
+import io
 import socketserver
 import threading
 from typing import Any, Iterable
@@ -13,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from ..versions import Version, documented, LATEST
-from .app import DRAIN_LIMIT, OUTBOX_PATH, SERVICE_PATH, XMLServiceApp
+from .app import CLOSE, DRAIN_LIMIT, MAX_REQUEST_BYTES, OUTBOX_PATH, REFUSAL, SERVICE_PATH, XMLServiceApp
 from .defects import check_names
 from .state import State, create_and_seed
 
@@ -67,11 +68,45 @@ class _Handler(WSGIRequestHandler):
             self.close_connection = True
         if self.command == "POST" and (path != SERVICE_PATH or length < 0 or length > DRAIN_LIMIT):
             self.close_connection = True
-        handler = _KeepAliveServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(),
-                                          multithread=True)
+        environ = self.get_environ()
+        stdin = self.rfile
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            # Java and .NET clients often stream requests chunked; wsgiref does not decode it.
+            body, refusal = self._read_chunked()
+            stdin = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            if refusal:
+                environ[REFUSAL] = refusal
+                self.close_connection = True
+        handler = _KeepAliveServerHandler(stdin, self.wfile, self.get_stderr(), environ, multithread=True)
         handler.request_handler = self
         handler.run(self.server.get_app())
+        if environ.get(CLOSE):
+            self.close_connection = True
         self.wfile.flush()
+
+    def _read_chunked(self) -> tuple[bytes, str | None]:
+        """The body of a chunked request, or (b"", why) when it is malformed or too large."""
+        parts, total = [], 0
+        try:
+            while True:
+                line = self.rfile.readline(1024)
+                size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailer fields
+                    return b"".join(parts), None
+                total += size
+                if total > MAX_REQUEST_BYTES:
+                    return b"", f"Request too large: the chunked body exceeds the {MAX_REQUEST_BYTES}-byte limit"
+                chunk = self.rfile.read(size)
+                if len(chunk) != size:
+                    return b"", "Invalid request: the chunked body ended early"
+                self.rfile.readline(8)
+                parts.append(chunk)
+        except (ValueError, OSError):
+            return b"", "Invalid request: malformed chunked body"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass

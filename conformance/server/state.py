@@ -78,6 +78,7 @@ class State:
     def __init__(self, path: str = ":memory:"):
         self.path = path
         self.lock = threading.RLock()
+        self._depth = 0  # transaction nesting, touched only while holding the lock
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         if path != ":memory:":
@@ -98,15 +99,30 @@ class State:
 
     @contextmanager
     def transaction(self) -> Iterator["State"]:
-        """Hold the lock and one SQLite transaction for a read-modify-write."""
+        """Hold the lock and one SQLite transaction for a read-modify-write.
+
+        Re-entrant: a handler's own ``transaction()`` inside the one the app opens per
+        call joins it (only the outermost commits or rolls back).
+        """
         with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
             self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def next_id(self, name: str, start: int) -> int:
         with self.lock:
@@ -179,7 +195,7 @@ def create_and_seed(state: State, passwords: dict[str, str] | None = None,
                     site_overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Create the tables and, on an empty database, the documented fixture site.
 
-    Returns the credentials and fixture values (see ``serve.ReferenceServer.fixtures``).
+    Returns the credentials and fixture values (``serve.ReferenceServer.seed`` and ``.values``).
     A database that was already seeded keeps its accounts: its stored credentials are
     returned instead, so ``--db PATH`` survives a restart.
     """
