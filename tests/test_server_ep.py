@@ -440,3 +440,34 @@ def test_every_ep_defect_names_existing_cases_and_starts():
 def test_seeded_recordings_are_the_documented_placeholders(servers):
     values = servers("42.6.0").values
     assert {k for k in values if k.startswith("recordings.")} == set(ep_recordings.SEED)
+
+
+# ----------------------------------------------------------------- bad keys and the listed owner
+
+def test_admin_listing_a_host_sees_that_hosts_recordings_as_owned(servers):
+    """hostStreamURL and shareToMe describe the listed user's recordings, not the caller's."""
+    r = servers("42.6.0").call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="admin")
+    recordings = r.root.xpath("//ep:recording", namespaces=NS)
+    assert len(recordings) == 3
+    assert r.texts("//ep:recording/ep:shareToMe") == ["false"] * 3
+    assert all(x.find("ep:hostStreamURL", NS) is not None for x in recordings)
+
+
+@pytest.mark.parametrize("text", ["\u00b2", "1\u00b2", "\u0663", "99999999999999999999", "0", "-5"])
+def test_a_key_that_is_no_number_is_not_found_never_an_internal_error(servers, text):
+    s = servers("42.6.0")
+    info = s.call("GetSessionInfo", f"<sessionKey>{text}</sessionKey>")
+    assert (info.exception_id, info.reason) == ("060001", "Corresponding Meeting not found")
+    assert s.call("LstsummarySession", f"<sessionKey>{text}</sessionKey>").exception_id == "000015"
+    assert s.call("LstRecording", f"<recordingID>{text}</recordingID>").exception_id == "000015"
+    assert s.call("DelRecording", f"<recordingID>{text}</recordingID>").exception_id == "000015"
+
+
+@pytest.mark.parametrize("text", ["\u00b2", "0", "501", "99999999999999999999"])
+def test_a_list_window_out_of_range_is_a_one_line_999999(servers, text):
+    s = servers("42.6.0")
+    for api in ("LstsummarySession", "LstRecording"):
+        r = s.call(api, f"<listControl><maximumNum>{text}</maximumNum></listControl>")
+        assert (r.result, r.exception_id) == ("FAILURE", "999999"), api
+        assert "maximumNum" in r.reason and "\n" not in r.reason
+    assert s.call("LstsummarySession", "<listControl><maximumNum>500</maximumNum></listControl>").result == "SUCCESS"

@@ -72,8 +72,12 @@ def test_a_host_sees_own_history_and_an_attendee_account_none(servers):
 @pytest.mark.parametrize("body, words", [
     ("<startTimeScope><sessionStartTimeStart>yesterday</sessionStartTimeStart></startTimeScope>", "date format"),
     ("<listControl><maximumNum>many</maximumNum></listControl>", "listControl"),
-    ("<listControl><startFrom>0</startFrom></listControl>", "at least 1"),
+    ("<listControl><startFrom>0</startFrom></listControl>", "listControl/startFrom"),
+    ("<listControl><maximumNum>501</maximumNum></listControl>", "listControl/maximumNum"),
+    ("<listControl><maximumNum>99999999999999999999</maximumNum></listControl>", "listControl/maximumNum"),
     ("<sessionKey>abc</sessionKey>", "sessionKey"),
+    ("<sessionKey>99999999999999999999</sessionKey>", "sessionKey"),
+    ("<sessionKey>\u00b2</sessionKey>", "sessionKey"),
 ])
 def test_bad_input_is_a_one_line_999999(servers, body, words):
     root = servers("42.6.0").call("LsttrainingattendeeHistory", body)
@@ -122,6 +126,13 @@ def test_preliminary_attendees_filter_by_meeting_key(servers):
         == ("FAILURE", "000015")
 
 
+@pytest.mark.parametrize("api", ["LstmeetingusagePreliminaryHistory", "LstmeetingattendeePreliminaryHistory"])
+def test_preliminary_reports_refuse_a_key_sqlite_cannot_hold(servers, api):
+    root = servers("42.6.0").call(api, "<meetingKey>99999999999999999999</meetingKey>")
+    assert outcome(root) == ("FAILURE", "999999")
+    assert "meetingKey" in xp(root, "string(//serv:reason)")
+
+
 # -- LstTrainingPollResultsHistory (SP11) -----------------------------------------------------
 
 POLL = "<sessionKey>660000001</sessionKey>"
@@ -148,6 +159,8 @@ def test_poll_results_for_owner_and_admin(servers, role):
     ("<sessionKey>880000002</sessionKey>", "host"),      # a meeting, not a training session
     ("<sessionKey>550000001</sessionKey>", "admin"),     # a support session
     ("<sessionKey>x</sessionKey>", "admin"),
+    ("<sessionKey>99999999999999999999</sessionKey>", "admin"),   # beyond what SQLite holds
+    ("<sessionKey>\u00b2</sessionKey>", "admin"),
     ("", "admin"),
 ])
 def test_poll_results_no_record(servers, body, role):

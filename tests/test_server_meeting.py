@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from conformance.cases import load_cases
 from conformance.embedded import EmbeddedServers
@@ -126,6 +127,23 @@ def test_list_paging_and_an_empty_page(servers):
     assert xp(root, "string(//meet:matchingRecords/serv:startFrom)") == "2"
     empty = s.call("meeting", "LstMeeting", "<listControl><startFrom>9999</startFrom></listControl>")
     assert (exception_id(empty), reason(empty)) == ("000015", "Sorry, no record found")
+
+
+@pytest.mark.parametrize("api", ["LstMeeting", "LstsummaryMeeting"])
+@pytest.mark.parametrize("window, refused", [
+    ("<maximumNum>0</maximumNum>", True), ("<maximumNum>501</maximumNum>", True),
+    ("<startFrom>0</startFrom>", True), ("<maximumNum>\u00b2</maximumNum>", True),
+    ("<startFrom>99999999999999999999</startFrom>", True), ("<maximumNum>500</maximumNum>", False),
+])
+def test_list_window_is_one_rule_start_from_1_and_1_to_500_per_page(servers, api, window, refused):
+    s = servers("42.6.0")
+    create(s)
+    root = s.call("meeting", api, f"<listControl>{window}</listControl>")
+    if refused:
+        assert (result(root), exception_id(root)) == ("FAILURE", "999999")
+        assert "listControl/" in reason(root) and "\n" not in reason(root)
+    else:
+        assert result(root) == "SUCCESS", reason(root)
 
 
 # -- access and bad input ---------------------------------------------------------------------
@@ -282,7 +300,8 @@ def test_cet_elements_are_absent_before_sp14(servers):
 
 @pytest.mark.parametrize("version, display", [
     ("11.0.0 SP14", None),
-    ("39.3.0", "host1@refsite.webex.com"),
+    ("39.3.0", "880000001@webex.com"),
+    ("39.8.0", "880000001@webex.com"),
     ("39.9.0", "host1.refsite@webex.com"),
 ])
 def test_personal_room_sip_urls_by_version(servers, version, display):
@@ -325,6 +344,30 @@ def test_set_meeting_audio_switches_video_device_on_and_off(servers):
         s.call("meeting", "SetMeeting", f"<telephony><telephonySupport>{telephony}</telephonySupport></telephony>"
                                         f"<meetingkey>{key}</meetingkey>")
         assert xp(get(s, key), "string(//meet:isCETMeeting)") == want
+
+
+def session_info(s: RefClient, key: str) -> dict[str, str]:
+    root = s.call("ep", "GetSessionInfo", f"<sessionKey>{key}</sessionKey>")
+    assert result(root) == "SUCCESS", reason(root)
+    return {etree.QName(el).localname: el.text for el in xp(root, "//serv:bodyContent/*")}
+
+
+@pytest.mark.parametrize("version", ["11.0.0 SP15", "39.3.0", "39.5.0", "39.8.0", "39.9.0", "42.6.0"])
+def test_getmeeting_and_getsessioninfo_give_one_session_the_same_urls(servers, version):
+    s = servers(version)
+    for key in ("880000001", "880000002", create(s)):
+        meeting = get(s, key)
+        info = session_info(s, key)
+        for name in ("meetingLink", "sipURL", "displayMeetingUrl"):
+            mine = xp(meeting, f"//meet:{name}/text()")
+            assert mine == ([info[name]] if name in info else []), (key, name)
+
+
+def test_an_unknown_time_zone_has_one_name_in_getmeeting_and_getsessioninfo(servers):
+    s = servers("42.6.0")
+    key = create_with_zone(s, "99")
+    info = s.call("ep", "GetSessionInfo", f"<sessionKey>{key}</sessionKey>")
+    assert xp(get(s, key), "string(//meet:timeZone)") == xp(info, "string(//ep:timeZone)") == "Time zone 99"
 
 
 # -- 42.5.0: suspended site -------------------------------------------------------------------------

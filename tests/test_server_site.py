@@ -171,6 +171,24 @@ def test_siteft_rules(server):
     assert texts(ignored.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:value") == []
 
 
+@pytest.mark.parametrize("toggle_name, gated", [
+    ("EnableCustomizeProfileFields", set(ALLOW)),          # 42.2.0: the toggle of the profile options
+    ("EnableCETForAllUsers", {"EnableCloudTelepresence"}),  # SP18: the toggle of EnableCloudTelepresence
+])
+def test_a_feature_toggle_turned_off_removes_what_it_gates(ref_fresh, toggle_name, gated):
+    c = ref_fresh.bind("site", role="admin")("42.6.0")
+    shown = set(names(c.call("GetSite"), "//ns1:siteInstance//*"))
+    assert gated <= shown  # seeded on
+    assert outcome(c.call("SetSiteFT", toggle(toggle_name, "false"), role="token"))[0] == "SUCCESS"
+    root = c.call("GetSite")
+    after = set(names(root, "//ns1:siteInstance//*"))
+    assert not gated & after
+    assert shown - gated == after
+    assert bundle_for("42.6.0").validate(root) == []
+    assert outcome(c.call("SetSiteFT", toggle(toggle_name, "true"), role="token"))[0] == "SUCCESS"
+    assert set(names(c.call("GetSite"), "//ns1:siteInstance//*")) == shown
+
+
 # --- schema validity ------------------------------------------------------------------
 
 CALLS = [("GetSite", "", "admin", "main"), ("GetSite", "", "admin", "control-hub"), ("SetSite", MESH, "admin", "main"),

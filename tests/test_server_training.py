@@ -57,7 +57,15 @@ def test_keys_come_from_the_training_counter_and_are_unique(servers):
     s = servers("42.6.0")
     keys = {create(s) for _ in range(3)}
     assert len(keys) == 3
-    assert all(int(k) > 661000000 for k in keys)
+    assert all(training.KEY_COUNTER[1] < int(k) < training.KEY_COUNTER[1] + 1000000 for k in keys)
+
+
+def test_support_keys_come_from_their_own_counter(servers):
+    s = servers("42.6.0")
+    root = s.call("support", "CreateSupportSession", "<metaData><confName>counter</confName></metaData>")
+    key = int(xp(root, "string(//sc:sessionKey)"))
+    assert support.KEY_COUNTER[1] <= key < support.KEY_COUNTER[1] + 1000000
+    assert len({training.KEY_COUNTER[0], support.KEY_COUNTER[0], "session_key"}) == 3
 
 
 def test_suspended_training_value_names_a_training_session_on_the_suspended_site(servers):
@@ -102,9 +110,55 @@ def test_a_bad_date_is_a_one_line_failure(servers):
 
 
 @pytest.mark.parametrize("name", ["", "x" * 129])
-def test_conference_name_empty_or_over_128_is_060065(servers, name):
-    root = servers("42.6.0").call("training", "CreateTrainingSession", create_body(name=name))
-    assert exception_id(root) == "060065"
+@pytest.mark.parametrize("version, refused", [("11.0.0 SP10", False), ("11.0.0 SP11", True), ("42.6.0", True)])
+def test_conference_name_empty_or_over_128_is_060065_from_sp11(servers, name, version, refused):
+    """The SP11 rule CreateMeeting follows: before SP11 no name rule exists."""
+    root = servers(version).call("training", "CreateTrainingSession", create_body(name=name))
+    if refused:
+        assert (result(root), exception_id(root)) == ("FAILURE", "060065")
+        assert reason(root).startswith("Illegal input conference name")
+    else:
+        assert result(root) == "SUCCESS", reason(root)
+
+
+@pytest.mark.parametrize("version, refused", [("11.0.0 SP10", False), ("11.0.0 SP11", True), ("42.6.0", True)])
+def test_support_session_name_over_128_display_characters_is_060065_from_sp11(servers, version, refused):
+    s = servers(version)
+    for name, over in (("\u00e9" * 128, False), ("\u00e9" * 129, refused), ("", refused)):
+        root = s.call("support", "CreateSupportSession", f"<metaData><confName>{name}</confName></metaData>")
+        if over:
+            assert (result(root), exception_id(root)) == ("FAILURE", "060065"), (version, len(name))
+        else:
+            assert result(root) == "SUCCESS", (version, len(name), reason(root))
+    unnamed = s.call("support", "CreateSupportSession", "")
+    assert result(unnamed) == "SUCCESS"  # no confName at all: the host's default name
+
+
+@pytest.mark.parametrize("element, value", [
+    ("duration", "99999999999999999999"), ("duration", "-5"), ("duration", "\u00b2"),
+    ("timeZoneID", "-99"), ("timeZoneID", "99999999999999999999"),
+])
+def test_out_of_range_numbers_are_a_one_line_999999(servers, element, value):
+    s = servers("42.6.0")
+    key = create(s)
+    schedule = f"<schedule><{element}>{value}</{element}></schedule>"
+    for api, body in (("CreateTrainingSession", f"<metaData><confName>x</confName></metaData>{schedule}"),
+                      ("SetTrainingSession", f"<sessionKey>{key}</sessionKey>{schedule}")):
+        root = s.call("training", api, body)
+        assert (result(root), exception_id(root)) == ("FAILURE", "999999"), (api, reason(root))
+        assert element in reason(root) and "\n" not in reason(root)
+
+
+def test_minus_one_means_the_default_time_zone(servers):
+    s = servers("42.6.0")
+    root = s.call("training", "CreateTrainingSession",
+                  "<metaData><confName>x</confName></metaData><schedule><timeZoneID>-1</timeZoneID></schedule>")
+    assert xp(get(s, xp(root, "string(//train:sessionkey)")), "string(//sess:timeZoneID)") == "4"
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999", "\u00b2"])
+def test_a_key_sqlite_cannot_hold_is_not_found(servers, key):
+    assert exception_id(get(servers("42.6.0"), key)) == "060001"
 
 
 # -- description limits (39.3.0: 1024, 39.8.0: 2500) ------------------------------------------

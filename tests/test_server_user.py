@@ -109,6 +109,22 @@ def test_setuser_self_or_admin_only(server):
     assert outcome(c.call("SetUser", "<webExId>nobody</webExId><title>x</title>")) == ("FAILURE", "030001")
 
 
+@pytest.mark.parametrize("field", ["password", "email", "webExId"])
+def test_setuser_refuses_an_empty_password_email_or_webexid(server, field):
+    """As CreateUser does: an empty password would let anyone sign in with none."""
+    c = server("42.6.0")
+    who = f"empty{field}"
+    assert outcome(c.call("CreateUser", new_user(who)))[0] == "SUCCESS"
+    body = f"<{field}/>" if field == "webExId" else f"<webExId>{who}</webExId><{field}/>"
+    root = c.call("SetUser", body)
+    assert outcome(root) == ("FAILURE", "999999")
+    assert field in root.findtext(".//serv:reason", namespaces=NS)
+    assert texts(c.call("GetUser", f"<webExId>{who}</webExId>"), "//use:email") == [f"{who}@example.com"]
+    empty_login = c.call("GetMe", "", security=f"<webExID>{who}</webExID><password></password>"
+                                               "<siteName>refsite</siteName>")
+    assert outcome(empty_login)[0] == "FAILURE"
+
+
 def test_setuser_updates_last_modified_time(server):
     c = server("42.6.0")
     before = texts(c.call("LstsummaryUser", "<webExId>host2</webExId>"), "//use:lastModifiedTime")
@@ -238,6 +254,9 @@ def test_lstsummaryuser_pages_and_needs_an_admin(server):
     assert texts(root, "//use:matchingRecords/serv:startFrom") == ["2"]
     assert outcome(c.call("LstsummaryUser", role="host")) == ("FAILURE", "000001")
     assert outcome(c.call("LstsummaryUser", "<listControl><maximumNum>many</maximumNum></listControl>")) == ("FAILURE", "999999")
+    for window in ("<maximumNum>501</maximumNum>", "<maximumNum>0</maximumNum>", "<startFrom>\u00b2</startFrom>"):
+        assert outcome(c.call("LstsummaryUser", f"<listControl>{window}</listControl>")) == ("FAILURE", "999999")
+    assert outcome(c.call("LstsummaryUser", "<listControl><maximumNum>500</maximumNum></listControl>"))[0] == "SUCCESS"
 
 
 # --- UploadPMRImage: SP22 --------------------------------------------------------------

@@ -18,7 +18,8 @@ from lxml import etree
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, handler
-from .meeting import list_window, matching_records, session_row
+from .common import matching_records, page
+from .meeting import PAGE_SIZE, session_row
 
 __all__ = ["DEFECTS", "TABLES", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",
            "lst_meeting_attendee"]
@@ -132,9 +133,6 @@ def lst_meeting_attendee(call: Call) -> list:
     row = session_row(call, key, ATTENDEE_KINDS)
     rows = call.db.query("SELECT * FROM meeting_attendees WHERE session_key=? AND site=? ORDER BY attendee_id",
                          (row["session_key"], call.site.name))
-    start, maximum = list_window(call)
-    page = rows[start - 1:start - 1 + maximum]
-    if not page:
-        raise ApiFailure("000015", "Sorry, no record found")
+    chosen, start = page(call, rows, PAGE_SIZE)
     A = call.E("att")
-    return [matching_records(A, len(rows), len(page), start), *(_attendee(call, r) for r in page)]
+    return [matching_records(A, len(rows), len(chosen), start), *(_attendee(call, r) for r in chosen)]

@@ -9,10 +9,11 @@ Two kinds of recording share one ID space on a real site but are queried apart
   only say the message changed) it is "The time scope of the query can't exceed 4
   weeks".  Exactly 28 days is allowed.  Both carry exceptionID 999999.
 * recordingID is a filter only from SP15; before it the element is ignored.
-* hostStreamURL (SP16) is returned for the recordings the caller owns.
+* hostStreamURL (SP16) is returned for the recordings the listed user owns (the caller,
+  or the user a site admin names in hostWebExID).
 * returnShareToMeRecording and shareToMe were announced in SP17 and applied in SP20:
   before SP20 the flag is ignored and shareToMe never returned; from SP20 every listed
-  recording carries shareToMe (false for the caller's own).
+  recording carries shareToMe (false for the listed user's own).
 * DelRecording moves a recording to the trash, or deletes it for good with
   deletePermanently=true (a recording in the trash can still be deleted for good).
   From 42.3.0, when someone other than the owner (a site admin) deletes it, the owner
@@ -28,7 +29,8 @@ from lxml import etree
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .ep_sessions import list_control
+from .common import NO_RECORD, matching_records, page, parse_key
+from .ep_sessions import PAGE_SIZE
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS recordings (
@@ -44,7 +46,6 @@ CREATE TABLE IF NOT EXISTS recordings (
 MAX_SCOPE_DAYS = 28
 REASON_SCOPE = "Exceeded maximum querying time scope of 28 days"
 REASON_SCOPE_BEFORE_SP11 = "The time scope of the query can't exceed 4 weeks"
-NO_RECORD = ("000015", "Sorry, no record found")
 
 DEFECTS: list[Defect] = [
     Defect("recording-scope-29-days", "LstRecording accepts a createTime scope of 29 days (SP11: 28)",
@@ -119,9 +120,10 @@ def _check_scope(call: Call) -> tuple[_dt.datetime | None, _dt.datetime | None]:
 def _recording_id(text: str | None, what: str) -> int:
     if text is None or text == "":
         raise ApiFailure("999999", f"{what} is required")
-    if not text.isdigit() or len(text) > 18:
+    key = parse_key(text)
+    if key is None:
         raise ApiFailure(*NO_RECORD)
-    return int(text)
+    return key
 
 
 def _shared_to(row: Any) -> list[str]:
@@ -132,7 +134,8 @@ def _shared_to(row: Any) -> list[str]:
     return [str(n).lower() for n in names] if isinstance(names, list) else []
 
 
-def _listed(call: Call, me: str) -> list[Any]:
+def _listed(call: Call, me: str) -> tuple[list[Any], str]:
+    """The recordings to list, and whose they are (lower-case webExID)."""
     start, end = _check_scope(call)
     host = call.text("hostWebExID")
     if host and host.lower() != me and not call.account.is_admin:
@@ -161,22 +164,19 @@ def _listed(call: Call, me: str) -> list[Any]:
         rows = [r for r in rows if name.lower() in r["name"].lower()]
     if start is not None:
         rows = [r for r in rows if start <= _dt.datetime.fromisoformat(r["create_time"]) <= end]
-    return rows
+    return rows, owner
 
 
 @handler("ep", "LstRecording")
 def lst_recording(call: Call) -> list:
     me = call.require_user().webex_id.lower()
-    rows = _listed(call, me)
-    start_from, maximum = list_control(call)
-    page = rows[start_from - 1:start_from - 1 + maximum]
-    if not page:
-        raise ApiFailure(*NO_RECORD)
-    E, S = call.E("ep"), call.E("serv")
+    rows, owner = _listed(call, me)
+    chosen, start_from = page(call, rows, PAGE_SIZE)
+    E = call.E("ep")
     base = f"https://{call.site.name}.webex.com/{call.site.name}"
-    out = [E.matchingRecords(S.total(str(len(rows))), S.returned(str(len(page))), S.startFrom(str(start_from)))]
-    for r in page:
-        rid, owned = r["recording_id"], r["host"].lower() == me
+    out = [matching_records(E, len(rows), len(chosen), start_from)]
+    for r in chosen:
+        rid, owned = r["recording_id"], r["host"].lower() == owner
         rec = E.recording(
             E.recordingID(str(rid)), E.hostWebExID(r["host"]), E.name(r["name"]), E.description(r["description"]),
             E.createTime(fmt_date(_dt.datetime.fromisoformat(r["create_time"]))),

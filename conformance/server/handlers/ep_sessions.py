@@ -15,8 +15,8 @@ Our documented choices, where the release notes leave room:
 * displayMeetingUrl (39.3.0) accompanies sipURL, which keeps the old form
   ``<number>@<site>.webex.com`` (a Personal Room's: ``<webExID>@<site>.webex.com``);
   it carries ``<number>@webex.com``, and for a Personal Room from 39.9.0 the short
-  form ``<webExID>.<site>@webex.com`` (short SIP URLs for PMRs) - the same forms
-  GetMeeting uses (meeting.py).
+  form ``<webExID>.<site>@webex.com`` (short SIP URLs for PMRs).  GetMeeting builds
+  them with the same functions (common.py), and the same meetingLink.
 * Anonymous access on a Personal Room (39.3.0) drops accessControl (with its
   sessionPassword), telephony, isAlternateHost, isCreator, hostKey and supportE2E.
 * Anonymous access from 39.9.0 returns only the NECESSARY elements for any session:
@@ -31,7 +31,6 @@ Our documented choices, where the release notes leave room:
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from typing import Any
 
@@ -39,15 +38,14 @@ from lxml import etree
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler
+from .common import (NO_RECORD, display_meeting_url, matching_records, meeting_link, page, parse_key, sip_url,
+                     skype_url, time_zone_name)
+
+PAGE_SIZE = 50      # the ep list APIs (LstsummarySession, LstRecording) without maximumNum
 
 KIND_SERVICE = {
     "meeting": "MeetingCenter", "pmr": "MeetingCenter", "webinar": "MeetingCenter",
     "event": "EventCenter", "training": "TrainingCenter", "support": "SupportCenter",
-}
-TIME_ZONES = {
-    4: "GMT-08:00, Pacific (San Jose)", 7: "GMT-07:00, Mountain (Denver)",
-    11: "GMT-05:00, Eastern (New York)", 20: "GMT+00:00, Greenwich (London)",
-    21: "GMT+01:00, Europe (Amsterdam)", 45: "GMT+08:00, China (Beijing)",
 }
 # Top-level elements an anonymous caller still gets from 39.9.0 (see the docstring).
 NECESSARY = ("status", "sessionkey", "metaData", "schedule", "isCETMeeting", "sipURL", "skypeURL",
@@ -113,22 +111,15 @@ def _start(row: Any) -> _dt.datetime:
         return _dt.datetime(2000, 1, 1)
 
 
-def time_zone_name(tz_id: int) -> str:
-    return TIME_ZONES.get(int(tz_id), f"GMT+00:00, time zone {int(tz_id)}")
-
-
-def _site_host(call: Call) -> str:
-    return f"{call.site.name}.webex.com"
-
-
 def session_key(call: Call, path: str = "sessionKey") -> int:
     """The request's session key, or the documented 'not found' for anything else."""
     text = call.text(path)
     if text is None or text == "":
         raise ApiFailure("999999", f"{path} is required: the key of the session to look up")
-    if not text.isdigit() or len(text) > 18:
+    key = parse_key(text)
+    if key is None:
         raise ApiFailure("060001", "Corresponding Meeting not found")
-    return int(text)
+    return key
 
 
 def find_session(call: Call, key: int) -> Any:
@@ -153,19 +144,10 @@ def _b(value: bool) -> str:
 
 def _video_urls(call: Call, row: Any) -> dict[str, str]:
     """sipURL / displayMeetingUrl / skypeURL / meetingLink of one session."""
-    key, kind, host, site = row["session_key"], row["kind"], row["host"], call.site.name
-    if kind == "pmr":
-        sip = f"{host}@{_site_host(call)}"
-        short_pmr = call.since("39.9.0") and not call.defect("sessioninfo-pmr-short-sip-missing")
-        display = f"{host}.{site}@webex.com" if short_pmr else f"{key}@webex.com"
-        link = f"https://{_site_host(call)}/meet/{host}"
-    else:
-        sip = f"{key}@{_site_host(call)}"
-        display = f"{key}@webex.com"
-        token = hashlib.sha256(f"{site}/{key}".encode()).hexdigest()[:32]
-        link = f"https://{_site_host(call)}/{site}/j.php?MTID=m{token}"
-    return {"sipURL": sip, "displayMeetingUrl": display, "skypeURL": f"{key}.{site}@lync.webex.com",
-            "meetingLink": link}
+    site = call.site.name
+    short_pmr = call.since("39.9.0") and not call.defect("sessioninfo-pmr-short-sip-missing")
+    return {"sipURL": sip_url(site, row), "displayMeetingUrl": display_meeting_url(site, row, short_pmr),
+            "skypeURL": skype_url(site, row), "meetingLink": meeting_link(site, row)}
 
 
 def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
@@ -195,7 +177,7 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
         E.serviceType(KIND_SERVICE.get(kind, "MeetingCenter")), E.description(row["description"] or ""),
         E.isRecurring("false"))
     add("telephony", E.telephonySupport(row["telephony"] or "NONE"),
-        E.globalCallInNumbersURL(f"https://{_site_host(call)}/{call.site.name}/globalcallin.php"),
+        E.globalCallInNumbersURL(f"https://{call.site.name}.webex.com/{call.site.name}/globalcallin.php"),
         E.callInNum(E.tollNum("14085550100")))
     if host is not None:
         add("host", E.firstName(host["first_name"]), E.lastName(host["last_name"]), E.email(host["email"]),
@@ -285,23 +267,20 @@ def lstsummary_session(call: Call) -> list:
         sql, params = sql + " AND lower(host)=lower(?)", params + [host]
     elif not account.is_admin:
         sql, params = sql + " AND lower(host)=lower(?)", params + [account.webex_id]
-    key = call.text("sessionKey")
-    if key:
-        if not key.isdigit() or len(key) > 18:
-            raise ApiFailure("000015", "Sorry, no record found")
-        sql, params = sql + " AND session_key=?", params + [int(key)]
+    text = call.text("sessionKey")
+    if text:
+        key = parse_key(text)
+        if key is None:
+            raise ApiFailure(*NO_RECORD)
+        sql, params = sql + " AND session_key=?", params + [key]
     rows = call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
     wanted = [s.text.strip() for s in call.body.iter() if isinstance(s.tag, str)
               and etree.QName(s).localname == "serviceType" and s.text]
     if wanted:
         rows = [r for r in rows if KIND_SERVICE.get(r["kind"], "MeetingCenter") in wanted]
-    start_from, maximum = list_control(call)
-    page = rows[start_from - 1:start_from - 1 + maximum]
-    if not page:
-        raise ApiFailure("000015", "Sorry, no record found")
-    out = [E.matchingRecords(call.E("serv").total(str(len(rows))), call.E("serv").returned(str(len(page))),
-                             call.E("serv").startFrom(str(start_from)))]
-    for r in page:
+    chosen, start_from = page(call, rows, PAGE_SIZE)
+    out = [matching_records(E, len(rows), len(chosen), start_from)]
+    for r in chosen:
         enable_event, enable_webinar = enable_flags(call, r)
         out.append(E.session(
             E.sessionKey(str(r["session_key"])), E.confName(r["conf_name"]), E.sessionType("3"),
@@ -312,16 +291,3 @@ def lstsummary_session(call: Call) -> list:
             E.enableEvent(_b(enable_event)), E.enableWebniar(_b(enable_webinar))))
     return out
 
-
-def list_control(call: Call, default_max: int = 50) -> tuple[int, int]:
-    """(startFrom, maximumNum) from listControl: the ep list APIs page the same way."""
-    values = []
-    for name, default in (("startFrom", 1), ("maximumNum", default_max)):
-        text = call.text(f"listControl/{name}")
-        if text in (None, ""):
-            values.append(default)
-            continue
-        if not text.isdigit() or int(text) < 1 or len(text) > 9:
-            raise ApiFailure("999999", f"listControl/{name} must be a positive whole number, not {text!r}")
-        values.append(int(text))
-    return values[0], values[1]

@@ -23,15 +23,13 @@ from typing import Any
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .meeting import (KEY_COUNTER, display_meeting_url, read_int, read_telephony, refuse_on_suspended_site,
-                      session_row, sip_url, video_device_enabled)
+from .common import (DESCRIPTION_REASON, DescriptionDefects, check_description, display_meeting_url, new_session,
+                     read_int, seed_on_suspended_site, sip_url)
+from .meeting import KEY_COUNTER, read_telephony, refuse_on_suspended_site, session_row, video_device_enabled
 
-__all__ = ["DEFECTS", "TABLES", "seed", "description_limit", "create_event", "set_event", "get_event", "del_event"]
+__all__ = ["DEFECTS", "TABLES", "DESCRIPTION_REASON", "seed", "create_event", "set_event", "get_event", "del_event"]
 
 TABLES = ""  # events use the core ``sessions`` table
-
-DESCRIPTION_REASON = ("Illegal input description. The description can't exceed the maximum display "
-                      "characters's length {limit}.")
 STANDALONE_IP = "192.0.2.10"   # TEST-NET-1: the address video systems dial (documentation range)
 
 _D1024 = ("createevent-description-1024", "setevent-description-1024")
@@ -65,30 +63,19 @@ DEFECTS: list[Defect] = [
 ]
 
 
-def description_limit(call: Call) -> int | None:
-    """The event description limit in display characters at this version (None: no limit)."""
-    if call.since("39.8.0") and not call.defect("event-description-limit-not-raised"):
-        return None if call.defect("event-description-2500-not-enforced") else 2500
-    if call.since("39.3.0") and not call.defect("event-description-1024-not-enforced"):
-        return 1024
-    return None
-
-
-def _check_description(call: Call, text: str | None) -> None:
-    limit = description_limit(call)
-    if text is None or limit is None:
-        return
-    if limit == 2500 and call.defect("event-description-limit-off-by-one"):
-        too_long = len(text) >= limit
-    else:
-        too_long = len(text) > limit
-    if too_long:
-        code = "999999" if call.defect("event-description-wrong-code") else "060067"
-        raise ApiFailure(code, DESCRIPTION_REASON.format(limit=limit))
+_DESCRIPTION_DEFECTS = DescriptionDefects(
+    not_raised="event-description-limit-not-raised", unlimited="event-description-2500-not-enforced",
+    off_by_one="event-description-limit-off-by-one", wrong_code="event-description-wrong-code",
+    no_1024="event-description-1024-not-enforced")
 
 
 def _numeric_password(key: int) -> str:
     return f"{(key * 7919) % 100000000:08d}"
+
+
+def _event_data(key: int) -> str:
+    """What only an event has (JSON): the SP20 Webex Video dial-in details."""
+    return json.dumps({"panelistNumericPassword": _numeric_password(key), "standaloneDialingIPAddress": STANDALONE_IP})
 
 
 @handler("event", "CreateEvent")
@@ -101,22 +88,17 @@ def create_event(call: Call) -> list:
     if not name:
         raise ApiFailure("999999", "metaData/sessionName is required: an event needs a name")
     description = call.text("metaData/description", "")
-    _check_description(call, description)
+    check_description(call, description, _DESCRIPTION_DEFECTS)
     telephony = read_telephony(call, "CALLIN")
     start = parse_date(call.text("schedule/startDate")) or (call.now + _dt.timedelta(days=1)).replace(microsecond=0)
     video = video_device_enabled(call, telephony)
-    now = call.now.replace(microsecond=0).isoformat()
-    with call.db.transaction() as db:
-        key = db.next_id(*KEY_COUNTER)
-        data = {"panelistNumericPassword": _numeric_password(key), "standaloneDialingIPAddress": STANDALONE_IP}
-        db.execute(
-            "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
-            "password, description, telephony, is_cet, host_key, data, created, modified) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (key, call.site.name, "event", account.webex_id, name, start.isoformat(),
-             read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
-             call.text("accessControl/sessionPassword") or f"Ev{key % 10000:04d}x", description, telephony,
-             int(video), f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
+    password = call.text("accessControl/sessionPassword")
+    key = new_session(
+        call.db, KEY_COUNTER, call.now.replace(microsecond=0).isoformat(), site=call.site.name, kind="event",
+        host=account.webex_id, conf_name=name, start_date=start.isoformat(),
+        duration=read_int(call, "schedule/duration", 60), time_zone_id=read_int(call, "schedule/timeZoneID", 4),
+        password=password or (lambda k: f"Ev{k % 10000:04d}x"), description=description, telephony=telephony,
+        is_cet=int(video), data=_event_data)
     E = call.E("event")
     return [E.sessionKey(str(key)), E.guestToken(f"{(key * 104729) % 10 ** 12:012d}")]
 
@@ -130,7 +112,7 @@ def set_event(call: Call) -> list:
     if name is not None and not name:
         raise ApiFailure("999999", "metaData/sessionName must not be empty")
     description = call.text("metaData/description")
-    _check_description(call, description)
+    check_description(call, description, _DESCRIPTION_DEFECTS)
     telephony = read_telephony(call, row["telephony"])
     video = video_device_enabled(call, telephony) if call.since("39.9.0") else bool(row["is_cet"])
     start = parse_date(call.text("schedule/startDate"))
@@ -176,7 +158,7 @@ def get_event(call: Call) -> list:
     ]
     out += _video_elements(call, row, data)
     if row["is_cet"] and call.since("39.3.0") and not call.defect("displaymeetingurl-missing-getevent"):
-        out.append(E.displayMeetingUrl(display_meeting_url(call, row)))
+        out.append(E.displayMeetingUrl(display_meeting_url(call.site.name, row, short_pmr=False)))
     return out
 
 
@@ -190,15 +172,6 @@ def del_event(call: Call) -> list:
 
 def seed(state, now: _dt.datetime) -> dict[str, str]:
     """An event scheduled on the suspended site before it was suspended (for the 42.5.0 SetEvent case)."""
-    site = state.site_by_key("suspended")
-    key = state.next_id(*KEY_COUNTER)
-    start = (now + _dt.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
-    then = (now - _dt.timedelta(days=30)).isoformat()
-    state.execute(
-        "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, password, telephony, host_key, "
-        "data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (key, site.name, "event", "host1", "Event before suspension", start.isoformat(), "Ev4713x", "CALLIN",
-         f"{(key * 7) % 1000000:06d}",
-         json.dumps({"panelistNumericPassword": _numeric_password(key), "standaloneDialingIPAddress": STANDALONE_IP}),
-         then, then))
-    return {"sessions.suspended_event": str(key)}
+    key = seed_on_suspended_site(state, now, KEY_COUNTER, 7, kind="event", conf_name="Event before suspension",
+                                 password="Ev4713x", telephony="CALLIN", data=_event_data)
+    return {"sessions.suspended_event": key}

@@ -21,11 +21,12 @@ from typing import Any, Callable
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+from .common import NO_RECORD, matching_records, page, parse_key
 
 __all__ = ["DEFECTS", "TABLES", "seed", "lst_training_attendee_history", "lst_meeting_usage_preliminary_history",
            "lst_meeting_attendee_preliminary_history", "lst_training_poll_results_history"]
 
-NO_RECORD = ("000015", "Sorry, no record found")
+PAGE_SIZE = 50
 TIME_ZONE_WITH_DST = "San Jose (Pacific Standard Time, GMT-08:00)"
 
 TABLES = """
@@ -101,17 +102,6 @@ def _in_range(iso: str, lo: _dt.datetime | None, hi: _dt.datetime | None) -> boo
     return (lo is None or t >= lo) and (hi is None or t <= hi)
 
 
-def _paging(call: Call) -> tuple[int, int]:
-    try:
-        start = int(call.text("listControl/startFrom") or 1)
-        maximum = int(call.text("listControl/maximumNum") or 50)
-    except ValueError:
-        raise ApiFailure("999999", "Invalid listControl: startFrom and maximumNum must be whole numbers") from None
-    if start < 1 or maximum < 1:
-        raise ApiFailure("999999", "Invalid listControl: startFrom and maximumNum must be at least 1")
-    return start, maximum
-
-
 def _visible(call: Call, table: str, extra_sql: str = "", params: tuple = ()) -> list:
     """Rows of ``table`` the caller may see: all for an administrator, a host's own otherwise."""
     account = call.require_user()
@@ -125,15 +115,8 @@ def _visible(call: Call, table: str, extra_sql: str = "", params: tuple = ()) ->
 
 def _report(call: Call, rows: list, item: Callable[[Any], Any]) -> list:
     """One page of items followed by matchingRecords; an empty report is 000015."""
-    if not rows:
-        raise ApiFailure(*NO_RECORD)
-    start, maximum = _paging(call)
-    page = rows[start - 1:start - 1 + maximum]
-    if not page:
-        raise ApiFailure(*NO_RECORD)
-    H, SV = call.E("history"), call.E("serv")
-    return [*(item(r) for r in page),
-            H.matchingRecords(SV.total(str(len(rows))), SV.returned(str(len(page))), SV.startFrom(str(start)))]
+    chosen, start = page(call, rows, PAGE_SIZE)
+    return [*(item(r) for r in chosen), matching_records(call.E("history"), len(rows), len(chosen), start)]
 
 
 def _date(iso: str) -> str:
@@ -149,10 +132,10 @@ def _key_filter(call: Call, *names: str) -> tuple[str, tuple]:
     for name in names:
         text = call.text(name)
         if text:
-            try:
-                return " AND session_key=?", (int(text),)
-            except ValueError:
-                raise ApiFailure("999999", f"Invalid {name}: {text!r} is not a session key") from None
+            key = parse_key(text)
+            if key is None:
+                raise ApiFailure("999999", f"Invalid {name}: {text[:40]!r} is not a session key")
+            return " AND session_key=?", (key,)
     return "", ()
 
 
@@ -188,13 +171,18 @@ def _unknown_api(call: Call) -> ApiFailure:
     return ApiFailure("000000", f"Unknown request type {body!r} for XML API {call.version}")
 
 
-@handler("history", "LstmeetingusagePreliminaryHistory", since="11.0.0 SP14")
-def lst_meeting_usage_preliminary_history(call: Call) -> list:
-    if call.defect("preliminary-usage-missing"):
+def _preliminary_rows(call: Call, missing_defect: str, table: str, time_column: str) -> list:
+    """The rows of one SP14 report the caller may see, filtered by meeting key and start-time scope."""
+    if call.defect(missing_defect):
         raise _unknown_api(call)
     sql, params = _key_filter(call, "meetingKey", "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    rows = [r for r in _visible(call, "meeting_usage_history", sql, params) if _in_range(r["start_time"], lo, hi)]
+    return [r for r in _visible(call, table, sql, params) if _in_range(r[time_column], lo, hi)]
+
+
+@handler("history", "LstmeetingusagePreliminaryHistory", since="11.0.0 SP14")
+def lst_meeting_usage_preliminary_history(call: Call) -> list:
+    rows = _preliminary_rows(call, "preliminary-usage-missing", "meeting_usage_history", "start_time")
     H = call.E("history")
     bad_format = call.defect("preliminary-opentime-bad-format")
 
@@ -215,11 +203,7 @@ def lst_meeting_usage_preliminary_history(call: Call) -> list:
 
 @handler("history", "LstmeetingattendeePreliminaryHistory", since="11.0.0 SP14")
 def lst_meeting_attendee_preliminary_history(call: Call) -> list:
-    if call.defect("preliminary-attendee-missing"):
-        raise _unknown_api(call)
-    sql, params = _key_filter(call, "meetingKey", "sessionKey")
-    lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    rows = [r for r in _visible(call, "meeting_attendee_history", sql, params) if _in_range(r["join_time"], lo, hi)]
+    rows = _preliminary_rows(call, "preliminary-attendee-missing", "meeting_attendee_history", "join_time")
     H = call.E("history")
 
     def item(r) -> Any:
@@ -242,10 +226,9 @@ def lst_meeting_attendee_preliminary_history(call: Call) -> list:
 def lst_training_poll_results_history(call: Call) -> list:
     account = call.require_user()
     denied_code = ("060001", "Corresponding Meeting not found") if call.defect("poll-results-wrong-code") else NO_RECORD
-    try:
-        key = int(call.text("sessionKey") or "")
-    except ValueError:
-        raise ApiFailure(*denied_code) from None
+    key = parse_key(call.text("sessionKey"))
+    if key is None:
+        raise ApiFailure(*denied_code)
     session = call.db.one("SELECT * FROM sessions WHERE session_key=? AND site=? AND kind='training'",
                           (key, call.site.name))
     results = call.db.one("SELECT polls FROM training_poll_results WHERE site=? AND session_key=?",

@@ -13,7 +13,8 @@ only one meeting has goes in its JSON ``data``.  The documented changes carried 
 - 39.3.0: GetMeeting returns displayMeetingUrl (<meeting number>@webex.com) beside the
   sipURL it keeps, i.e. for CET meetings (the same choice GetSessionInfo makes);
 - 39.9.0: a Personal Room's displayMeetingUrl is its short SIP URL (<room>.<site>@webex.com;
-  before, the site-qualified address);
+  before, <number>@webex.com like every meeting).  GetMeeting and GetSessionInfo build
+  every URL of a session with the same functions (common.py);
   scheduled meetings are video-device-enabled by default unless their audio
   (telephonySupport) is NONE or OTHER.  Our representation: a video-device-enabled
   meeting is a CET meeting (isCETMeeting true, with a sipURL); before 39.9.0 a scheduled
@@ -26,42 +27,36 @@ only one meeting has goes in its JSON ``data``.  The documented changes carried 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Callable
 
 from lxml.builder import ElementMaker
 
-from ...namespaces import NS
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+from .common import (CONF_NAME_MAX, CONF_NAME_REASON, ConfNameDefects, check_conf_name, display_meeting_url,
+                     matching_records, meeting_link, new_session, option, page, parse_key, read_int,
+                     seed_on_suspended_site, site_video_levels, sip_url, time_zone_name, token)
 
 __all__ = [
-    "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "TELEPHONY_VALUES",
-    "video_device_enabled", "read_telephony", "sip_url", "display_meeting_url", "refuse_on_suspended_site",
-    "session_row", "list_window", "matching_records", "read_int", "create_meeting", "set_meeting", "get_meeting",
-    "lst_meeting",
-    "lstsummary_meeting", "del_meeting",
+    "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "CONF_NAME_REASON", "TELEPHONY_VALUES",
+    "video_device_enabled", "read_telephony", "refuse_on_suspended_site", "session_row",
+    "create_meeting", "set_meeting", "get_meeting", "lst_meeting", "lstsummary_meeting", "del_meeting",
 ]
 
 TABLES = ""  # meetings use the core ``sessions`` table
 
-KEY_COUNTER = ("session_key", 881000000)
-CONF_NAME_MAX = 128
-CONF_NAME_REASON = ("Illegal input conference name. The conference name can't be empty or exceed the "
-                    "maximum display character length 128.")
+KEY_COUNTER = ("session_key", 881000000)   # meetings and events (event.py) share it
 TELEPHONY_VALUES = ("NONE", "CALLIN", "CALLBACK", "OTHER")
 MEETING_KINDS = ("meeting", "pmr", "webinar")
-_MAX_INT = 2 ** 31 - 1          # durations, time zones, list windows
-_MAX_KEY = 2 ** 63 - 1          # what an SQLite INTEGER holds
-_TIME_ZONES = {4: "GMT-08:00, Pacific (San Jose)", 7: "GMT-07:00, Mountain (Denver)",
-               11: "GMT-05:00, Eastern (New York)", 20: "GMT+00:00, Greenwich (London)",
-               21: "GMT+01:00, Europe (Amsterdam)", 45: "GMT+08:00, China (Beijing)"}
+PAGE_SIZE = 10      # LstMeeting/LstsummaryMeeting/LstMeetingAttendee without maximumNum
 
 _AUTOREC = ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord",
             "autorecord-site-forces-recording")
 _CONFNAME = ("createmeeting-confname-128", "setmeeting-confname-128")
+_CONF_NAME_DEFECTS = ConfNameDefects(limit_129="confname-limit-129", empty_accepted="confname-empty-accepted",
+                                     counts_bytes="confname-counts-bytes", wrong_code="confname-wrong-code")
 
 DEFECTS: list[Defect] = [
     Defect("confname-limit-129", "SP11: a confName of 129 display characters is accepted (limit checked as 129)",
@@ -147,30 +142,10 @@ def read_telephony(call: Call, default: str | None) -> str | None:
     return value
 
 
-def sip_url(site_name: str, row: sqlite3.Row) -> str:
-    """The site-qualified SIP URI of a session (the form sipURL keeps)."""
-    if row["kind"] == "pmr":
-        return f"{row['host']}@{site_name}.webex.com"
-    return f"{row['session_key']}@{site_name}.webex.com"
-
-
-def display_meeting_url(call: Call, row: sqlite3.Row) -> str:
-    """39.3.0: the short SIP URI <number>@webex.com.  A Personal Room keeps its site-qualified
-    address until 39.9.0 gives it the short <room>.<site>@webex.com (as GetSessionInfo does)."""
-    if row["kind"] == "pmr":
-        if call.since("39.9.0") and not call.defect("getmeeting-pmr-short-sip-missing"):
-            return f"{row['host']}.{call.site.name}@webex.com"
-        return sip_url(call.site.name, row)
-    return f"{row['session_key']}@webex.com"
-
-
 def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sqlite3.Row:
     """The caller's session of one of ``kinds`` on this site: 060001 if none, 000001 if not theirs."""
-    try:
-        key = int((key_text or "").strip())
-    except ValueError:
-        raise ApiFailure("060001", "Corresponding Meeting not found") from None
-    if not 0 < key <= _MAX_KEY:
+    key = parse_key(key_text)
+    if key is None:
         raise ApiFailure("060001", "Corresponding Meeting not found")
     marks = ",".join("?" * len(kinds))
     row = call.db.one(f"SELECT * FROM sessions WHERE session_key=? AND site=? AND kind IN ({marks})",
@@ -183,28 +158,6 @@ def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sql
     return row
 
 
-def list_window(call: Call, default_max: int = 10) -> tuple[int, int]:
-    """listControl startFrom (1-based) and maximumNum, checked."""
-    out = []
-    for name, default in (("startFrom", 1), ("maximumNum", default_max)):
-        text = call.text(f"listControl/{name}")
-        low = 1 if name == "startFrom" else 0
-        try:
-            value = int(text) if text else default
-        except ValueError:
-            raise ApiFailure("999999", f"listControl/{name} must be a whole number, not {text!r}") from None
-        if not low <= value <= _MAX_INT:
-            raise ApiFailure("999999", f"listControl/{name} must be between {low} and {_MAX_INT}, not {value}")
-        out.append(value)
-    return out[0], out[1]
-
-
-def matching_records(E: ElementMaker, total: int, returned: int, start: int) -> Any:
-    """serv:matchingRecords children under the service's own matchingRecords element."""
-    S = _serv()
-    return E.matchingRecords(S.total(str(total)), S.returned(str(returned)), S.startFrom(str(start)))
-
-
 # -- reading a request ---------------------------------------------------------------------
 
 def _meeting_key_text(call: Call) -> str | None:
@@ -214,44 +167,6 @@ def _meeting_key_text(call: Call) -> str | None:
         if text:
             return text
     return None
-
-
-def read_int(call: Call, path: str, default: int) -> int:
-    """A whole number from the request (duration, timeZoneID...), checked so SQLite can store it.
-
-    -1 means "the default" (the vendor's schemas default timeZoneID and meetingType to -1).
-    """
-    text = call.text(path)
-    if not text:
-        return default
-    name = path.rsplit("/", 1)[-1]
-    try:
-        value = int(text)
-    except ValueError:
-        raise ApiFailure("999999", f"Invalid {name}: {text!r} is not a whole number") from None
-    if value == -1:
-        return default
-    if not 0 <= value <= _MAX_INT:
-        raise ApiFailure("999999", f"Invalid {name}: {text!r} must be between 0 and {_MAX_INT}")
-    return value
-
-
-def _option(call: Call, name: str) -> bool | None:
-    """An enableOptions flag; also accepted directly in bodyContent (clients differ)."""
-    value = call.flag(f"enableOptions/{name}")
-    return call.flag(name) if value is None else value
-
-
-def _check_conf_name(call: Call, name: str | None) -> None:
-    """SP11: 060065 for an empty name or one over 128 display characters."""
-    if not call.since("11.0.0 SP11"):
-        return
-    name = name or ""
-    size = len(name.encode("utf-8")) if call.defect("confname-counts-bytes") else len(name)
-    limit = CONF_NAME_MAX + 1 if call.defect("confname-limit-129") else CONF_NAME_MAX
-    empty = not name.strip() and not call.defect("confname-empty-accepted")
-    if empty or size > limit:
-        raise ApiFailure("999999" if call.defect("confname-wrong-code") else "060065", CONF_NAME_REASON)
 
 
 def _refuse_webinar_on_suspended_site(call: Call, webinar: bool) -> None:
@@ -270,18 +185,12 @@ def _auto_record(call: Call, requested: bool | None, stored: bool) -> bool:
     return requested
 
 
-def _site_video_levels(call: Call) -> dict[str, bool]:
-    """HQ/HD video as the site decides it (site facts; on unless the site says otherwise)."""
-    facts = call.db.site_facts(call.site)
-    return {"HQvideo": bool(facts.get("HQvideo", True)), "HDvideo": bool(facts.get("HDvideo", True))}
-
-
 def _apply_hq_hd(call: Call, data: dict[str, Any]) -> None:
     """Before 39.1.0 the request's HQvideo/HDvideo are the meeting's; from 39.1.0 they are ignored."""
     if call.since("39.1.0") and not call.defect("hqhd-not-ignored"):
         return
     for name in ("HQvideo", "HDvideo"):
-        value = _option(call, name)
+        value = option(call, name)
         if value is not None:
             data[name] = value
 
@@ -290,19 +199,11 @@ def _start(call: Call, default: _dt.datetime) -> _dt.datetime:
     return parse_date(call.text("schedule/startDate")) or default
 
 
-def _token(key: int, salt: str) -> str:
-    return hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:32]
-
-
 def _calendar(call: Call, key: int) -> Any:
-    S, site = _serv(), call.site.name
+    S, site = call.E("serv"), call.site.name
     return call.E("meet").iCalendarURL(
-        S.host(f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(key, 'ical-host')}"),
-        S.attendee(f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(key, 'ical-attendee')}"))
-
-
-def _serv() -> ElementMaker:
-    return ElementMaker(namespace=NS["serv"], nsmap={"serv": NS["serv"]})
+        S.host(f"https://{site}.webex.com/{site}/j.php?MTID=m{token(key, 'ical-host')}"),
+        S.attendee(f"https://{site}.webex.com/{site}/j.php?MTID=m{token(key, 'ical-attendee')}"))
 
 
 def _bool(value: Any) -> str:
@@ -314,58 +215,54 @@ def _bool(value: Any) -> str:
 @handler("meeting", "CreateMeeting")
 def create_meeting(call: Call) -> list:
     account = call.require_user()
-    webinar = bool(_option(call, "enableEvent"))
+    webinar = bool(option(call, "enableEvent"))
     _refuse_webinar_on_suspended_site(call, webinar)
     if account.role == "attendee":
         raise ApiFailure("000001", "Access denied, additional privileges are required")
     name = call.text("metaData/confName")
-    _check_conf_name(call, name)
+    check_conf_name(call, name, _CONF_NAME_DEFECTS)
     telephony = read_telephony(call, "CALLIN")
     start = _start(call, (call.now + _dt.timedelta(days=1)).replace(microsecond=0))
     data: dict[str, Any] = {"meetingType": read_int(call, "metaData/meetingType", 3)}
     if webinar:
-        data.update(enableEvent=True, enableWebniar=bool(_option(call, "enableWebniar")))
+        data.update(enableEvent=True, enableWebniar=bool(option(call, "enableWebniar")))
     if not call.since("39.1.0"):
-        data.update(_site_video_levels(call))  # the user's defaults before a request overrides them
+        data.update(site_video_levels(call))  # the user's defaults before a request overrides them
     _apply_hq_hd(call, data)
     video = video_device_enabled(call, telephony)
-    auto_record = _auto_record(call, _option(call, "autoRecord"), False)
-    now = call.now.replace(microsecond=0).isoformat()
-    with call.db.transaction() as db:
-        key = db.next_id(*KEY_COUNTER)
-        db.execute(
-            "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
-            "password, description, telephony, auto_record, is_cet, host_key, data, created, modified) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (key, call.site.name, "webinar" if webinar else "meeting", account.webex_id, name or "",
-             start.isoformat(), read_int(call, "schedule/duration", 60), read_int(call, "schedule/timeZoneID", 4),
-             call.text("accessControl/meetingPassword") or f"Pw{key % 10000:04d}x",
-             call.text("metaData/agenda", ""), telephony, int(auto_record), int(video),
-             f"{(key * 7) % 1000000:06d}", json.dumps(data), now, now))
+    auto_record = _auto_record(call, option(call, "autoRecord"), False)
+    password = call.text("accessControl/meetingPassword")
+    key = new_session(
+        call.db, KEY_COUNTER, call.now.replace(microsecond=0).isoformat(), site=call.site.name,
+        kind="webinar" if webinar else "meeting", host=account.webex_id, conf_name=name or "",
+        start_date=start.isoformat(), duration=read_int(call, "schedule/duration", 60),
+        time_zone_id=read_int(call, "schedule/timeZoneID", 4),
+        password=password or (lambda k: f"Pw{k % 10000:04d}x"), description=call.text("metaData/agenda", ""),
+        telephony=telephony, auto_record=int(auto_record), is_cet=int(video), data=json.dumps(data))
     M = call.E("meet")
-    return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(_token(key, "guest"))]
+    return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(token(key, "guest"))]
 
 
 @handler("meeting", "SetMeeting")
 def set_meeting(call: Call) -> list:
     call.require_user()
     row = session_row(call, _meeting_key_text(call), MEETING_KINDS)
-    webinar = row["kind"] == "webinar" or bool(_option(call, "enableEvent"))
+    webinar = row["kind"] == "webinar" or bool(option(call, "enableEvent"))
     _refuse_webinar_on_suspended_site(call, webinar)
     name = call.text("metaData/confName")
     if name is not None:
-        _check_conf_name(call, name)
+        check_conf_name(call, name, _CONF_NAME_DEFECTS)
     data = json.loads(row["data"])
     _apply_hq_hd(call, data)
     kind = row["kind"]
-    if kind == "meeting" and _option(call, "enableEvent"):
+    if kind == "meeting" and option(call, "enableEvent"):
         kind = "webinar"
-        data.update(enableEvent=True, enableWebniar=bool(_option(call, "enableWebniar")))
+        data.update(enableEvent=True, enableWebniar=bool(option(call, "enableWebniar")))
     telephony = read_telephony(call, row["telephony"])
     video = bool(row["is_cet"])
     if call.since("39.9.0") and kind != "pmr":
         video = video_device_enabled(call, telephony)
-    auto_record = _auto_record(call, _option(call, "autoRecord"), bool(row["auto_record"]))
+    auto_record = _auto_record(call, option(call, "autoRecord"), bool(row["auto_record"]))
     start = _start(call, _dt.datetime.fromisoformat(row["start_date"]))
     call.db.execute(
         "UPDATE sessions SET kind=?, conf_name=?, start_date=?, duration=?, time_zone_id=?, password=?, "
@@ -385,7 +282,7 @@ def _enable_options(call: Call, row: sqlite3.Row) -> Any:
     data = json.loads(row["data"])
     children = [M.chat("true"), M.poll("true"), M.audioVideo("true")]
     if not (call.since("39.1.0") and call.defect("hqhd-missing-getmeeting")):
-        levels = _site_video_levels(call)
+        levels = site_video_levels(call)
         if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
             levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
         children += [M.HQvideo(_bool(levels["HQvideo"])), M.HDvideo(_bool(levels["HDvideo"]))]
@@ -400,15 +297,8 @@ def _schedule(call: Call, row: sqlite3.Row) -> Any:
     zone = row["time_zone_id"]
     return M.schedule(
         M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))), M.timeZoneID(str(zone)),
-        M.timeZone(_TIME_ZONES.get(zone, f"Time zone {zone}")), M.duration(str(row["duration"])),
+        M.timeZone(time_zone_name(zone)), M.duration(str(row["duration"])),
         M.hostWebExID(row["host"]))
-
-
-def _meeting_link(call: Call, row: sqlite3.Row) -> str:
-    site = call.site.name
-    if row["kind"] == "pmr":
-        return f"https://{site}.webex.com/meet/{row['host']}"
-    return f"https://{site}.webex.com/{site}/j.php?MTID=m{_token(row['session_key'], 'join')}"
 
 
 @handler("meeting", "GetMeeting")
@@ -426,11 +316,11 @@ def get_meeting(call: Call) -> list:
         M.telephony(M.telephonySupport(row["telephony"])),
         M.meetingkey(str(row["session_key"])),
         M.status("NOT_INPROGRESS"), M.hostJoined("false"), M.participantsJoined("false"),
-        M.hostKey(row["host_key"]), M.guestToken(_token(row["session_key"], "guest")),
+        M.hostKey(row["host_key"]), M.guestToken(token(row["session_key"], "guest")),
     ]
     cet = bool(row["is_cet"])
     if call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing"):
-        out += [M.isCETMeeting(_bool(cet)), M.meetingLink(_meeting_link(call, row))]
+        out += [M.isCETMeeting(_bool(cet)), M.meetingLink(meeting_link(call.site.name, row))]
     show_sip = call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing") \
         and (cet or call.defect("getmeeting-sipurl-non-cet"))
     show_display = cet and (call.since("39.3.0") or call.defect("displaymeetingurl-returned-early")) \
@@ -438,8 +328,15 @@ def get_meeting(call: Call) -> list:
     if show_sip and not (show_display and call.defect("displaymeetingurl-drops-sipurl")):
         out.append(M.sipURL(sip_url(call.site.name, row)))
     if show_display:
-        out.append(M.displayMeetingUrl(display_meeting_url(call, row)))
+        out.append(M.displayMeetingUrl(_display_meeting_url(call, row)))
     return out
+
+
+def _display_meeting_url(call: Call, row: sqlite3.Row) -> str:
+    """The shared form; the defect gives a Personal Room its site-qualified address instead of the short one."""
+    if row["kind"] == "pmr" and call.since("39.9.0") and call.defect("getmeeting-pmr-short-sip-missing"):
+        return sip_url(call.site.name, row)
+    return display_meeting_url(call.site.name, row, short_pmr=call.since("39.9.0"))
 
 
 def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
@@ -449,11 +346,10 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
     params: list[Any] = [call.site.name, *kinds]
     key = _meeting_key_text(call)
     if key:
-        try:
-            number = int(key)
-        except ValueError:
-            raise ApiFailure("999999", f"meetingKey must be a number, not {key!r}") from None
-        params.append(number if 0 < number <= _MAX_KEY else 0)
+        number = parse_key(key)
+        if number is None:
+            raise ApiFailure("999999", f"meetingKey must be a meeting number, not {key[:40]!r}")
+        params.append(number)
         sql += " AND session_key=?"
     host = call.text("hostWebExID")
     if not account.is_admin:
@@ -464,47 +360,31 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
     return call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
 
 
-def _page(call: Call, rows: list[sqlite3.Row]) -> tuple[list[sqlite3.Row], int]:
-    start, maximum = list_window(call)
-    page = rows[start - 1:start - 1 + maximum]
-    if not page:
-        raise ApiFailure("000015", "Sorry, no record found")
-    return page, start
+def _meeting_list(call: Call, item: Callable[[ElementMaker, sqlite3.Row, str], Any]) -> list:
+    """One page of the caller's meetings, ``item(M, row, meetingType)`` each, then matchingRecords."""
+    rows = _own_meetings(call, ("meeting", "webinar"))
+    chosen, start = page(call, rows, PAGE_SIZE)
+    M = call.E("meet")
+    items = [item(M, row, str(json.loads(row["data"]).get("meetingType", 3))) for row in chosen]
+    return [*items, matching_records(M, len(rows), len(chosen), start)]
 
 
 @handler("meeting", "LstMeeting")
 def lst_meeting(call: Call) -> list:
-    rows = _own_meetings(call, ("meeting", "webinar"))
-    page, start = _page(call, rows)
-    M = call.E("meet")
-    out = []
-    for row in page:
-        data = json.loads(row["data"])
-        out.append(M.meeting(
-            M.metaData(M.confName(row["conf_name"]), M.meetingType(str(data.get("meetingType", 3)))),
-            _enable_options(call, row), _schedule(call, row),
-            M.telephony(M.telephonySupport(row["telephony"])),
-            M.meetingkey(str(row["session_key"])), M.status("NOT_INPROGRESS")))
-    out.append(matching_records(M, len(rows), len(page), start))
-    return out
+    return _meeting_list(call, lambda M, row, meeting_type: M.meeting(
+        M.metaData(M.confName(row["conf_name"]), M.meetingType(meeting_type)),
+        _enable_options(call, row), _schedule(call, row),
+        M.telephony(M.telephonySupport(row["telephony"])),
+        M.meetingkey(str(row["session_key"])), M.status("NOT_INPROGRESS")))
 
 
 @handler("meeting", "LstsummaryMeeting")
 def lstsummary_meeting(call: Call) -> list:
-    rows = _own_meetings(call, ("meeting", "webinar"))
-    page, start = _page(call, rows)
-    M = call.E("meet")
-    out = []
-    for row in page:
-        data = json.loads(row["data"])
-        out.append(M.meeting(
-            M.meetingKey(str(row["session_key"])), M.confName(row["conf_name"]),
-            M.meetingType(str(data.get("meetingType", 3))), M.hostWebExID(row["host"]),
-            M.timeZoneID(str(row["time_zone_id"])), M.status("NOT_INPROGRESS"),
-            M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))),
-            M.duration(str(row["duration"])), M.listStatus("PUBLIC")))
-    out.append(matching_records(M, len(rows), len(page), start))
-    return out
+    return _meeting_list(call, lambda M, row, meeting_type: M.meeting(
+        M.meetingKey(str(row["session_key"])), M.confName(row["conf_name"]), M.meetingType(meeting_type),
+        M.hostWebExID(row["host"]), M.timeZoneID(str(row["time_zone_id"])), M.status("NOT_INPROGRESS"),
+        M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))),
+        M.duration(str(row["duration"])), M.listStatus("PUBLIC")))
 
 
 @handler("meeting", "DelMeeting")
@@ -524,14 +404,7 @@ def seed(state, now: _dt.datetime) -> dict[str, str]:
 
     The 42.5.0 SetMeeting case edits it: nobody can schedule a webinar there any more.
     """
-    site = state.site_by_key("suspended")
-    key = state.next_id(*KEY_COUNTER)
-    start = (now + _dt.timedelta(days=6)).replace(minute=0, second=0, microsecond=0)
-    then = (now - _dt.timedelta(days=30)).isoformat()
-    state.execute(
-        "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, password, telephony, host_key, "
-        "data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (key, site.name, "webinar", "host1", "Webinar before suspension", start.isoformat(), "Pw4712x", "CALLIN",
-         f"{(key * 7) % 1000000:06d}", json.dumps({"enableEvent": True, "enableWebniar": False, "meetingType": 3}),
-         then, then))
-    return {"sessions.suspended_webinar": str(key)}
+    key = seed_on_suspended_site(
+        state, now, KEY_COUNTER, 6, kind="webinar", conf_name="Webinar before suspension", password="Pw4712x",
+        telephony="CALLIN", data=json.dumps({"enableEvent": True, "enableWebniar": False, "meetingType": 3}))
+    return {"sessions.suspended_webinar": key}

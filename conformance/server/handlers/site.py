@@ -17,6 +17,11 @@ Documented changes carried here (GetSite unless named):
 
 Where the notes do not say which parent an element has, we chose one (see the schema
 site.xsd); the cases look for these elements anywhere under ``siteInstance``.
+
+Two seeded feature toggles gate what GetSite shows (on unless SetSiteFT sets them to
+anything but "true"): ``EnableCustomizeProfileFields``, which the 42.2.0 notes name as the
+toggle of allowChange*/AllowUploadPRAvatar, and ``EnableCETForAllUsers``, the toggle of
+SP18's EnableCloudTelepresence.
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ DEFAULT_FACTS: dict[str, Any] = {
     "videoMeshInterclusters": {},
     "featureToggles": {"EnableCustomizeProfileFields": "true", "EnableCETForAllUsers": "true"},
 }
+PROFILE_FIELDS_TOGGLE = "EnableCustomizeProfileFields"   # 42.2.0: allowChange*, AllowUploadPRAvatar
+CET_TOGGLE = "EnableCETForAllUsers"                      # SP18: EnableCloudTelepresence
 
 CLUSTERS = ("videoMeshHomeCluster1", "videoMeshHomeCluster2", "videoMeshHomeCluster3")
 CLUSTER_MAX = 256
@@ -118,6 +125,10 @@ def _bool(value: Any) -> str:
     return "true" if value else "false"
 
 
+def _toggle_on(facts: dict[str, Any], name: str) -> bool:
+    return str(facts["featureToggles"].get(name, "true")).strip().lower() == "true"
+
+
 def _meta_data(call: Call, facts: dict[str, Any]) -> Any:
     s = call.E("ns1")
     meta = s.metaData(s.isEnterprise("true"))
@@ -137,7 +148,8 @@ def _meta_data(call: Call, facts: dict[str, Any]) -> Any:
 def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
     s = call.E("ns1")
     cfg = s.myWebExConfig()
-    show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing")
+    show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing") \
+        and _toggle_on(facts, PROFILE_FIELDS_TOGGLE)
     if show and (not call.site.control_hub or call.defect("getsite-allowchange-on-control-hub")):
         cfg.append(s.allowChangeFirstName(_bool(facts["allowChangeFirstName"])))
         cfg.append(s.allowChangeLastName(_bool(facts["allowChangeLastName"])))
@@ -150,7 +162,7 @@ def _common_options(call: Call, facts: dict[str, Any]) -> Any:
     s = call.E("ns1")
     opts = s.siteCommonOptions()
     since = "11.0.0 SP17" if call.defect("getsite-cloudtelepresence-too-early") else "11.0.0 SP18"
-    if call.since(since) and not call.defect("getsite-cloudtelepresence-missing"):
+    if call.since(since) and not call.defect("getsite-cloudtelepresence-missing") and _toggle_on(facts, CET_TOGGLE):
         opts.append(s.EnableCloudTelepresence(_bool(facts["enableCloudTelepresence"])))
     return opts
 
@@ -203,11 +215,16 @@ def set_site(call: Call) -> list:
                 raise ApiFailure("999999", f"{name} is longer than {CLUSTER_MAX} characters")
             changes[name] = value
     if not call.defect("setsite-videomesh-not-stored"):
-        with call.db.transaction() as db:
-            stored = db.site_facts(call.site)
-            stored.setdefault("videoMeshInterclusters", {}).update(changes)
-            db.set_site_facts(call.site, stored)
+        _update_facts(call, "videoMeshInterclusters", changes)
     return []
+
+
+def _update_facts(call: Call, fact: str, changes: dict[str, str]) -> None:
+    """Merge ``changes`` into one of the site's dict-valued facts."""
+    with call.db.transaction() as db:
+        stored = db.site_facts(call.site)
+        stored.setdefault(fact, {}).update(changes)
+        db.set_site_facts(call.site, stored)
 
 
 # --- GetSiteFT / SetSiteFT (39.8.0 redesign) -------------------------------------------
@@ -244,8 +261,5 @@ def set_site_ft(call: Call) -> list:
             raise ApiFailure("999999", f"Feature toggle {name} needs a value of at most {TOGGLE_VALUE_MAX} characters")
         changes[name] = value
     if not call.defect("siteft-set-ignored"):
-        with call.db.transaction() as db:
-            stored = db.site_facts(call.site)
-            stored.setdefault("featureToggles", {}).update(changes)
-            db.set_site_facts(call.site, stored)
+        _update_facts(call, "featureToggles", changes)
     return []

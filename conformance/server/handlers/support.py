@@ -1,7 +1,12 @@
 """Support Center sessions: CreateSupportSession.
 
-Support sessions live in the core ``sessions`` table (kind ``support``).  The one
-documented change: from 42.5.0 a suspended site cannot schedule them (010107).
+Support sessions live in the core ``sessions`` table (kind ``support``), with keys from
+their own counter (from 551000000).  The documented changes carried here:
+
+- SP11: the confName rule CreateMeeting follows (empty or over 128 display characters ->
+  060065).  A request without confName still gets the host's default name: only a name
+  the request gives is checked;
+- 42.5.0: a suspended site cannot schedule them (010107).
 """
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ import json
 
 from ..defects import Defect
 from ..registry import Call, handler
-from .training import KEY_COUNTER, refuse_if_suspended, require_scheduler
+from .common import check_conf_name, new_session
+from .training import refuse_if_suspended, require_scheduler
 
-__all__ = ["DEFECTS", "create_support_session"]
+__all__ = ["DEFECTS", "KEY_COUNTER", "create_support_session"]
+
+KEY_COUNTER = ("support_session_key", 551000000)
 
 DEFECTS: list[Defect] = [
     Defect("suspended-support-create-allowed",
@@ -24,14 +32,12 @@ DEFECTS: list[Defect] = [
 def create_support_session(call: Call) -> list:
     refuse_if_suspended(call, "suspended-support-create-allowed")
     account = require_scheduler(call)
-    name = call.text("metaData/confName") or f"{account.first_name} {account.last_name}'s support session"
-    now = call.now.replace(microsecond=0)
-    with call.db.transaction() as db:
-        key = db.next_id(*KEY_COUNTER)
-        db.execute(
-            "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, data, created, modified) "
-            "VALUES (?,?,?,?,?,?,?,?,?)",
-            (key, call.site.name, "support", account.webex_id, name, now.isoformat(),
-             json.dumps({"sessionType": call.text("metaData/sessionType") or "-1"}),
-             now.isoformat(), now.isoformat()))
+    name = call.text("metaData/confName")
+    if name is not None:
+        check_conf_name(call, name)
+    name = name or f"{account.first_name} {account.last_name}'s support session"
+    now = call.now.replace(microsecond=0).isoformat()
+    key = new_session(call.db, KEY_COUNTER, now, site=call.site.name, kind="support", host=account.webex_id,
+                      conf_name=name, start_date=now,
+                      data=json.dumps({"sessionType": call.text("metaData/sessionType") or "-1"}))
     return [call.E("sc").sessionKey(str(key))]

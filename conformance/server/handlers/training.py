@@ -3,12 +3,17 @@
 Training sessions live in the core ``sessions`` table (kind ``training``) with what only
 they have in its JSON ``data``.  The documented changes this module carries:
 
-- SP11: the ``attendeeSendVideo`` option (accepted by Create/Set, returned by Get);
+- SP11: the ``attendeeSendVideo`` option (accepted by Create/Set, returned by Get), and
+  the confName rule CreateMeeting follows: empty or over 128 display characters -> 060065
+  (before SP11 any name is accepted, empty included);
 - 39.1.0: ``HQvideo``/``HDvideo`` in Create/Set are ignored (the site decides); Get
   still returns both;
 - 39.3.0: a description over 1024 characters is refused with 060067; 39.8.0 raises the
   limit to 2500 (the notes give no code for it: we keep 060067 with the new number);
 - 42.5.0: nothing may be scheduled or edited on a suspended site (010107).
+
+Training keys come from their own counter, from 661000000 (support.py's from 551000000,
+meetings' and events' from 881000000), so a key tells what kind of session it names.
 """
 from __future__ import annotations
 
@@ -18,17 +23,16 @@ from typing import Any
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
+from .common import (DescriptionDefects, check_conf_name, check_description, new_session, option, read_int,
+                     seed_on_suspended_site, site_video_levels)
 from .meeting import session_row
 
 __all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "refuse_if_suspended", "require_scheduler",
-           "description_limit", "check_description",
-           "site_video_levels", "create_training_session", "set_training_session",
-           "get_training_session", "del_training_session"]
+           "create_training_session", "set_training_session", "get_training_session", "del_training_session"]
 
 TABLES = ""  # training sessions use the core ``sessions`` table
 
-KEY_COUNTER = ("session_key", 661000000)
-CONF_NAME_MAX = 128
+KEY_COUNTER = ("training_session_key", 661000000)
 _CREATE_CASES = ("trainingsession-create-description-1024", "trainingsession-set-description-1024")
 _LIMIT_2500_CASES = ("trainingsession-create-description-2500", "trainingsession-set-description-2500")
 
@@ -100,72 +104,24 @@ def require_scheduler(call: Call):
     return account
 
 
-def description_limit(call: Call) -> int | None:
-    """The description limit in display characters at this version (None: no limit)."""
-    if call.since("39.8.0") and not call.defect("training-description-limit-not-raised"):
-        return None if call.defect("training-description-unlimited") else 2500
-    if call.since("39.3.0"):
-        return 1024
-    return None
-
-
-def check_description(call: Call, text: str | None) -> None:
-    limit = description_limit(call)
-    if text is None or limit is None:
-        return
-    too_long = len(text) >= limit if (limit == 2500 and call.defect("training-description-limit-off-by-one")) \
-        else len(text) > limit
-    if too_long:
-        code = "999999" if call.defect("training-description-wrong-code") else "060067"
-        raise ApiFailure(code, "Illegal input description. The description can't exceed the maximum "
-                               f"display characters's length {limit}.")
-
-
-def site_video_levels(call: Call) -> dict[str, bool]:
-    """HQ/HD video as the site decides it from 39.1.0 (site facts, default on)."""
-    facts = call.db.site_facts(call.site)
-    return {"HQvideo": bool(facts.get("HQvideo", True)), "HDvideo": bool(facts.get("HDvideo", True))}
+_DESCRIPTION_DEFECTS = DescriptionDefects(
+    not_raised="training-description-limit-not-raised", unlimited="training-description-unlimited",
+    off_by_one="training-description-limit-off-by-one", wrong_code="training-description-wrong-code")
 
 
 # -- reading a request ---------------------------------------------------------------------
-
-def _option(call: Call, name: str) -> bool | None:
-    """An enableOptions flag (also accepted directly in bodyContent)."""
-    value = call.flag(f"enableOptions/{name}")
-    return call.flag(name) if value is None else value
-
-
-def _int(call: Call, path: str, default: int) -> int:
-    text = call.text(path)
-    if not text:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise ApiFailure("999999", f"Invalid {path.rsplit('/', 1)[-1]}: {text!r} is not a whole number") from None
-
-
-def _conf_name(call: Call, required: bool) -> str | None:
-    name = call.text("metaData/confName")
-    if name is None and not required:
-        return None
-    if not name or (call.since("11.0.0 SP11") and len(name) > CONF_NAME_MAX):
-        raise ApiFailure("060065", "Illegal input conference name. The conference name can't be empty or "
-                                   f"exceed the maximum display character length {CONF_NAME_MAX}.")
-    return name
-
 
 def _apply_video_options(call: Call, data: dict[str, Any], creating: bool) -> None:
     ignore = call.since("39.1.0") and not call.defect(
         "training-hqhd-create-not-ignored" if creating else "training-hqhd-set-not-ignored")
     for name in ("HQvideo", "HDvideo"):
-        value = _option(call, name)
+        value = option(call, name)
         if ignore:
             data.pop(name, None)      # from 39.1.0 the site decides
         elif value is not None:
             data[name] = value
     if call.since("11.0.0 SP11"):
-        send = _option(call, "attendeeSendVideo")
+        send = option(call, "attendeeSendVideo")
         skip = "attendeesendvideo-create-ignored" if creating else "attendeesendvideo-set-ignored"
         if send is not None and not call.defect(skip):
             data["attendeeSendVideo"] = send
@@ -179,24 +135,20 @@ def _apply_video_options(call: Call, data: dict[str, Any], creating: bool) -> No
 def create_training_session(call: Call) -> list:
     refuse_if_suspended(call, "suspended-training-create-allowed")
     account = require_scheduler(call)
-    name = _conf_name(call, required=True)
+    name = call.text("metaData/confName") or ""
+    check_conf_name(call, name)
     description = call.text("metaData/description", "")
-    check_description(call, description)
+    check_description(call, description, _DESCRIPTION_DEFECTS)
     start = parse_date(call.text("schedule/startDate")) or (call.now + _dt.timedelta(days=1)).replace(microsecond=0)
     data: dict[str, Any] = {"listing": call.text("accessControl/listing") or "PUBLIC"}
     if not call.since("39.1.0"):
         data.update(site_video_levels(call))  # the user's defaults, before a request overrides them
     _apply_video_options(call, data, creating=True)
-    now = call.now.replace(microsecond=0).isoformat()
-    with call.db.transaction() as db:
-        key = db.next_id(*KEY_COUNTER)
-        db.execute(
-            "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, duration, time_zone_id, "
-            "password, description, host_key, data, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (key, call.site.name, "training", account.webex_id, name, start.isoformat(),
-             _int(call, "schedule/duration", 60), _int(call, "schedule/timeZoneID", 4),
-             call.text("accessControl/sessionPassword", ""), description, f"{(key * 7) % 1000000:06d}",
-             json.dumps(data), now, now))
+    key = new_session(
+        call.db, KEY_COUNTER, call.now.replace(microsecond=0).isoformat(), site=call.site.name, kind="training",
+        host=account.webex_id, conf_name=name, start_date=start.isoformat(),
+        duration=read_int(call, "schedule/duration", 60), time_zone_id=read_int(call, "schedule/timeZoneID", 4),
+        password=call.text("accessControl/sessionPassword", ""), description=description, data=json.dumps(data))
     return [call.E("train").sessionkey(str(key))]
 
 
@@ -205,9 +157,11 @@ def set_training_session(call: Call) -> list:
     refuse_if_suspended(call, "suspended-training-set-allowed")
     require_scheduler(call)
     row = session_row(call, call.text("sessionKey"), ("training",))
-    name = _conf_name(call, required=False)
+    name = call.text("metaData/confName")
+    if name is not None:
+        check_conf_name(call, name)
     description = call.text("metaData/description")
-    check_description(call, description)
+    check_description(call, description, _DESCRIPTION_DEFECTS)
     start = parse_date(call.text("schedule/startDate"))
     data = json.loads(row["data"])
     if call.text("accessControl/listing"):
@@ -216,9 +170,9 @@ def set_training_session(call: Call) -> list:
     call.db.execute(
         "UPDATE sessions SET conf_name=?, description=?, start_date=?, duration=?, time_zone_id=?, data=?, "
         "modified=? WHERE session_key=?",
-        (name or row["conf_name"], row["description"] if description is None else description,
-         start.isoformat() if start else row["start_date"], _int(call, "schedule/duration", row["duration"]),
-         _int(call, "schedule/timeZoneID", row["time_zone_id"]), json.dumps(data),
+        (row["conf_name"] if name is None else name, row["description"] if description is None else description,
+         start.isoformat() if start else row["start_date"], read_int(call, "schedule/duration", row["duration"]),
+         read_int(call, "schedule/timeZoneID", row["time_zone_id"]), json.dumps(data),
          call.now.replace(microsecond=0).isoformat(), row["session_key"]))
     return []
 
@@ -266,13 +220,7 @@ def seed(state, now: _dt.datetime) -> dict[str, str]:
 
     The 42.5.0 SetTrainingSession case edits it: a host cannot schedule one there any more.
     """
-    site = state.site_by_key("suspended")
-    key = state.next_id(*KEY_COUNTER)
-    start = (now + _dt.timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
-    state.execute(
-        "INSERT INTO sessions(session_key, site, kind, host, conf_name, start_date, password, host_key, data, "
-        "created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (key, site.name, "training", "host1", "Training before suspension", start.isoformat(), "Pw4711x",
-         f"{(key * 7) % 1000000:06d}", json.dumps({"attendeeSendVideo": False}),
-         (now - _dt.timedelta(days=30)).isoformat(), (now - _dt.timedelta(days=30)).isoformat()))
-    return {"sessions.suspended_training": str(key)}
+    key = seed_on_suspended_site(state, now, KEY_COUNTER, 5, kind="training",
+                                 conf_name="Training before suspension", password="Pw4711x",
+                                 data=json.dumps({"attendeeSendVideo": False}))
+    return {"sessions.suspended_training": key}

@@ -31,6 +31,7 @@ from lxml import etree
 
 from ..defects import Defect
 from ..registry import Account, ApiFailure, Call, fmt_date, handler, parse_date
+from .common import matching_records, page, pmr_url, short_sip_url
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "call_in_data_ok", "pmr_url", "short_sip_url",
@@ -46,7 +47,6 @@ TABLES = ""  # users live in the core ``users`` table
 IMAGE_LIMIT_BYTES = 5 * 1024 * 1024
 MODIFIED_RANGE_DAYS = 90  # 39.11.0: "Maximum date range is 90 days for modified date query"
 DEFAULT_PAGE = 50
-MAX_PAGE = 500
 
 # Exception codes.  010107, 010100 and 999999 are the notes'; the others are what real
 # servers answer for the same conditions (030001, 000001, 000015) or our choice (030004).
@@ -157,16 +157,6 @@ def call_in_data_ok(text: str, country_code_allowed: bool = True) -> bool:
     return rule.match(text) is not None
 
 
-def pmr_url(site_name: str, webex_id: str) -> str:
-    """The user's Personal Room page (39.10.0 ``personalMeetingRoomURL``)."""
-    return f"https://{site_name}.webex.com/meet/{webex_id}"
-
-
-def short_sip_url(site_name: str, webex_id: str) -> str:
-    """The Personal Room's short SIP URL (39.9.0 ``displayMeetingUrl``): no site domain."""
-    return f"{webex_id}.{site_name}@webex.com"
-
-
 def _has_pmr(role: str) -> bool:
     return role in ("host", "admin")
 
@@ -266,11 +256,21 @@ def create_user(call: Call) -> list:
 
 
 _SETTABLE = {"firstName": "first_name", "lastName": "last_name", "email": "email", "password": "password"}
+_NOT_EMPTY = ("webExId", "webExID", "email", "password")
+
+
+def _refuse_empty(call: Call) -> None:
+    """What CreateUser requires, SetUser may leave out but not empty: an empty password would
+    let anyone sign in with none."""
+    empty = [name for name in _NOT_EMPTY if call.text(name) == ""]
+    if empty:
+        raise ApiFailure("999999", f"Empty element(s): {', '.join(empty)} must not be empty when given")
 
 
 @handler("user", "SetUser")
 def set_user(call: Call) -> list:
     call.require_user()
+    _refuse_empty(call)
     row = _target_row(call, call.text("webExId") or call.text("webExID"))
     _refuse_if_suspended(call, "suspended-setuser-allowed")
     tsp = _call_in_data(call)
@@ -393,17 +393,6 @@ def _modified_window(call: Call) -> tuple[_dt.datetime, _dt.datetime] | None:
     return start, end
 
 
-def _page(call: Call) -> tuple[int, int]:
-    try:
-        start = int(call.text("listControl/startFrom") or 1)
-        size = int(call.text("listControl/maximumNum") or DEFAULT_PAGE)
-    except ValueError:
-        raise ApiFailure("999999", "listControl/startFrom and maximumNum must be whole numbers") from None
-    if start < 1 or size < 1:
-        raise ApiFailure("999999", "listControl/startFrom and maximumNum must be at least 1")
-    return start, min(size, MAX_PAGE)
-
-
 def _login_time(call: Call, text: str) -> str:
     when = _dt.datetime.fromisoformat(text)
     if call.defect("lastlogintime-bad-format"):
@@ -429,7 +418,6 @@ def _summary(call: Call, row: Any) -> Any:
 @handler("user", "LstsummaryUser")
 def lstsummary_user(call: Call) -> list:
     call.require_admin()
-    start, size = _page(call)
     window = _modified_window(call)
     sql, params = "SELECT * FROM users WHERE site=?", [call.site.name]
     for element, column in (("webExId", "webex_id"), ("email", "email"),
@@ -442,13 +430,8 @@ def lstsummary_user(call: Call) -> list:
     if window is not None:
         lo, hi = window
         rows = [r for r in rows if lo <= _dt.datetime.fromisoformat(r["last_modified"]) <= hi]
-    page = rows[start - 1:start - 1 + size]
-    if not page:
-        raise ApiFailure("000015", "Sorry, no record found")
-    u = call.E("use")
-    return [_summary(call, r) for r in page] + [
-        u.matchingRecords(call.E("serv").total(str(len(rows))), call.E("serv").returned(str(len(page))),
-                          call.E("serv").startFrom(str(start)))]
+    chosen, start = page(call, rows, DEFAULT_PAGE)
+    return [_summary(call, r) for r in chosen] + [matching_records(call.E("use"), len(rows), len(chosen), start)]
 
 
 # --- UploadPMRImage --------------------------------------------------------------------
