@@ -11,7 +11,6 @@ import datetime as _dt
 import secrets as _secrets
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from lxml import etree

@@ -23,7 +23,7 @@ import xmlschema
 from lxml import etree
 
 from . import schemagen
-from .namespaces import NS, PREFIX_OF, XSI
+from .namespaces import PREFIX_OF, XSI
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [

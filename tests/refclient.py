@@ -215,3 +215,13 @@ def texts(root: etree._Element, xpath: str) -> list[str]:
 def assert_valid(root: etree._Element, version: str) -> None:
     issues = bundle_for(version).validate(root)
     assert not issues, [i.message for i in issues]
+
+
+def assert_suspended_rule(answers: list[etree._Element], refused: bool, version: str) -> None:
+    """42.5.0/42.6.0: on a suspended site each answer is 010107, else a schema-valid SUCCESS."""
+    for root in answers:
+        if refused:
+            assert (result(root), exception_id(root), reason(root)) == ("FAILURE", "010107", "The site is suspended")
+        else:
+            assert result(root) == "SUCCESS", reason(root)
+            assert_valid(root, version)

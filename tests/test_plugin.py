@@ -1,7 +1,5 @@
 """The pytest plugin, run through pytester the way a QA engineer runs it."""
 import json
-import os
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.server.handlers import event
-from refclient import ServiceClient, assert_valid, exception_id, reason, result, xp
+from refclient import ServiceClient, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
 
 VIDEO = ("isCETMeeting", "sipURL", "standaloneDialingIPAddress", "panelistNumericPassword")
 
@@ -176,12 +176,7 @@ def test_suspended_site_refuses_events_from_42_5(servers, version, refused):
     assert result(get(s, seeded, site="suspended")) == "SUCCESS"
     answers = [s.call("CreateEvent", event_body(), site="suspended"),
                set_event(s, seeded, "<metaData><sessionName>renamed</sessionName></metaData>", site="suspended")]
-    for root in answers:
-        if refused:
-            assert (result(root), exception_id(root), reason(root)) == ("FAILURE", "010107", "The site is suspended")
-        else:
-            assert result(root) == "SUCCESS", reason(root)
-            assert_valid(root, version)
+    assert_suspended_rule(answers, refused, version)
 
 
 def test_suspended_defect_lets_an_event_through(servers):

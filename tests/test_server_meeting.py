@@ -21,7 +21,7 @@ from conformance.schemas import bundle_for
 from conformance.server.handlers import attendee, event, meeting
 from conformance.transport import Transport
 from conformance.versions import documented
-from refclient import RefClient, assert_valid, exception_id, reason, result, xp
+from refclient import RefClient, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
 
 REPO = Path(__file__).resolve().parents[1]
 SLICE_MODULES = (meeting, attendee, event)
@@ -384,12 +384,7 @@ def test_suspended_site_refuses_webinars_from_42_5(servers, version, refused):
         s.call("meeting", "SetMeeting", f"<metaData><confName>x</confName></metaData>"
                                         f"<meetingkey>{webinar}</meetingkey>", site="suspended"),
     ]
-    for root in answers:
-        if refused:
-            assert (result(root), exception_id(root), reason(root)) == ("FAILURE", "010107", "The site is suspended")
-        else:
-            assert result(root) == "SUCCESS", reason(root)
-            assert_valid(root, version)
+    assert_suspended_rule(answers, refused, version)
 
 
 def test_free_meetings_still_work_on_a_suspended_site_but_cannot_become_webinars(servers):
