@@ -170,7 +170,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_XdistHooks(), "webex_conformance_xdist")
     st.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     cfg = Path(opt.conformance_config) if opt.conformance_config else None
-    if cfg is None and not opt.endpoint and (root / "webex-conformance.toml").is_file() and not opt.server_defect:
+    # pytest at the root picks up the root's webex-conformance.toml; an explicit request for
+    # the embedded server (--all-versions, --server-defect) does not.
+    if (cfg is None and not opt.endpoint and not opt.server_defect and not opt.all_versions
+            and (root / "webex-conformance.toml").is_file()):
         cfg = root / "webex-conformance.toml"
     LAST_RUN.clear()
     try:

@@ -132,3 +132,24 @@ def test_xdist_workers_share_the_rate_limit():
     assert _share_rate_limit(run, 1) is run
     unlimited = TargetRun(dataclasses.replace(t, transport=EMBEDDED_TRANSPORT), LATEST, "given")
     assert _share_rate_limit(unlimited, 4).target.transport.rate_limit is None
+
+
+def test_root_config_file_is_used_unless_the_embedded_server_is_asked_for(project, monkeypatch):
+    with ReferenceServer("39.2.0") as srv:
+        acc = srv.info["accounts"]["admin"]
+        monkeypatch.setenv("TEST_PLUGIN_ADMIN_PASSWORD", acc["password"])
+        (project.path / "webex-conformance.toml").write_text(f'''
+[[target]]
+name = "staging"
+endpoint = "{srv.url}"
+version = "auto"
+site_name = "refsite"
+[target.credentials.site-admin]
+webExID = "{acc['webExID']}"
+password_env = "TEST_PLUGIN_ADMIN_PASSWORD"
+''')
+        res, _ = run(project, "-k", "good")
+        assert "staging" in res.stdout.str() and "detected: GetAPIVersion answered apiVer 39.2.0" in res.stdout.str()
+        res.assert_outcomes(passed=1)
+        res, _ = run(project, "-k", "good", "--all-versions")
+        assert "embedded reference server emulating 26 versions" in res.stdout.str()
