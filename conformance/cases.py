@@ -32,14 +32,18 @@ FIXTURES: dict[str, str] = {
     "auto-record-site": "credentials of a host on a site that records every session (NBR)",
     "anonymous-session": "the session key of a host's Personal Room, for anonymous GetSessionInfo",
     "access-token": "a machine-account access token (GetSiteFT/SetSiteFT)",
-    "recording": "an NBR recording ID and a service recording ID owned by the host",
+    "recording": "an NBR recording ID and a service recording ID owned by the host, created in the last 28 days",
     "deletable-recording": "a recording of the host that the suite may delete",
     "shared-recording": "a recording another user shared to the host",
     "mail-sink": "a URL listing the mails the service sent (JSON)",
     "cet-event": "the session key of an event that supports Webex Video (CMR 4.0)",
-    "training-poll": "the session key of a training session with stored poll results",
+    "training-poll": "the session key of a training session with stored poll results, including a quiz "
+                     "question with a correct answer",
     "history": "usage history (training attendee, meeting usage) within the last 28 days",
-    "webex-video": "the host has Webex Video (CET) privileges",
+    "webex-video": "the host has Webex Video (CET) privileges and a video-enabled Personal Room",
+    "profile-fields-toggle": "the main site has EnableCustomizeProfileFields on (42.2.0 allowChange* elements)",
+    "cet-for-all-users": "the main site has EnableCETForAllUsers on (SP18 EnableCloudTelepresence)",
+    "webinar": "the session key of a webinar whose attendees are view-only (sessions.webinar)",
     "captcha": "a CAPTCHA ID and word the site accepts (test sites only), for anonymous calls from 39.10.0",
 }
 

@@ -238,6 +238,21 @@ def test_enable_event_meaning_changes_in_42_1(servers):
     assert flags("39.11.0", "sessions.webinar") == ("true", "true")
 
 
+def test_enablewebniar_false_for_a_webinar_without_view_only_attendees(fresh):
+    """42.1.0: false means the webinar's attendees are not limited to view-only."""
+    body = ("<metaData><confName>open webinar</confName></metaData>"
+            "<enableOptions><enableEvent>true</enableEvent><enableWebniar>false</enableWebniar></enableOptions>")
+    for defects, expected in (((), "false"), (("enablewebniar-always-true",), "true")):
+        s = fresh("42.1.0", defects)
+        key = s.client.call("meeting", "CreateMeeting", body, "host").findtext(".//meet:meetingkey", namespaces=NS)
+        r = s.call("GetSessionInfo", f"<sessionKey>{key}</sessionKey>")
+        assert (r.text("//ep:enableEvent"), r.text("//ep:enableWebniar")) == ("true", expected)
+        listed = s.call("LstsummarySession", f"<sessionKey>{key}</sessionKey>")
+        assert listed.text("//ep:session/ep:enableWebniar") == expected
+        # the fixture webinar has view-only attendees either way
+        assert session_info(s, "sessions.webinar").text("//ep:enableWebniar") == "true"
+
+
 def test_isautorecord_follows_the_site_that_records_everything(fresh):
     s = fresh("11.0.0 SP21")
     state = s.srv.state

@@ -182,3 +182,14 @@ def test_suspended_site_refuses_events_from_42_5(servers, version, refused):
 def test_suspended_defect_lets_an_event_through(servers):
     s = servers("42.6.0", ("suspended-event-create-allowed",))
     assert result(s.call("CreateEvent", event_body(), site="suspended")) == "SUCCESS"
+
+
+# -- SP21: autoRecord is for Webex Meetings only -------------------------------------------------
+
+@pytest.mark.parametrize("version", ["11.0.0 SP20", "11.0.0 SP21", "42.6.0"])
+def test_get_event_never_carries_autorecord_unless_the_defect_leaks_it(servers, version):
+    s = servers(version)
+    assert xp(get(s, create(s)), "count(//*[local-name()='autoRecord'])") == 0
+    leaky = servers(version, ("event-autorecord-returned",))
+    found = xp(get(leaky, create(leaky)), "count(//*[local-name()='autoRecord'])")
+    assert found == (0 if version == "11.0.0 SP20" else 1)

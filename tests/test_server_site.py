@@ -129,6 +129,18 @@ def test_setsite_stores_video_mesh_clusters_from_39_5(server):
     assert texts(c.call("GetSite"), "//ns1:videoMeshInterclusters/*") == ["east", "north"]
 
 
+def test_empty_cluster_elements_clear_the_clusters_so_a_client_can_restore_them(ref_fresh):
+    c = ref_fresh.bind("site", role="admin")("42.6.0")
+    assert names(c.call("GetSite"), "//ns1:videoMeshInterclusters/*") == []  # seeded without clusters
+    assert outcome(c.call("SetSite", MESH))[0] == "SUCCESS"
+    empty = ("<videoMeshInterclusters><videoMeshHomeCluster1></videoMeshHomeCluster1>"
+             "<videoMeshHomeCluster2/><videoMeshHomeCluster3>  </videoMeshHomeCluster3></videoMeshInterclusters>")
+    assert outcome(c.call("SetSite", empty))[0] == "SUCCESS"
+    root = c.call("GetSite")
+    assert names(root, "//ns1:videoMeshInterclusters/*") == []
+    assert bundle_for("42.6.0").validate(root) == []
+
+
 def test_setsite_rules(server):
     c = server("42.6.0")
     assert outcome(c.call("SetSite", MESH, role="host")) == ("FAILURE", "000001")
@@ -166,9 +178,19 @@ def test_siteft_rules(server):
     assert outcome(c.call("SetSiteFT", toggle("A", "1"), role="host")) == ("FAILURE", "000001")
     # before 39.8.0 the redesigned APIs do not exist
     assert outcome(server("39.5.0").call("GetSiteFT", role="token")) == ("FAILURE", "000000")
-    ignored = server("42.6.0", ("siteft-set-ignored",))
-    assert outcome(ignored.call("SetSiteFT", toggle("Probe", "x"), role="token"))[0] == "SUCCESS"
-    assert texts(ignored.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:value") == []
+    refusing = server("42.6.0", ("siteft-access-token-refused",))
+    assert outcome(refusing.call("GetSiteFT", role="token")) == ("FAILURE", "000001")
+    assert outcome(refusing.call("SetSiteFT", toggle("Probe", "x"), role="token")) == ("FAILURE", "000001")
+    assert outcome(refusing.call("GetSiteFT", role="admin"))[0] == "SUCCESS"  # only the machine token is refused
+
+
+def test_getsiteft_answers_with_the_documented_response_type(server):
+    """39.8.0 notes: xsi:type="ns1:getSiteFTResponse" in the site namespace."""
+    root = server("39.8.0").call("GetSiteFT", role="token")
+    content = root.find(".//{http://www.webex.com/schemas/2002/06/service}bodyContent")
+    prefix, _, local = content.get("{http://www.w3.org/2001/XMLSchema-instance}type").partition(":")
+    assert local == "getSiteFTResponse"
+    assert content.nsmap[prefix] == "http://www.webex.com/schemas/2002/06/service/site"
 
 
 @pytest.mark.parametrize("toggle_name, gated", [

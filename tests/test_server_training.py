@@ -121,6 +121,29 @@ def test_conference_name_empty_or_over_128_is_060065_from_sp11(servers, name, ve
         assert result(root) == "SUCCESS", reason(root)
 
 
+@pytest.mark.parametrize("defect, name", [("training-confname-limit-129", "x" * 129),
+                                           ("training-confname-empty-accepted", "")])
+def test_confname_defects_let_the_illegal_name_through_create_and_set(servers, defect, name):
+    s = servers("42.6.0", (defect,))
+    root = s.call("training", "CreateTrainingSession", create_body(name=name))
+    assert result(root) == "SUCCESS", reason(root)
+    key = create(s)
+    body = f"<sessionKey>{key}</sessionKey><metaData><confName>{name}</confName></metaData>"
+    assert result(s.call("training", "SetTrainingSession", body)) == "SUCCESS"
+
+
+@pytest.mark.parametrize("version", ["11.0.0 SP20", "11.0.0 SP21", "42.6.0"])
+def test_get_training_session_never_carries_autorecord(servers, version):
+    """SP21: autoRecord applies to Webex Meetings only."""
+    s = servers(version)
+    root = get(s, create(s))
+    assert result(root) == "SUCCESS"
+    assert xp(root, "count(//*[local-name()='autoRecord'])") == 0
+    leaky = servers(version, ("training-autorecord-returned",))
+    found = xp(get(leaky, create(leaky)), "count(//*[local-name()='autoRecord'])")
+    assert found == (1 if version != "11.0.0 SP20" else 0)
+
+
 @pytest.mark.parametrize("version, refused", [("11.0.0 SP10", False), ("11.0.0 SP11", True), ("42.6.0", True)])
 def test_support_session_name_over_128_display_characters_is_060065_from_sp11(servers, version, refused):
     s = servers(version)

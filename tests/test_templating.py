@@ -106,3 +106,23 @@ def test_xml_escape():
 @given(st.text(alphabet=st.characters(blacklist_characters="$"), max_size=200))
 def test_dollar_free_text_is_identity(text):
     assert render(text, {}) == text
+
+
+@pytest.mark.parametrize("n", [5_000_000, 200, 80, 70, 8])
+def test_base64_image_is_a_valid_png_of_the_exact_size(n):
+    import base64
+    import struct
+    import zlib
+    from conformance.templating import PNG_SIGNATURE, render
+    data = base64.b64decode(render(f"${{base64:{n}}}", {}))
+    assert len(data) == n and data.startswith(PNG_SIGNATURE[:n])
+    if n < 200:
+        return
+    pos, kinds = 8, []
+    while pos < len(data):
+        length, = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        kinds.append(kind)
+        pos += 12 + length
+    assert kinds == [b"IHDR", b"IDAT", b"prVt", b"IEND"]

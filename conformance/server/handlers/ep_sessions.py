@@ -93,6 +93,9 @@ DEFECTS: list[Defect] = [
     Defect("enableevent-old-logic",
            "GetSessionInfo and LstsummarySession keep the pre-42.1.0 meaning of enableEvent",
            ("getsessioninfo-enableevent-webinar", "lstsummarysession-enableevent-webinar")),
+    Defect("enablewebniar-always-true",
+           "GetSessionInfo and LstsummarySession say enableWebniar true for every webinar, view-only or not (42.1.0)",
+           ("getsessioninfo-enableevent-webinar", "lstsummarysession-enableevent-webinar")),
 ]
 
 
@@ -134,7 +137,8 @@ def enable_flags(call: Call, row: Any) -> tuple[bool, bool]:
     kind, data = row["kind"], _data(row)
     if call.since("42.1.0") and not call.defect("enableevent-old-logic"):
         is_webinar = kind == "webinar"
-        return is_webinar, bool(is_webinar and data.get("enableWebniar", False))
+        view_only = bool(data.get("enableWebniar", False)) or call.defect("enablewebniar-always-true")
+        return is_webinar, is_webinar and view_only
     return kind in ("event", "webinar"), kind == "webinar"
 
 

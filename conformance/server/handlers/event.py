@@ -13,6 +13,7 @@ carried here:
 - 39.9.0: scheduled events are video-device-enabled unless their audio is NONE or OTHER
   (our representation: such an event supports Webex Video, so GetEvent shows the SP20
   elements for it);
+- SP21: autoRecord applies to Webex Meetings only, so GetEvent never returns it;
 - 42.5.0: no event can be scheduled or edited on a suspended site (010107).
 """
 from __future__ import annotations
@@ -60,6 +61,8 @@ DEFECTS: list[Defect] = [
            ("suspended-site-createevent",)),
     Defect("suspended-event-set-allowed", "42.5.0: SetEvent edits an event on a suspended site",
            ("suspended-site-setevent",)),
+    Defect("event-autorecord-returned", "SP21: GetEvent returns autoRecord, which applies to Webex Meetings only",
+           ("getevent-no-autorecord",)),
 ]
 
 
@@ -159,6 +162,8 @@ def get_event(call: Call) -> list:
     out += _video_elements(call, row, data)
     if row["is_cet"] and call.since("39.3.0") and not call.defect("displaymeetingurl-missing-getevent"):
         out.append(E.displayMeetingUrl(display_meeting_url(call.site.name, row, short_pmr=False)))
+    if call.since("11.0.0 SP21") and call.defect("event-autorecord-returned"):
+        out.append(E.autoRecord("false"))
     return out
 
 

@@ -4,7 +4,8 @@ Meetings (and webinars and Personal Rooms) live in the core ``sessions`` table; 
 only one meeting has goes in its JSON ``data``.  The documented changes carried here:
 
 - SP11: confName empty or over 128 display characters -> 060065 (before SP11 the
-  reference server accepts any name, empty included: the notes document no older rule);
+  reference server accepts any name, empty included: the notes document no older rule,
+  so no case judges it);
 - SP14: GetMeeting returns isCETMeeting and meetingLink, and sipURL for CET meetings only;
 - SP21: autoRecord in Create/Set/Get/LstMeeting; on a site that records every meeting the
   request value is ignored and Get/LstMeeting show ``true`` (what the site forces);
@@ -18,7 +19,7 @@ only one meeting has goes in its JSON ``data``.  The documented changes carried 
   scheduled meetings are video-device-enabled by default unless their audio
   (telephonySupport) is NONE or OTHER.  Our representation: a video-device-enabled
   meeting is a CET meeting (isCETMeeting true, with a sipURL); before 39.9.0 a scheduled
-  meeting is not one;
+  meeting is not one (the notes document no old default, so no case judges it);
 - 42.5.0: on a suspended site, webinars can't be scheduled or edited (010107); free
   meetings still can.  A request marks a webinar with
   ``<enableOptions><enableEvent>true</enableEvent></enableOptions>`` (the element the
@@ -68,7 +69,8 @@ DEFECTS: list[Defect] = [
     Defect("confname-wrong-code", "SP11: an illegal confName is refused with 999999 instead of 060065", _CONFNAME),
     Defect("autorecord-not-returned", "SP21: GetMeeting and LstMeeting do not return autoRecord", _AUTOREC),
     Defect("autorecord-not-stored", "SP21: CreateMeeting and SetMeeting ignore the autoRecord request element",
-           ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord")),
+           ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord",
+            "getsessioninfo-isautorecord")),
     # Every GetMeeting answer then breaks the older schema: all GetMeeting cases catch it.
     Defect("autorecord-returned-early", "GetMeeting and LstMeeting return autoRecord before SP21 introduced it",
            _AUTOREC + ("createmeeting-video-device-default", "getmeeting-cet-elements", "getmeeting-displaymeetingurl",
@@ -104,7 +106,8 @@ DEFECTS: list[Defect] = [
     Defect("video-device-audio-none-ignored",
            "39.9.0: meetings and events whose audio is NONE or OTHER are still video-device-enabled",
            ("meeting-audio-none-or-other-not-video-device", "event-audio-none-or-other-not-video-device",
-            "getevent-no-cet-elements-without-video")),
+            "getevent-no-cet-elements-without-video", "getsessioninfo-sipurl-skypeurl",
+            "getsessioninfo-panelistnumericpassword")),
     Defect("suspended-webinar-allowed",
            "42.5.0: CreateMeeting/SetMeeting schedule or edit a webinar on a suspended site",
            ("suspended-site-createmeeting-webinar", "suspended-site-setmeeting-webinar")),

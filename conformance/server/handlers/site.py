@@ -10,7 +10,8 @@ Documented changes carried here (GetSite unless named):
 - SP17: ``CISiteLicenseInfo`` carries ``attendeeCapacityForMC/EC/TC/SC``.
 - SP18: ``siteCommonOptions/EnableCloudTelepresence``.
 - 39.1.0: ``metaData/uploadLogFileUrl``.
-- 39.5.0: ``videoMeshInterclusters`` (``videoMeshHomeCluster1..3``), set by SetSite.
+- 39.5.0: ``videoMeshInterclusters`` (``videoMeshHomeCluster1..3``), set by SetSite
+  (an empty cluster element clears that cluster: our choice).
 - 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT redesigned (dynamic toggles).
 - 42.2.0: ``myWebExConfig`` gains ``allowChangeFirstName``, ``allowChangeLastName``,
   ``allowChangeDisplayName`` and ``AllowUploadPRAvatar``, on non-Control Hub sites only.
@@ -86,8 +87,8 @@ DEFECTS: list[Defect] = [
     Defect("getsite-license-counts-missing",
            "39.8.0: GetSite does not return the license counts (EEActiveUserCount, ...)",
            ("getsite-license-counts",), "39.8.0"),
-    Defect("siteft-set-ignored",
-           "39.8.0: SetSiteFT answers SUCCESS but GetSiteFT still shows the old toggle value",
+    Defect("siteft-access-token-refused",
+           "39.8.0: GetSiteFT/SetSiteFT refuse a machine account's access token (000001)",
            ("siteft-dynamic-toggle",), "39.8.0"),
     Defect("getsite-allowchange-missing",
            "42.2.0: GetSite's myWebExConfig lacks allowChange*/AllowUploadPRAvatar",
@@ -215,15 +216,22 @@ def set_site(call: Call) -> list:
                 raise ApiFailure("999999", f"{name} is longer than {CLUSTER_MAX} characters")
             changes[name] = value
     if not call.defect("setsite-videomesh-not-stored"):
-        _update_facts(call, "videoMeshInterclusters", changes)
+        # An empty cluster element clears that cluster (our choice: the notes are silent);
+        # it is what lets a client restore a site that had no clusters.
+        _update_facts(call, "videoMeshInterclusters", changes, clear_empty=True)
     return []
 
 
-def _update_facts(call: Call, fact: str, changes: dict[str, str]) -> None:
-    """Merge ``changes`` into one of the site's dict-valued facts."""
+def _update_facts(call: Call, fact: str, changes: dict[str, str], clear_empty: bool = False) -> None:
+    """Merge ``changes`` into one of the site's dict-valued facts (``clear_empty``: "" removes)."""
     with call.db.transaction() as db:
         stored = db.site_facts(call.site)
-        stored.setdefault(fact, {}).update(changes)
+        current = stored.setdefault(fact, {})
+        for key, value in changes.items():
+            if clear_empty and value == "":
+                current.pop(key, None)
+            else:
+                current[key] = value
         db.set_site_facts(call.site, stored)
 
 
@@ -236,9 +244,16 @@ def _update_facts(call: Call, fact: str, changes: dict[str, str]) -> None:
 #   GetSiteFT response: ns1:featureToggle (ns1:name, ns1:value)..., sorted by name
 # The pre-39.8.0 design is not emulated: before 39.8.0 both answer as unknown APIs.
 
+def _require_toggle_caller(call: Call) -> None:
+    """The notes' examples call both APIs with a machine account's access token."""
+    call.require_admin()
+    if call.defect("siteft-access-token-refused") and call.account is not None and call.account.role == "machine":
+        raise ApiFailure("000001", "Access denied, additional privileges are required")
+
+
 @handler("site", "GetSiteFT", since="39.8.0")
 def get_site_ft(call: Call) -> list:
-    call.require_admin()
+    _require_toggle_caller(call)
     toggles: dict[str, str] = site_facts(call)["featureToggles"]
     wanted = [(el.text or "").strip() for el in call.findall("name")]
     names = [n for n in wanted if n in toggles] if wanted else sorted(toggles)
@@ -248,7 +263,7 @@ def get_site_ft(call: Call) -> list:
 
 @handler("site", "SetSiteFT", since="39.8.0")
 def set_site_ft(call: Call) -> list:
-    call.require_admin()
+    _require_toggle_caller(call)
     items = call.findall("featureToggle")
     if not items:
         raise ApiFailure("999999", "Missing required element: featureToggle")
@@ -260,6 +275,5 @@ def set_site_ft(call: Call) -> list:
         if value is None or len(value) > TOGGLE_VALUE_MAX:
             raise ApiFailure("999999", f"Feature toggle {name} needs a value of at most {TOGGLE_VALUE_MAX} characters")
         changes[name] = value
-    if not call.defect("siteft-set-ignored"):
-        _update_facts(call, "featureToggles", changes)
+    _update_facts(call, "featureToggles", changes)
     return []

@@ -5,7 +5,9 @@ they have in its JSON ``data``.  The documented changes this module carries:
 
 - SP11: the ``attendeeSendVideo`` option (accepted by Create/Set, returned by Get), and
   the confName rule CreateMeeting follows: empty or over 128 display characters -> 060065
-  (before SP11 any name is accepted, empty included);
+  (before SP11 any name is accepted, empty included: the notes give no older rule, and the
+  cases do not judge it);
+- SP21: autoRecord applies to Webex Meetings only, so GetTrainingSession never returns it;
 - 39.1.0: ``HQvideo``/``HDvideo`` in Create/Set are ignored (the site decides); Get
   still returns both;
 - 39.3.0: a description over 1024 characters is refused with 060067; 39.8.0 raises the
@@ -23,8 +25,8 @@ from typing import Any
 
 from ..defects import Defect
 from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (DescriptionDefects, check_conf_name, check_description, new_session, option, read_int,
-                     seed_on_suspended_site, site_video_levels)
+from .common import (ConfNameDefects, DescriptionDefects, check_conf_name, check_description, new_session, option,
+                     read_int, seed_on_suspended_site, site_video_levels)
 from .meeting import session_row
 
 __all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "refuse_if_suspended", "require_scheduler",
@@ -35,6 +37,7 @@ TABLES = ""  # training sessions use the core ``sessions`` table
 KEY_COUNTER = ("training_session_key", 661000000)
 _CREATE_CASES = ("trainingsession-create-description-1024", "trainingsession-set-description-1024")
 _LIMIT_2500_CASES = ("trainingsession-create-description-2500", "trainingsession-set-description-2500")
+_CONFNAME = ("trainingsession-create-confname-128", "trainingsession-set-confname-128")
 
 DEFECTS: list[Defect] = [
     Defect("suspended-training-create-allowed",
@@ -79,9 +82,16 @@ DEFECTS: list[Defect] = [
     Defect("attendeesendvideo-returned-early",
            "GetTrainingSession returns attendeeSendVideo before SP11 introduced it (every Get is then "
            "invalid against that version's schema)",
-           ("trainingsession-attendeesendvideo-create", "trainingsession-attendeesendvideo-set",
+           ("trainingsession-attendeesendvideo-set", "gettrainingsession-no-autorecord",
             "trainingsession-create-hqhd-ignored", "trainingsession-set-hqhd-ignored"),
            version="11.0.0 SP10"),
+    Defect("training-confname-limit-129",
+           "SP11: Create/SetTrainingSession accept a confName of 129 display characters", _CONFNAME),
+    Defect("training-confname-empty-accepted",
+           "SP11: Create/SetTrainingSession accept an empty confName instead of 060065", _CONFNAME),
+    Defect("training-autorecord-returned",
+           "SP21: GetTrainingSession returns autoRecord, which applies to Webex Meetings only",
+           ("gettrainingsession-no-autorecord",)),
 ]
 
 
@@ -107,6 +117,8 @@ def require_scheduler(call: Call):
 _DESCRIPTION_DEFECTS = DescriptionDefects(
     not_raised="training-description-limit-not-raised", unlimited="training-description-unlimited",
     off_by_one="training-description-limit-off-by-one", wrong_code="training-description-wrong-code")
+_CONF_NAME_DEFECTS = ConfNameDefects(limit_129="training-confname-limit-129",
+                                     empty_accepted="training-confname-empty-accepted")
 
 
 # -- reading a request ---------------------------------------------------------------------
@@ -136,7 +148,7 @@ def create_training_session(call: Call) -> list:
     refuse_if_suspended(call, "suspended-training-create-allowed")
     account = require_scheduler(call)
     name = call.text("metaData/confName") or ""
-    check_conf_name(call, name)
+    check_conf_name(call, name, _CONF_NAME_DEFECTS)
     description = call.text("metaData/description", "")
     check_description(call, description, _DESCRIPTION_DEFECTS)
     start = parse_date(call.text("schedule/startDate")) or (call.now + _dt.timedelta(days=1)).replace(microsecond=0)
@@ -159,7 +171,7 @@ def set_training_session(call: Call) -> list:
     row = session_row(call, call.text("sessionKey"), ("training",))
     name = call.text("metaData/confName")
     if name is not None:
-        check_conf_name(call, name)
+        check_conf_name(call, name, _CONF_NAME_DEFECTS)
     description = call.text("metaData/description")
     check_description(call, description, _DESCRIPTION_DEFECTS)
     start = parse_date(call.text("schedule/startDate"))
@@ -191,6 +203,8 @@ def get_training_session(call: Call) -> list:
     if (call.since("11.0.0 SP11") and not call.defect("attendeesendvideo-not-returned")) \
             or call.defect("attendeesendvideo-returned-early"):
         options.append(T.attendeeSendVideo(_bool(data.get("attendeeSendVideo", False))))
+    if call.since("11.0.0 SP21") and call.defect("training-autorecord-returned"):
+        options.append(T.autoRecord("false"))
     start = _dt.datetime.fromisoformat(row["start_date"])
     return [
         S.accessControl(S.listing(data.get("listing", "PUBLIC"))),
