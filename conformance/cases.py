@@ -108,6 +108,16 @@ class Step:
     templates: tuple[tuple[str, str], ...] = ()    # (name, xml) for ${repeat:N:name}
     expect: tuple[Expectation, ...] = ()
 
+    def templated_fields(self) -> list[tuple[str, str]]:
+        """(field, text) of every field whose ${...} placeholders are filled at run time."""
+        fields = [("body", self.body)] + [(f"security.{k}", v) for k, v in self.security]
+        fields += [(f"templates.{k}", v) for k, v in self.templates]
+        for i, e in enumerate(self.expect):
+            fields += [(f"expect[{i}].equals.{xp}", v) for xp, v in e.equals]
+            if e.mail is not None:
+                fields.append((f"expect[{i}].mail.to", e.mail.to))
+        return fields
+
     @property
     def judged(self) -> bool:
         """A step with expectations is judged; one without is setup and must succeed."""
@@ -331,13 +341,7 @@ def _check_placeholders(steps: tuple[Step, ...], path: Path) -> None:
     captured: set[str] = set()
     for step in steps:
         where = f"step[{step.index}]."
-        texts = [("body", step.body)] + [(f"security.{k}", v) for k, v in step.security]
-        texts += [(f"templates.{k}", v) for k, v in step.templates]
-        for i, e in enumerate(step.expect):
-            texts += [(f"expect[{i}].equals.{xp}", v) for xp, v in e.equals]
-            if e.mail is not None:
-                texts.append((f"expect[{i}].mail.to", e.mail.to))
-        for fieldname, text in texts:
+        for fieldname, text in step.templated_fields():
             for name in placeholder_names(text):
                 if (name in captured or name in RUNNER_VALUES or name.startswith(VALUE_PREFIXES)
                         or (name == "n" and fieldname.startswith("templates."))):

@@ -98,10 +98,7 @@ def _cannot_run(case: Case, target: Target) -> tuple[str, str] | None:
             return outcome, "requires fixture 'access-token'"
         if step.role != "anonymous" and target.credential(step.site, step.role) is None:
             return outcome, f"requires a {step.role} credential on the {step.site} site"
-        texts = [step.body, *(v for _, v in step.security), *(v for _, v in step.templates)]
-        for e in step.expect:
-            texts += [v for _, v in e.equals] + ([e.mail.to] if e.mail else [])
-        for text in texts:
+        for _field, text in step.templated_fields():
             for name in placeholder_names(text):
                 if name not in target.values and name not in captured and name not in RUNNER_VALUES and name != "n":
                     return outcome, f"needs the value {name!r} (set it under [target.values])"

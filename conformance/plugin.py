@@ -343,11 +343,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def _reproduce(case: Case, run: TargetRun, config: pytest.Config) -> str:
     cmd = f"webex-conformance replay {case.id} --api-version {run.version.slug}"
-    cfg = config.option.conformance_config or (
-        Path(config.rootpath) / "webex-conformance.toml" if not run.target.embedded and not config.option.endpoint else None)
-    if cfg:
-        cmd += f" --config {cfg} --target {run.target.name}"
-    elif not run.target.embedded:
+    if run.config_path:
+        cmd += f" --config {run.config_path} --target {run.target.name}"
+    if not run.target.embedded and (not run.config_path or config.option.endpoint):
         cmd += f" --endpoint {run.target.endpoint}"
     return cmd
 

@@ -33,6 +33,7 @@ class TargetRun:
     target: Target
     version: Version
     how: str                  # "given", "embedded reference server", or the detection text
+    config_path: str | None = None   # the configuration file the target came from, if any
 
     @property
     def label(self) -> str:
@@ -72,7 +73,7 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
             if names and t.name not in names:
                 continue
             t = _override(t, endpoint, site_name, schema_dir)
-            runs += _versions_of(t, wanted)
+            runs += [dataclasses.replace(r, config_path=str(config_path)) for r in _versions_of(t, wanted)]
     else:
         if servers is None:
             raise ConfigError("no endpoint, no configuration and no embedded servers")
@@ -129,7 +130,7 @@ def to_json(run: TargetRun) -> dict[str, Any]:
     """A TargetRun as plain data (in-memory, for pytest-xdist workers only; holds secrets)."""
     t = run.target
     return {
-        "version": str(run.version), "how": run.how,
+        "version": str(run.version), "how": run.how, "config_path": run.config_path,
         "target": {
             "name": t.name, "endpoint": t.endpoint, "version": str(t.version) if t.version else None,
             "sites": {k: {"site_name": s.site_name, "site_id": s.site_id, "partner_id": s.partner_id,
@@ -150,4 +151,4 @@ def from_json(data: dict[str, Any]) -> TargetRun:
     target = Target(t["name"], t["endpoint"], parse_version(t["version"]) if t["version"] else None, sites,
                     frozenset(t["provides"]), dict(t["values"]), TransportSettings(**t["transport"]),
                     Path(t["schema_dir"]) if t["schema_dir"] else None, t["embedded"])
-    return TargetRun(target, parse_version(data["version"]), data["how"])
+    return TargetRun(target, parse_version(data["version"]), data["how"], data.get("config_path"))

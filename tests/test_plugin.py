@@ -151,5 +151,9 @@ password_env = "TEST_PLUGIN_ADMIN_PASSWORD"
         res, _ = run(project, "-k", "good")
         assert "staging" in res.stdout.str() and "detected: GetAPIVersion answered apiVer 39.2.0" in res.stdout.str()
         res.assert_outcomes(passed=1)
+        res, _ = run(project, "-k", "bad")
+        toml = project.path / "webex-conformance.toml"
+        assert f"--api-version 39.2.0 --config {toml} --target staging" in res.stdout.str()
+        assert f"--endpoint {srv.url}" not in res.stdout.str()
         res, _ = run(project, "-k", "good", "--all-versions")
         assert "embedded reference server emulating 26 versions" in res.stdout.str()

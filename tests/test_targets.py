@@ -33,6 +33,7 @@ def config(tmp_path, monkeypatch):
 def test_configured_version_and_command_line_overrides(config):
     [run] = resolve(endpoint=None, versions=[], config_path=config)
     assert (run.version, run.how) == (parse_version("42.5.0"), "given in the configuration")
+    assert run.config_path == str(config) and from_json(to_json(run)) == run
     [run] = resolve(endpoint="https://other.example.com/WBXService/XMLService", versions=["39.2.0"],
                     config_path=config, site_name="othersite")
     assert run.target.endpoint == "https://other.example.com/WBXService/XMLService"
