@@ -35,7 +35,8 @@ RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"
 
-# Facts about the last run in this process, for the CLI (exit code 3, summary).
+# Facts about the last run in this process, for the CLI's exit code: "unreachable"
+# (the endpoint could not be reached) and "results".
 LAST_RUN: dict[str, Any] = {}
 
 
@@ -82,6 +83,7 @@ class _State:
     load_errors: list[str] = field(default_factory=list)
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
+    output: Path | None = None    # where the reports were written
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)
@@ -189,12 +191,9 @@ def pytest_configure(config: pytest.Config) -> None:
         LAST_RUN["unreachable"] = str(exc)
         raise pytest.UsageError(mask(str(exc), [])) from None
     except (ConfigError, DetectError, ValueError) as exc:
-        LAST_RUN["config_error"] = str(exc)
         raise pytest.UsageError(mask(str(exc), [])) from None
     except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
-        LAST_RUN["config_error"] = str(exc)
         raise pytest.UsageError(f"cannot start the run: {type(exc).__name__}: {mask(str(exc), [])}") from None
-    LAST_RUN["runs"] = [(r.label, r.target.endpoint, str(r.version), r.how) for r in st.runs]
 
 
 class _XdistHooks:
@@ -404,8 +403,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         out = _output_dir(session.config)
         if st.results or st.load_errors:
             _write_reports(st, out)
-            LAST_RUN["output"] = str(out)
-        LAST_RUN["summary"] = summary(st.results)
+            st.output = out
         LAST_RUN["results"] = st.results
     finally:
         if st.servers is not None:
@@ -450,6 +448,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(f"{counts.get('total', 0)} case results: {', '.join(parts) or 'none'}")
     for err in st.load_errors:
         terminalreporter.write_line(f"case file error: {err}")
-    if "output" in LAST_RUN:
-        out = Path(LAST_RUN["output"])
+    if st.output is not None:
+        out = st.output
         terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
