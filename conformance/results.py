@@ -115,6 +115,10 @@ class CaseResult:
     schema_bundle: str | None = None
     drift: list[str] = field(default_factory=list)
     started_at: str = ""         # ISO 8601
+    error_kind: str | None = None  # for outcome "error": errors.ConformanceError.kind
+                                   # ("case-file", "unreachable", "config", ...) or "response"
+    boundary: dict[str, Any] | None = None  # boundary-test records only: limit, scenario,
+                                   # unit, bound, input_size, example, reading
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -137,7 +141,8 @@ class CaseResult:
             "outcome": self.outcome, "reason": self.reason,
             "steps": [s.to_dict() for s in self.steps], "duration_ms": self.duration_ms,
             "schema_bundle": self.schema_bundle, "drift": list(self.drift),
-            "started_at": self.started_at,
+            "started_at": self.started_at, "error_kind": self.error_kind,
+            "boundary": self.boundary,
         }
 
     @classmethod
@@ -164,6 +169,8 @@ class CaseResult:
             duration_ms=_number(_need(data, "duration_ms", (int, float), where, optional=True)),
             schema_bundle=_need(data, "schema_bundle", str, where, optional=True),
             drift=list(drift), started_at=_need(data, "started_at", str, where, optional=True) or "",
+            error_kind=_need(data, "error_kind", str, where, optional=True),
+            boundary=_need(data, "boundary", dict, where, optional=True),
         )
 
 
