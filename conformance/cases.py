@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import errors
 from .namespaces import RESULTS, SERVICES
 from .versions import Version, VersionError, VersionRange, documented, ALL_VERSIONS
 
@@ -58,7 +59,7 @@ _ID = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 _XCODE = re.compile(r"^\d{5,6}$")
 
 
-class CaseFileError(Exception):
+class CaseFileError(errors.CaseFileError):
     """One mistake in one case file: which file, which field, why."""
 
     def __init__(self, path: Path | str, fieldname: str, reason: str):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import errors
 from .masking import mask
 from .verdicts import Verdict
 from .versions import VersionError, parse_version
@@ -28,8 +29,8 @@ FORMAT = "webex-conformance-results/1"
 OUTCOMES = ("pass", "fail", "error", "skip", "not-applicable")
 
 
-class ResultsFileError(Exception):
-    """A results file that is missing, unreadable or not in our format (one-line message)."""
+# A results file that is missing, unreadable or not in our format (one-line message).
+ResultsFileError = errors.ResultsFileError
 
 
 def _need(data: dict, key: str, types: type | tuple, where: str, optional: bool = False) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 import xmlschema
 from lxml import etree
 
+from . import errors
 from . import schemagen
 from .namespaces import PREFIX_OF, XSI
 from .versions import Version, VersionError, documented_at_or_below, parse_version
@@ -39,7 +40,7 @@ _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
 
-class SchemaLoadError(Exception):
+class SchemaLoadError(errors.SchemaError):
     """A schema directory that cannot be compiled (one line: which file, which line, why)."""
 
 
