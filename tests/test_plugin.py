@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from casefiles import apiver_case
+from casefiles import apiver_case, run_cases as run
 from conformance.server.serve import ReferenceServer
 
 @pytest.fixture()
@@ -19,9 +19,6 @@ def project(pytester: pytest.Pytester):
     return pytester
 
 
-def run(p: pytest.Pytester, *args: str):
-    out = p.path / "out"
-    return p.runpytest_inprocess("cases", "-p", "no:cacheprovider", "--conformance-output", str(out), *args), out
 
 
 def test_collects_one_item_per_case_with_readable_ids(project):

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from casefiles import apiver_case
+from casefiles import apiver_case, run_cases as run
 from conformance.server.serve import ReferenceServer
 
 CLOSED = "http://127.0.0.1:1/WBXService/XMLService"
@@ -13,17 +13,14 @@ CLOSED = "http://127.0.0.1:1/WBXService/XMLService"
 
 @pytest.fixture()
 def project(pytester: pytest.Pytester):
-    cases = pytester.path / "cases"
-    cases.mkdir()
-    (cases / "good.toml").write_text(apiver_case("apiver-good", "SUCCESS", "", " (good)"))
-    (cases / "bad.toml").write_text(apiver_case("apiver-bad", "FAILURE", "", " (bad)"))
+    """A passing and a failing case (test_plugin.py's project adds the odd ones)."""
     pytester.makeini("[pytest]\n")
+    pytester.mkdir("cases")
+    for name, result in (("good", "SUCCESS"), ("bad", "FAILURE")):
+        (pytester.path / "cases" / f"{name}.toml").write_text(apiver_case(f"apiver-{name}", result, "", f" ({name})"))
     return pytester
 
 
-def run(p: pytest.Pytester, *args: str):
-    out = p.path / "out"
-    return p.runpytest_inprocess("cases", "-p", "no:cacheprovider", "--conformance-output", str(out), *args), out
 
 
 def test_0_when_every_judged_check_passes(project):
