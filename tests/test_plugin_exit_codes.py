@@ -129,3 +129,17 @@ def test_3_for_an_unreachable_endpoint_with_or_without_a_version(project, monkey
 def test_2_with_xdist_when_the_run_cannot_start(project):
     res, _ = run(project, "--conformance-config", "missing.toml", "-n", "2")
     assert res.ret == 2 and "missing.toml: no such file" in res.stderr.str()
+
+
+def test_collect_only_keeps_pytests_own_status(project):
+    res, _ = run(project, "--api-version", "42.6.0", "--collect-only", "-q")
+    assert res.ret == 0 and "apiver-good" in res.stdout.str()
+
+
+def test_without_output_reports_go_to_a_new_directory_and_latest(project):
+    res = project.runpytest_inprocess("cases", "-p", "no:cacheprovider", "--api-version", "42.6.0", "-k", "good")
+    base = project.path / "reports"
+    (run_dir,) = [d for d in base.iterdir() if d.name != "latest"]
+    assert res.ret == 0 and (run_dir / "results.json").is_file()
+    assert (base / "latest").resolve() == run_dir.resolve()
+    assert f"reports: {run_dir / 'results.json'}" in res.stdout.str() and "latest points here" in res.stdout.str()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ..masking import mask
-from ..report_dir import new_run_dir, writable_dir
+from ..report_dir import LATEST, new_run_dir, writable_dir
 from ..report_html import write_html
 from ..report_junit import write_junit
 from ..results import CaseResult, summary, write_results
@@ -187,7 +187,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"case file error: {err}")
     if st.output is not None:
         out = st.output
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
+        latest = "" if st.plan and st.plan.output else f" ({out.parent / LATEST} points here)"
+        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}"
+                                    + latest)
     code, reason = st.outcome.exit_code, st.outcome.reason
     if code is not None and st.error is None:
         terminalreporter.write_line(f"exit code {code}" + (f": {mask(reason, st.secrets())}" if reason else ""))

@@ -18,6 +18,7 @@ from ..cases import KINDS
 from ..config import run_settings
 from ..errors import ConformanceError, UsageError, one_line
 from ..masking import mask
+from ..results import summary
 from ..run_outcome import decide
 from ..run_plan import cases_dir_of, config_path_of, plan
 from ..targets import TargetRun, from_json, to_json
@@ -131,15 +132,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if st.results or st.load_errors:
             st.output = write_reports(st)
         plan_ = st.plan
-        code, reason = decide(st.results, error=st.error, pytest_status=int(exitstatus),
-                              min_checks=plan_.min_checks if plan_ else 1,
-                              fail_on_skip=st.fail_on_skip)
+        if st.error is None and session.config.option.collectonly:
+            code, reason = int(exitstatus), ""   # nothing was meant to be judged
+        else:
+            code, reason = decide(st.results, error=st.error, pytest_status=int(exitstatus),
+                                  min_checks=plan_.min_checks if plan_ else 1,
+                                  fail_on_skip=st.fail_on_skip)
     except ConformanceError as exc:   # e.g. the reports' directory cannot be written
         code, reason = exc.exit_code, one_line(exc)
     finally:
         if st.plan is not None:
             st.plan.close()
     st.outcome.exit_code, st.outcome.reason, st.outcome.output = code, reason, st.output
+    st.outcome.counts = summary(st.results)
     if st.error is not None:
         print(f"webex-conformance: error: {mask(reason, st.secrets())}", file=sys.stderr)
     session.exitstatus = code
