@@ -23,7 +23,9 @@ import xmlschema
 from lxml import etree
 
 from . import schemagen
-from .namespaces import PREFIX_OF, XSI
+from .errors import one_line as _one_line
+from .namespaces import XSI_TYPE, xsi_type
+from .nodepath import line_of as _line, node_path as _path
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -34,7 +36,7 @@ __all__ = [
     "bundle_for",
 ]
 
-_XSI_TYPE = f"{{{XSI}}}type"
+_XSI_TYPE = XSI_TYPE
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -129,14 +131,12 @@ def _child_declarations(xsd_type: Any) -> dict[str, Any]:
 
 def _xsi_type_qname(elem: etree._Element) -> str | None:
     """The xsi:type of an element in Clark notation, '' if its prefix is unbound, None if absent."""
-    value = elem.get(_XSI_TYPE)
-    if value is None:
+    found = xsi_type(elem)
+    if found is None:
         return None
-    value = value.strip()
-    prefix, _, local = value.rpartition(":")
-    uri = elem.nsmap.get(prefix or None)
+    uri, local, raw = found
     if uri is None:
-        return "" if prefix else local
+        return "" if ":" in raw else local
     return f"{{{uri}}}{local}"
 
 
@@ -180,40 +180,6 @@ def _copy_keep_lines(root: etree._Element) -> etree._Element:
         if a.sourceline and b.sourceline != a.sourceline:
             b.sourceline = a.sourceline
     return dup
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _line(elem: Any) -> int | None:
-    line = getattr(elem, "sourceline", None)
-    return line if isinstance(line, int) and line > 0 else None
-
-
-def _step(elem: etree._Element) -> str:
-    qn = etree.QName(elem)
-    prefix = PREFIX_OF.get(qn.namespace or "") if qn.namespace else None
-    if prefix is None and qn.namespace:
-        prefix = elem.prefix
-    name = f"{prefix}:{qn.localname}" if prefix else (
-        qn.localname if not qn.namespace else f"*[local-name()='{qn.localname}']")
-    parent = elem.getparent()
-    if parent is not None:
-        same = [c for c in parent if c.tag == elem.tag]
-        if len(same) > 1:
-            name += f"[{same.index(elem) + 1}]"
-    return name
-
-
-def _path(elem: etree._Element) -> str:
-    """An XPath to the element, written with the prefixes of conformance.namespaces."""
-    steps = []
-    node: etree._Element | None = elem
-    while node is not None and isinstance(node.tag, str):
-        steps.append(_step(node))
-        node = node.getparent()
-    return "/" + "/".join(reversed(steps))
 
 
 def _child_at(elem: etree._Element, index: int) -> etree._Element | None:
