@@ -23,7 +23,7 @@ import xmlschema
 from lxml import etree
 
 from . import schemagen
-from .errors import one_line as _one_line
+from .errors import one_line
 from .namespaces import XSI_TYPE, xsi_type
 from .nodepath import line_of as _line, node_path as _path
 from .versions import Version, VersionError, documented_at_or_below, parse_version
@@ -69,7 +69,7 @@ class SchemaBundle:
                 issues.append(_issue(err))
         except Exception as e:  # the validator itself failed: report, never crash
             issues.append(SchemaIssue(
-                f"schema validation could not complete: {_one_line(str(e))}", _path(root), _line(root)))
+                f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root)))
         return issues
 
     def undocumented(self, root: etree._Element) -> list[str]:
@@ -89,7 +89,7 @@ class SchemaBundle:
         try:
             self._walk(root, self._type_of(root, decl.type), found)
         except Exception as e:  # a schema shape we do not understand must not crash a run
-            found.append(f"{_path(root)} (drift check stopped: {_one_line(str(e))})")
+            found.append(f"{_path(root)} (drift check stopped: {one_line(str(e))})")
         return found
 
     def _type_of(self, elem: etree._Element, declared: Any) -> Any:
@@ -201,7 +201,7 @@ def _issue(err: Any) -> SchemaIssue:
         if child is not None:
             target = child
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    message = _one_line(str(reason))
+    message = one_line(str(reason))
     value = getattr(err, "obj", None)
     if isinstance(value, str):  # a simple value failed: say which value and which type
         type_name = getattr(getattr(err, "validator", None), "prefixed_name", None)
@@ -261,7 +261,7 @@ def _compile(directory: Path) -> SchemaBundle:
     except xmlschema.XMLSchemaException as e:
         raise SchemaLoadError(_load_error_line(e, directory)) from None
     except (OSError, ValueError, TypeError, KeyError) as e:
-        raise SchemaLoadError(f"{directory}: cannot compile schemas: {_one_line(str(e))}") from None
+        raise SchemaLoadError(f"{directory}: cannot compile schemas: {one_line(str(e))}") from None
     return SchemaBundle(_bundle_name(directory, files), directory, namespaces, schema)
 
 
@@ -272,7 +272,7 @@ def _load_error_line(err: Any, directory: Path) -> str:
     if line:
         where += f":{line}"
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    return f"{where}: invalid schema: {_one_line(str(reason))}"
+    return f"{where}: invalid schema: {one_line(str(reason))}"
 
 
 def _url_to_path(url: str) -> str:

@@ -45,8 +45,8 @@ def test_good_case_loads(tmp_path):
     assert case.test_id == "39.2.0/lstsummaryuser-lastlogintime"
     step = case.steps[0]
     assert (step.service, step.api, step.idempotent) == ("user", "LstsummaryUser", True)
-    assert step.expectation_for(parse_version("42.6.0")).present == ("//use:user/use:lastLoginTime",)
-    assert step.expectation_for(parse_version("11.0.0 SP10")).absent == ("//use:lastLoginTime",)
+    assert step.expectation_for(parse_version("42.6.0")).get("present") == ("//use:user/use:lastLoginTime",)
+    assert step.expectation_for(parse_version("11.0.0 SP10")).get("absent") == ("//use:lastLoginTime",)
     assert case.applies_to(parse_version("11.0.0 SP10"))
 
 
