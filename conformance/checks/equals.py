@@ -51,5 +51,5 @@ def judge(pairs: tuple[tuple[str, str], ...], seen: Observed) -> list[Verdict]:
     return [_one(xp, template, seen) for xp, template in pairs]
 
 
-KIND = CheckKind("equals", "string value of each node (placeholders filled)",
+KIND = CheckKind("equals", "string value of each node",
                  'equals = { "//ep:apiVer" = "${target.version}" }', parse, judge, placeholders)

@@ -97,6 +97,6 @@ def judge(mail: MailExpectation, seen: Observed) -> list[Verdict]:
     return judge_mail(mail, seen.mails, seen.values)
 
 
-KIND = CheckKind("mail", "a mail sent (needs the mail-sink fixture); sent = false: no such mail",
+KIND = CheckKind("mail", "needs the mail-sink fixture",
                  'mail = { to = "${users.host.email}", subject = "deleted" }', parse, judge, placeholders,
                  reads_mail=True)

@@ -51,6 +51,6 @@ def judge(pairs: tuple[tuple[str, str], ...], seen: Observed) -> list[Verdict]:
     return [_one(xp, pattern, seen) for xp, pattern in pairs]
 
 
-KIND = CheckKind("matches", "regex every node must match (at least one node)",
+KIND = CheckKind("matches", "every node (at least one) matches the regex",
                  "matches = { \"//use:lastLoginTime\" = '^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2}$' }",
                  parse, judge)

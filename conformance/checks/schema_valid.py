@@ -34,5 +34,5 @@ def judge(wanted: bool, seen: Observed) -> list[Verdict]:
     return judge_schema(seen.bundle, seen.root)
 
 
-KIND = CheckKind("schema_valid", "default true: the response must validate against the version's schema",
+KIND = CheckKind("schema_valid", "default true: the response must validate",
                  "schema_valid = true", parse, judge, default=True)
