@@ -323,6 +323,9 @@ def _generated_dir(version: Version) -> Path:
     committed = schemagen.SCHEMAS_DIR / version.slug
     if committed.is_dir() and any(committed.rglob("*.xsd")):
         return committed
+    if not schemagen.SOURCE_DIR.is_dir():  # e.g. an installed wheel missing its data
+        raise SchemaLoadError(f"no generated schemas for {version} in {schemagen.SCHEMAS_DIR}, and no "
+                              f"schema source ({schemagen.SOURCE_DIR}) to generate them from")
     try:
         digest = hashlib.sha256()
         for src in sorted(schemagen.SOURCE_DIR.rglob("*.xsd")):
