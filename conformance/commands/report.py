@@ -15,9 +15,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report_html import write_html
-    from ..report_junit import write_junit
-    from ..results import ResultsFileError, merge, read_results, write_results
+    from ..report_writers import write_reports
+    from ..results import ResultsFileError, merge, read_results
 
     try:
         docs = [read_results(p) for p in args.results]
@@ -25,9 +24,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     merged = merge(docs)
     out = writable_dir(args.output)
-    write_results(out / "results.json", merged.results, {"merged_from": merged.runs})
-    write_junit(out / "junit.xml", merged.results)
-    write_html(out / "matrix.html", merged.results, runs=merged.runs)
+    write_reports(out, merged)
     print(f"merged {len(docs)} results file(s), {len(merged.results)} records -> {out}")
     return EXIT_OK
 

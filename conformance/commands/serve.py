@@ -14,8 +14,7 @@ _FLAG_FACTS = ("suspended", "control_hub", "auto_record")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--api-version", default=str(LATEST), metavar="V",
-                   help=f"the version to emulate (default: the latest, {LATEST})")
+    p.add_argument("--api-version", default=str(LATEST), metavar="V", help=f"the version to emulate (default {LATEST})")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free one)")
     p.add_argument("--db", metavar="PATH", help="SQLite file: state survives a restart")

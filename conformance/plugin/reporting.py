@@ -17,9 +17,8 @@ import pytest
 
 from ..masking import mask
 from ..report_dir import LATEST, new_run_dir, writable_dir
-from ..report_html import write_html
-from ..report_junit import write_junit
-from ..results import CaseResult, summary, write_results
+from ..report_writers import WRITERS, write_reports
+from ..results import CaseResult, ResultsDoc, mask_strings, summary
 from .collection import CaseItem
 from .state import RESULT_KEY, RunState, state
 
@@ -148,8 +147,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.extras = [*getattr(report, "extras", []), *added]
 
 
-def write_reports(st: RunState) -> Path:
-    """results.json, junit.xml and matrix.html, in --output or a new reports/<UTC time>/."""
+def write_run_reports(st: RunState) -> Path:
+    """Every report (report_writers.WRITERS), in --output or a new reports/<UTC time>/."""
     plan = st.plan
     out = writable_dir(plan.output) if plan and plan.output else new_run_dir(
         plan.reports_base if plan else Path("reports"))
@@ -169,9 +168,7 @@ def write_reports(st: RunState) -> Path:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
-    write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets)
-    write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
     return out
 
 
@@ -188,8 +185,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if st.output is not None:
         out = st.output
         latest = "" if st.plan and st.plan.output else f" ({out.parent / LATEST} points here)"
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}"
-                                    + latest)
+        terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS) + latest)
     code, reason = st.outcome.exit_code, st.outcome.reason
     if code is not None and st.error is None:
         terminalreporter.write_line(f"exit code {code}" + (f": {mask(reason, st.secrets())}" if reason else ""))

@@ -24,7 +24,7 @@ from ..run_plan import cases_dir_of, config_path_of, plan
 from ..targets import TargetRun, from_json, to_json
 from ..versions import ALL_VERSIONS
 from .collection import Collector, mark_name
-from .reporting import Reporter, write_reports
+from .reporting import Reporter, write_run_reports
 from .state import FAIL_ON_SKIP_KEY, WORKER_KEY, new_state, state
 
 
@@ -130,7 +130,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     try:
         if st.results or st.load_errors:
-            st.output = write_reports(st)
+            st.output = write_run_reports(st)
         plan_ = st.plan
         if st.error is None and session.config.option.collectonly:
             code, reason = int(exitstatus), ""   # nothing was meant to be judged
