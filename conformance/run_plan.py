@@ -7,7 +7,7 @@ Raises only ``errors.ConformanceError`` families (usage, config, unreachable).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ class RunPlan:
     config_path: Path | None = None
     min_checks: int = DEFAULT_MIN_CHECKS
     fail_on_skip: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def secrets(self) -> list[str]:
         out: list[str] = []

@@ -7,7 +7,6 @@ the exit code from the ``RunOutcome`` it hands to ``pytest.main``.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import options
 from ..command import Command
@@ -15,10 +14,6 @@ from ..errors import EXIT_OK, EXIT_USAGE, UsageError
 from ..report_dir import writable_dir
 from ..run_outcome import RunOutcome
 from .case_source import cases_dir_of
-
-
-def err(msg: str) -> None:
-    print(f"webex-conformance: error: {msg}", file=sys.stderr)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

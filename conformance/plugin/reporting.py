@@ -61,6 +61,7 @@ class Reporter:
 
     def __init__(self, config: pytest.Config):
         self.config = config
+        self.session: pytest.Session | None = None
 
     @property
     def _tr(self):
@@ -68,6 +69,7 @@ class Reporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.session = session   # its testscollected is the total (xdist sets it too)
         tr = self._tr
         if tr is None:
             return
@@ -116,8 +118,7 @@ class Reporter:
                 tr.write_line(f"{self._counter(st.done, total)} {parts}")
 
     def _total(self) -> int:
-        session = getattr(self._tr, "_session", None)
-        return int(getattr(session, "testscollected", 0) or 0)
+        return int(getattr(self.session, "testscollected", 0) or 0)
 
     @staticmethod
     def _counter(done: int, total: int) -> str:
