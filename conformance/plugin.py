@@ -24,6 +24,7 @@ from .config import ConfigError
 from .detect import DetectError
 from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
+from . import provenance
 from .masking import mask
 from .results import CaseResult, summary, write_results
 from .report_html import write_html
@@ -402,7 +403,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     try:
         out = _output_dir(session.config)
         if st.results or st.load_errors:
-            _write_reports(st, out)
+            _write_reports(st, out, session, exitstatus)
             st.output = out
         LAST_RUN["results"] = st.results
     finally:
@@ -415,7 +416,7 @@ def _output_dir(config: pytest.Config) -> Path:
     return Path(opt) if opt else Path(config.rootpath) / "reports"
 
 
-def _write_reports(st: _State, out: Path) -> None:
+def _write_reports(st: _State, out: Path, session: pytest.Session, exitstatus: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     secrets = st.secrets()
     bundles = {}
@@ -433,8 +434,10 @@ def _write_reports(st: _State, out: Path) -> None:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
+    run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir,
+                                              [*st.results, *st.load_errors]))  # gate: issue 9
     write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets)
+    write_junit(out / "junit.xml", st.results, secrets=secrets, runs=[run])
     write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
 
 
