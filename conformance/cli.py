@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .errors import ConformanceError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -387,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", nargs="+", metavar="RESULTS_JSON")
     p.add_argument("--output", default="reports/merged", metavar="DIR")
     p.set_defaults(func=cmd_report)
+    # gate (issue 9): the registered commands, until front's cli builds every command this way
+    from .commands import COMMANDS
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        command.add_arguments(p)
+        p.set_defaults(func=command.run)
     return ap
 
 
@@ -401,6 +408,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageProblem as exc:
         _err(str(exc))
         return EXIT_USAGE
+    except ConformanceError as exc:  # gate (issue 9): errors of the registered commands
+        _err(str(exc))
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `webex-conformance list | head`: the reader has had enough
