@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from .expectations import Accepted
 from .results import CaseResult, ResultsDoc, version_key
-from .run_diff import FAILING, comparability, worst_by_key
+from .run_diff import FAILING, JUDGED_NOT, comparability, worst_by_key
 from .versions import VersionError, parse_version
 
 __all__ = ["Finding", "Decision", "decide", "refusal", "reproduce_command"]
@@ -86,7 +86,8 @@ class Decision:
             lines.append(f"EXPIRED {e.where}: expired on {e.expires.isoformat()} (owner {e.owner}, {e.link}): "
                          f"renew it with a new date or fix the failure")
         for e in self.stale:
-            lines.append(f"STALE {e.where}: the case passes now where the entry applies; remove the entry")
+            lines.append(f"STALE {e.where}: the failure it accepts no longer happens where it applies; "
+                         f"remove the entry")
         for f in self.accepted:
             lines.append(f"known failure {f.case_id} on {f.target} at {f.version}: {f.reason} "
                          f"(accepted by {', '.join(f.accepted_by)})")
@@ -180,7 +181,7 @@ def decide(results: ResultsDoc, baseline: ResultsDoc, entries: Iterable[Accepted
         matched = [r for r in now.values() if e.matches(r)]
         if any(_uses(e, r) for r in matched):
             continue
-        if any(r.outcome == "pass" for r in matched):
+        if any(r.outcome not in JUDGED_NOT for r in matched):  # judged, and not failing its way
             out.stale.append(e)
         else:  # nothing of its case ran here, or it was only skipped: no evidence either way
             out.unused.append(e)

@@ -110,8 +110,9 @@ def comparability(old: ResultsDoc, new: ResultsDoc, old_name: str = "OLD", new_n
     must not pass for "same".
     """
     notes = []
-    for what, label, digest in (("suite", "suite version", False), ("cases", "case files", True),
-                                ("limits", "limit files", True)):
+    for what, label, digest, verb in (("suite", "suite version", False, "differs"),
+                                      ("cases", "case files", True, "differ"),
+                                      ("limits", "limit files", True, "differ")):
         a, b = _facts(old, what), _facts(new, what)
         for name, values in ((old_name, a), (new_name, b)):
             if len(values) > 1:
@@ -120,7 +121,7 @@ def comparability(old: ResultsDoc, new: ResultsDoc, old_name: str = "OLD", new_n
             notes.append(f"{label} unknown ({old_name} {_show(a, digest)}, {new_name} {_show(b, digest)}): "
                          f"written without provenance")
         elif a != b and len(a) == len(b) == 1:
-            notes.append(f"{label} differ: {old_name} {_show(a, digest)}, {new_name} {_show(b, digest)}")
+            notes.append(f"{label} {verb}: {old_name} {_show(a, digest)}, {new_name} {_show(b, digest)}")
     return notes
 
 

@@ -72,7 +72,7 @@ def _junit(decision) -> bytes:
     for e in decision.expired:
         case(e.where, "expectations", failure=f"expired on {e.expires.isoformat()} (owner {e.owner}, {e.link})")
     for e in decision.stale:
-        case(e.where, "expectations", failure="stale: the case passes now; remove the entry")
+        case(e.where, "expectations", failure="stale: the failure it accepts no longer happens; remove the entry")
     for f in decision.accepted:
         case(f"{f.case_id} [{f.target} {f.version}]", "known-failure",
              skipped=f"known failure, accepted by {', '.join(f.accepted_by)}: {f.reason}")
