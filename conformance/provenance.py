@@ -117,7 +117,7 @@ def from_pytest_session(session: Any, exitstatus: int, cases_dir: Path | None,
     opt = session.config.option
     selection = selection_info(
         keyword=getattr(opt, "keyword", None), markers=getattr(opt, "markexpr", None),
-        versions=getattr(opt, "api_version", None) or (), targets=getattr(opt, "conformance_targets", None) or (),
+        versions=getattr(opt, "api_version", None) or (), targets=getattr(opt, "target", None) or (),
         all_versions=getattr(opt, "all_versions", False), endpoint=getattr(opt, "endpoint", None),
         exitfirst=bool(getattr(opt, "maxfail", 0)),
     )

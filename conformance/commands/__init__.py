@@ -6,11 +6,18 @@ one line below.
 from __future__ import annotations
 
 from ..command import Command
-from . import diff, gate
+from . import defects, diff, gate, list as list_, replay, report, run, serve, validate
 
 __all__ = ["COMMANDS"]
 
 COMMANDS: tuple[Command, ...] = (
+    run.COMMAND,
+    list_.COMMAND,
+    validate.COMMAND,
+    replay.COMMAND,
+    serve.COMMAND,
+    defects.COMMAND,
+    report.COMMAND,
     diff.COMMAND,
     gate.COMMAND,
 )
