@@ -121,21 +121,26 @@ def _failing_checks(record: CaseResult) -> set[str]:
     return {v.check for v in record.verdicts if v.outcome in FAILING}
 
 
+def _covers(entry_check: str | None, check: str) -> bool:
+    """An entry's check names a verdict check exactly ("equals://ep:apiVer") or its kind ("equals")."""
+    return entry_check is None or check == entry_check or check.startswith(entry_check + ":")
+
+
 def _accepting(record: CaseResult, entries: list[Accepted]) -> list[Accepted]:
     """The entries that together accept this failing record (empty: not accepted)."""
     matching = [e for e in entries if e.matches(record)]
     if any(e.check is None for e in matching):
         return [e for e in matching if e.check is None]
     failing = _failing_checks(record)
-    checks = {e.check for e in matching}
-    if failing and failing <= checks:
-        return [e for e in matching if e.check in failing]
-    return []
+    if not failing or not all(any(_covers(e.check, c) for e in matching) for c in failing):
+        return []
+    return [e for e in matching if any(_covers(e.check, c) for c in failing)]
 
 
 def _uses(entry: Accepted, record: CaseResult) -> bool:
     """Whether a record of the entry's case still fails in the way the entry accepts."""
-    return record.outcome in FAILING and (entry.check is None or entry.check in _failing_checks(record))
+    return record.outcome in FAILING and (entry.check is None
+                                          or any(_covers(entry.check, c) for c in _failing_checks(record)))
 
 
 def decide(results: ResultsDoc, baseline: ResultsDoc, entries: Iterable[Accepted],

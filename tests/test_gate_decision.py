@@ -105,3 +105,11 @@ def test_reproduce_for_a_real_endpoint_names_it():
     r.endpoint, r.target = "https://site.example/WBXService/XMLService", "staging"
     assert reproduce_command(r, [{"targets": [{"name": "staging", "embedded": False}]}]) == (
         "webex-conformance replay a --api-version 11.0.0-SP10 --endpoint https://site.example/WBXService/XMLService")
+
+
+def test_an_entry_may_name_a_check_by_its_kind():
+    base = doc([rec("a"), rec("b")])
+    now = doc([rec("a", "fail", check="equals://ep:apiVer"), rec("b", "fail", check="equalsX")])
+    d = decide(now, base, accepted(("a", "2027-01-01", 'check = "equals"'), ("b", "2027-01-01", 'check = "equals"')),
+               TODAY)
+    assert [f.case_id for f in d.accepted] == ["a"] and [f.case_id for f in d.regressions] == ["b"]
