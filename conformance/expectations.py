@@ -8,7 +8,8 @@ and checks the file; whether an entry is expired, used or stale is the gate's de
 ```toml
 [[accepted]]
 case = "createmeeting-confname-128"        # required: a case id (or boundary/<limit-id>)
-check = "result"                           # optional: only failures of this check
+check = "equals"                           # optional: only failures of this verdict check, named
+                                           # exactly ("equals://ep:apiVer") or by kind ("equals")
 versions = ">= 42.1.0, < 42.6.0"           # optional: only at these API versions
 target = "staging"                         # optional: only on this target
 reason = "site still on the old limit"     # required
