@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Collection
 
 from .errors import ResultsFileError
-from .results import CaseResult
+from .results import CaseResult, read_text
 from .versions import VersionError, VersionRange, parse_version
 
 __all__ = ["ExpectationsError", "Accepted", "load_expectations", "parse_expectations"]
@@ -135,10 +135,4 @@ def parse_expectations(text: str, name: str, known_cases: Collection[str] | None
 def load_expectations(path: Path | str, known_cases: Collection[str] | None = None) -> list[Accepted]:
     """Read and check an expectations file; every problem is one line naming file and entry."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExpectationsError(f"{path}: no such expectations file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExpectationsError(f"{path}: cannot read: {exc}") from None
-    return parse_expectations(text, str(path), known_cases)
+    return parse_expectations(read_text(path, "expectations file", ExpectationsError), str(path), known_cases)

@@ -24,22 +24,12 @@ class SchemaKeywordError(ValueError):
     """The schema uses a keyword this checker does not implement."""
 
 
+_PY_TYPES = ((type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+             (list, "array"), (dict, "object"))  # bool before int: True is not an integer in JSON
+
+
 def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next((name for typ, name in _PY_TYPES if isinstance(value, typ)), type(value).__name__)
 
 
 def _is(value: Any, typ: str) -> bool:

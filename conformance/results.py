@@ -24,7 +24,7 @@ from .versions import VersionError, parse_version
 
 __all__ = [
     "FORMAT", "OUTCOMES", "SCHEMA_PATH", "StepRecord", "CaseResult", "ResultsDoc", "ResultsFileError",
-    "Conflict", "results_schema", "write_results", "read_results", "merge", "merged_run_info",
+    "Conflict", "results_schema", "write_results", "read_text", "read_results", "merge", "merged_run_info",
     "summary", "mask_strings", "version_key",
 ]
 
@@ -256,6 +256,16 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
         raise
 
 
+def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFileError) -> str:
+    """A UTF-8 file's text, or ``error`` with one line naming the file (``what``: "results file"...)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+
+
 def read_results(path: Path | str) -> ResultsDoc:
     """Load a results file and check it against the published schema.
 
@@ -263,12 +273,7 @@ def read_results(path: Path | str) -> ResultsDoc:
     does not match, so a truncated upload or another tool's JSON fails clearly.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsFileError(f"{path}: no such results file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsFileError(f"{path}: cannot read: {exc}") from None
+    text = read_text(path, "results file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
