@@ -8,7 +8,7 @@ never silently half-applied.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 __all__ = ["SUPPORTED", "SchemaKeywordError", "check_schema", "iter_errors", "first_error"]
 
@@ -24,12 +24,12 @@ class SchemaKeywordError(ValueError):
     """The schema uses a keyword this checker does not implement."""
 
 
-_PY_TYPES = ((type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
-             (list, "array"), (dict, "object"))  # bool before int: True is not an integer in JSON
+_PY_TYPES = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string",
+             list: "array", dict: "object"}  # by exact type: True is not an integer in JSON
 
 
 def _json_type(value: Any) -> str:
-    return next((name for typ, name in _PY_TYPES if isinstance(value, typ)), type(value).__name__)
+    return _PY_TYPES.get(type(value)) or type(value).__name__
 
 
 def _is(value: Any, typ: str) -> bool:
@@ -121,6 +121,73 @@ def iter_errors(value: Any, schema: Any, root: dict | None = None, path: str = "
             yield from iter_errors(item, schema["items"], root, _child(path, i))
 
 
+def _compile(schema: Any, root: dict, done: dict[int, Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    """A function that says whether a value matches ``schema``: the fast path of first_error."""
+    if schema is True or schema is False:
+        return lambda v, ok=schema: ok
+    key = id(schema)
+    if key in done:
+        return lambda v: done[key](v)  # resolved on call: a reference may point back up
+    done[key] = lambda v: True         # placeholder while this node is being compiled
+    checks: list[Callable[[Any], bool]] = []
+    if "$ref" in schema:
+        checks.append(_compile(_resolve(root, schema["$ref"]), root, done))
+    checks += [_compile(sub, root, done) for sub in schema.get("allOf", ())]
+    if "anyOf" in schema:
+        branches = [_compile(sub, root, done) for sub in schema["anyOf"]]
+        checks.append(lambda v: any(b(v) for b in branches))
+    if "const" in schema:
+        checks.append(lambda v, c=schema["const"]: v == c and type(v) is type(c))
+    if "enum" in schema:
+        checks.append(lambda v, e=schema["enum"]: v in e)
+    if "type" in schema:
+        names = set(schema["type"] if isinstance(schema["type"], list) else [schema["type"]])
+        if "number" in names:
+            names.add("integer")
+        checks.append(lambda v, n=frozenset(names): _json_type(v) in n)
+    if "minimum" in schema:
+        checks.append(lambda v, m=schema["minimum"]: _json_type(v) not in ("integer", "number") or v >= m)
+    props = {name: _compile(sub, root, done) for name, sub in schema.get("properties", {}).items()}
+    required = tuple(schema.get("required", ()))
+    extra = schema.get("additionalProperties", True)
+    extra_fn = None if isinstance(extra, bool) else _compile(extra, root, done)
+    if props or required or extra is not True:
+        def check_object(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            if any(name not in v for name in required):
+                return False
+            for name, item in v.items():
+                fn = props.get(name)
+                if fn is not None:
+                    if not fn(item):
+                        return False
+                elif extra is False or (extra_fn is not None and not extra_fn(item)):
+                    return False
+            return True
+        checks.append(check_object)
+    if "items" in schema:
+        item_fn = _compile(schema["items"], root, done)
+        def check_items(v: Any) -> bool:
+            if isinstance(v, list):
+                for x in v:
+                    if not item_fn(x):
+                        return False
+            return True
+        checks.append(check_items)
+    def fn(v: Any) -> bool:
+        for c in checks:
+            if not c(v):
+                return False
+        return True
+    if len(checks) == 1:
+        fn = checks[0]
+    done[key] = fn
+    return fn
+
+
 def first_error(value: Any, schema: dict) -> str | None:
     """The first mismatch, or None when ``value`` matches ``schema``."""
-    return next(iter_errors(value, schema), None)
+    if _compile(schema, schema, {})(value):
+        return None
+    return next(iter_errors(value, schema), "(top): does not match")

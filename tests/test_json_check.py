@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conformance.json_check import SchemaKeywordError, check_schema, first_error, iter_errors
 from conformance.results import results_schema
@@ -62,3 +63,21 @@ def test_the_published_results_schema_uses_only_supported_keywords():
     check_schema(schema)
     assert schema["title"] == "webex-conformance-results/1"
     assert {"error_kind", "boundary"} <= set(schema["$defs"]["result"]["properties"])
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.sampled_from(
+    ["a", "b", "x", "y", "name"]), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(["n", "kind", "tags", "ratio", "fixed", "ref", "either", "free", "name", "other"]), inner,
+    max_size=5), max_leaves=12)
+
+
+_NEAR_VALID = st.builds(lambda n, extra: {"n": n, "kind": "a", **extra}, st.integers(-1, 2), st.dictionaries(
+    st.sampled_from(["tags", "ratio", "fixed", "ref", "either", "free", "other"]),
+    _JSON | st.just("x") | st.just({"name": "r"}) | st.just(["t"]), max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON | _NEAR_VALID)
+def test_the_fast_check_and_the_explaining_walk_agree(value):
+    # first_error decides with a compiled check and explains with iter_errors: both must agree
+    assert (first_error(value, SCHEMA) is None) == (not list(iter_errors(value, SCHEMA)))
