@@ -4,8 +4,11 @@ Pure: two results documents, the accepted failures and today's date in; a ``Deci
 out, which the ``gate`` command prints, writes as JSON and as JUnit.  The rules:
 
 - a regression is a (case, target, version) that passed in the baseline and now fails,
-  errs, is skipped or was not run at all (a run that judged nothing is never green);
-- a failure an unexpired expectations entry accepts is a known failure, never a regression;
+  errs, is skipped or was not run at all;
+- results in which nothing was judged (no pass, fail or error) fail the gate: never green
+  on nothing;
+- a failure or error an unexpired expectations entry accepts is a known failure, never a
+  regression (a skip is not accepted: a case that no longer runs must be made to run);
 - a failure that did not pass in the baseline (failed there too, or is new) is reported,
   not a regression;
 - an expired entry fails the gate, and so does a stale one (its case now passes where it
@@ -54,11 +57,11 @@ class Decision:
     expired: list[Accepted] = field(default_factory=list)
     stale: list[Accepted] = field(default_factory=list)
     unused: list[Accepted] = field(default_factory=list)      # matched nothing this run (not a failure)
-    judged: int = 0
+    judged: int = 0                                           # records with pass, fail or error
 
     @property
     def passed(self) -> bool:
-        return not (self.regressions or self.expired or self.stale)
+        return bool(self.judged) and not (self.regressions or self.expired or self.stale)
 
     def to_dict(self) -> dict[str, Any]:
         return {"decision": "pass" if self.passed else "fail", "judged": self.judged, "notes": list(self.notes),
@@ -162,7 +165,9 @@ def decide(results: ResultsDoc, baseline: ResultsDoc, entries: Iterable[Accepted
         if not c.agree:
             out.notes.append(c.describe() + " (the worst counts)")
     now, before = worst_by_key(results.results), worst_by_key(baseline.results)
-    out.judged = len(now)
+    out.judged = sum(1 for r in now.values() if r.outcome not in JUDGED_NOT)
+    if not out.judged:
+        out.notes.append("nothing was judged: the results hold no pass, fail or error record")
     keys = sorted(set(now) | set(before), key=lambda k: (k[1], version_key(k[2]), k[0]))
     for key in keys:
         r, b = now.get(key), before.get(key)

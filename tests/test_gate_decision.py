@@ -113,3 +113,10 @@ def test_an_entry_may_name_a_check_by_its_kind():
     d = decide(now, base, accepted(("a", "2027-01-01", 'check = "equals"'), ("b", "2027-01-01", 'check = "equals"')),
                TODAY)
     assert [f.case_id for f in d.accepted] == ["a"] and [f.case_id for f in d.regressions] == ["b"]
+
+
+def test_results_that_judged_nothing_never_pass():
+    d = decide(doc([rec("a", "skip")]), doc([rec("a", "skip")]), [], TODAY)
+    assert not d.passed and d.judged == 0 and d.notes == [
+        "nothing was judged: the results hold no pass, fail or error record"]
+    assert d.headline().startswith("gate: FAIL")

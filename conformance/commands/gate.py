@@ -120,9 +120,9 @@ COMMAND = Command(
     name="gate",
     help="fail a release only on regressions against a baseline, never on an accepted known failure",
     description="Compare RESULTS with BASELINE per (case, target, version). Exit 1 when a record that passed "
-                "in the baseline fails, errs, is skipped or was not run now and no unexpired entry of "
-                "--expectations accepts it, or when an expectations entry has expired or is stale (its case "
-                "passes now). --dry-run, or the environment variable " + BREAK_GLASS + " set to a reason, "
+                "in the baseline is skipped or was not run now, or fails or errs and no unexpired entry of "
+                "--expectations accepts it; when an expectations entry has expired or is stale (the failure it "
+                "accepts no longer happens); or when nothing was judged. --dry-run, or the environment variable " + BREAK_GLASS + " set to a reason, "
                 "prints the decision and exits 0. Exit 2: a file that cannot be read, a baseline of another "
                 "suite version or case set, or a bad expectations entry (named).",
     add_arguments=add_arguments,
