@@ -219,13 +219,17 @@
   }
 
   function verdictTable(step) {
-    var t = el('table'), head = el('tr');
-    ['check', 'outcome', 'expected', 'actual', 'path', 'line'].forEach(function (h) { head.appendChild(el('th', '', h)); });
+    var t = el('table', 'verdicts'), head = el('tr');
+    var where = step.verdicts.some(function (v) { return v.path || (v.line !== null && v.line !== undefined); });
+    var cols = ['check', 'outcome', 'expected', 'actual'];
+    if (where) cols.push('where');
+    cols.forEach(function (h) { head.appendChild(el('th', '', h)); });
     t.appendChild(head);
     step.verdicts.forEach(function (v) {
       var tr = el('tr', 'v-' + v.outcome);
-      [v.check, v.outcome.toUpperCase(), v.expected, v.actual + (v.detail && v.check !== 'drift' ? ' (' + v.detail + ')' : ''),
-        v.path || '', v.line === null || v.line === undefined ? '' : v.line].forEach(function (x) { tr.appendChild(el('td', '', x)); });
+      var cells = [v.check, v.outcome.toUpperCase(), v.expected, v.actual + (v.detail && v.check !== 'drift' ? ' (' + v.detail + ')' : '')];
+      if (where) cells.push((v.path || '') + (v.line === null || v.line === undefined ? '' : ' line ' + v.line));
+      cells.forEach(function (x) { tr.appendChild(el('td', '', x)); });
       t.appendChild(tr);
     });
     return t;
@@ -355,9 +359,10 @@
     }
   }
 
-  function show() { panel.hidden = false; }
+  function show() { panel.hidden = false; doc.body.classList.add('panel-open'); }
   function closePanel() {
     panel.hidden = true;
+    doc.body.classList.remove('panel-open');
     select(null);
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   }
