@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from .results import CaseResult
 
-__all__ = ["RunFacts", "run_facts", "reproduce_command", "cell_evidence", "pack"]
+__all__ = ["RunFacts", "run_facts", "reproduce_command", "cell_evidence", "pack", "pretty_xml"]
 
 
 @dataclass
@@ -79,3 +80,41 @@ def pack(row: Sequence[tuple[int, dict[str, Any]]]) -> str:
     """One row's evidence ({column index: evidence}) as gzip+base64 text."""
     data = json.dumps({str(i): ev for i, ev in row}, ensure_ascii=False, separators=(",", ":"))
     return base64.b64encode(gzip.compress(data.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+
+
+def pretty_xml(text: str) -> str:
+    """Indented XML for people to read; tolerant of anything (it is only re-spaced, never parsed).
+
+    Mirrors the page script's pretty-printer so the vendor report and the matrix panel
+    show an exchange the same way.
+    """
+    toks = _TOKEN.findall(text or "")
+    out: list[str] = []
+    depth, i = 0, 0
+    while i < len(toks):
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        after = toks[i + 2] if i + 2 < len(toks) else None
+        pad = "  " * depth
+        if not t.startswith("<"):
+            if t.strip():
+                out.append(pad + t.strip())
+        elif t.startswith("</"):
+            depth = max(0, depth - 1)
+            out.append("  " * depth + t)
+        elif t[1:2] in ("?", "!") or t.endswith("/>"):
+            out.append(pad + t)
+        elif nxt is not None and not nxt.startswith("<") and after is not None and after.startswith("</"):
+            out.append(pad + t + nxt + after)
+            i += 2
+        elif nxt is not None and nxt.startswith("</"):
+            out.append(pad + t + nxt)
+            i += 1
+        else:
+            out.append(pad + t)
+            depth += 1
+        i += 1
+    return "\n".join(out)

@@ -12,11 +12,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", nargs="+", metavar="RESULTS_JSON", help="results.json files of runs or shards")
     p.add_argument("--output", default="reports/merged", metavar="DIR",
                    help="where the merged results.json, junit.xml and matrix.html go (default: reports/merged)")
+    # matrix (issue 11): the vendor report and the baseline comparison
+    p.add_argument("--vendor", metavar="NAME", help="also write vendor-NAME.html and .json: the report for one target")
+    p.add_argument("--baseline", metavar="OLD_RESULTS_JSON",
+                   help="mark the matrix cells whose outcome changed versus this earlier results.json")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..report_html import write_html
     from ..report_junit import write_junit
+    from ..report_vendor import check_target, write_vendor_report
     from ..results import ResultsFileError, merge, read_results, write_results
 
     try:
@@ -24,12 +29,32 @@ def run(args: argparse.Namespace) -> int:
     except ResultsFileError as exc:
         raise UsageError(str(exc)) from None
     merged = merge(docs)
+    baseline = _baseline(args.baseline, merged)
+    if args.vendor is not None:
+        check_target(merged, args.vendor)  # before anything is written
     out = writable_dir(args.output)
     write_results(out / "results.json", merged.results, {"merged_from": merged.runs})
     write_junit(out / "junit.xml", merged.results)
-    write_html(out / "matrix.html", merged.results, runs=merged.runs)
+    write_html(out / "matrix.html", merged.results, runs=merged.runs, baseline=baseline)
+    if args.vendor is not None:
+        paths = write_vendor_report(out, merged, args.vendor)
+        print(f"vendor report for {args.vendor}: {', '.join(str(p) for p in paths)}")
     print(f"merged {len(docs)} results file(s), {len(merged.results)} records -> {out}")
     return EXIT_OK
+
+
+def _baseline(path: str | None, merged):
+    from ..results import ResultsFileError, read_results
+    if path is None:
+        return None
+    try:
+        old = read_results(path)
+    except ResultsFileError as exc:
+        raise UsageError(f"--baseline: {exc}") from None
+    keys = {r.key for r in merged.results}
+    if merged.results and not any(r.key in keys for r in old.results):
+        raise UsageError(f"--baseline {path}: shares no (case, target, version) with the results: not comparable")
+    return old.results
 
 
 COMMAND = Command(
