@@ -73,8 +73,8 @@ def test_counts_in_the_page_match_results_json(browser, report):
     browser.open(out / "matrix.html")
     results = data["results"]
     assert browser.evaluate("document.querySelectorAll('#matrix tr.row').length") == len({r["case_id"] for r in results})
-    heads = browser.evaluate("""Array.from(document.querySelectorAll('#matrix tr.counts th')).map(function (th, i) {
-        var v = document.querySelectorAll('#matrix tr.versions th')[i];
+    heads = browser.evaluate("""Array.from(document.querySelectorAll('#matrix-head tr.counts th')).map(function (th, i) {
+        var v = document.querySelectorAll('#matrix-head tr.versions th')[i];
         return [v.getAttribute('data-target'), v.getAttribute('data-version'), th.getAttribute('data-pass'),
                 th.getAttribute('data-fail'), th.getAttribute('data-error'), th.getAttribute('data-skip'),
                 th.getAttribute('data-not-applicable')]; })""")
@@ -92,11 +92,11 @@ def test_counts_in_the_page_match_results_json(browser, report):
 def test_the_whole_grid_fits_1600_px_and_the_header_stays(browser, report):
     out, _ = report
     browser.open(out / "matrix.html")
-    assert browser.evaluate("document.querySelectorAll('#matrix tr.versions th').length") == 27
+    assert browser.evaluate("document.querySelectorAll('#matrix-head tr.versions th').length") == 27
     width = browser.evaluate("[document.getElementById('grid-wrap').scrollWidth, document.getElementById('grid-wrap').clientWidth]")
     assert width[0] <= width[1], f"horizontal scrolling at 1600 px: {width}"
     top = browser.evaluate("""(function () { var w = document.getElementById('grid-wrap'); w.scrollTop = 800;
-        return [document.querySelector('#matrix thead').getBoundingClientRect().top, w.getBoundingClientRect().top]; })()""")
+        return [document.querySelector('#matrix-head').getBoundingClientRect().top, w.getBoundingClientRect().top]; })()""")
     assert abs(top[0] - top[1]) <= 2, "the header scrolled away"
     browser.screenshot(out / "screenshots" / "matrix.png")
 
@@ -110,14 +110,14 @@ def test_filters_leave_no_empty_group(browser, report):
                              ".map(function (r) { return r.querySelector('a.id').textContent; })")
     assert set(shown) == failing
     assert browser.evaluate("document.getElementById('shown').textContent") == f"{len(failing)} of 40 cases"
-    empty = browser.evaluate("""Array.from(document.querySelectorAll('#matrix tbody')).filter(function (tb) {
-        return !tb.hidden && !Array.from(tb.rows).some(function (r) { return r.classList.contains('row') && !r.hidden; }); }).length""")
+    empty = browser.evaluate("""Array.from(document.querySelectorAll('#matrix .grp')).filter(function (tb) {
+        return !tb.hidden && !Array.from(tb.querySelectorAll('tr')).some(function (r) { return r.classList.contains('row') && !r.hidden; }); }).length""")
     assert empty == 0
     browser.evaluate("var q = document.getElementById('q'); q.value = 'number 13'; q.dispatchEvent(new Event('input', {bubbles: true}))")
     assert browser.evaluate("document.getElementById('shown').textContent") == "1 of 40 cases"
     browser.evaluate("document.getElementById('f-reset').click()")
     browser.evaluate("var t = document.getElementById('f-target'); t.value = 'acme'; t.dispatchEvent(new Event('change', {bubbles: true}))")
-    visible = browser.evaluate("Array.from(document.querySelectorAll('#matrix tr.versions th')).filter(function (th) {"
+    visible = browser.evaluate("Array.from(document.querySelectorAll('#matrix-head tr.versions th')).filter(function (th) {"
                                " return th.offsetWidth > 0; }).map(function (th) { return th.getAttribute('data-target'); })")
     assert visible == ["acme"]
     browser.evaluate("var g = document.getElementById('f-group'); g.value = 'service'; g.dispatchEvent(new Event('change', {bubbles: true}))")

@@ -31,7 +31,9 @@
     tabs.forEach(function (a) {
       var on = a.getAttribute('data-tab') === id;
       a.classList.toggle('on', on);
-      doc.getElementById(a.getAttribute('data-tab')).hidden = !on;
+      var tab = doc.getElementById(a.getAttribute('data-tab'));
+      tab.classList.remove('later');
+      tab.hidden = !on;
     });
   }
   showTab('tab-matrix');
@@ -53,19 +55,21 @@
     return vis;
   }
 
+  var wrap = doc.getElementById('grid-wrap'), head = doc.getElementById('matrix-head');
   function hideColumns(vis) {
+    wrap.style.setProperty('--n', String(vis.length));
     if (vis.length === NC) { hideStyle.textContent = ''; return; }
     var keep = {}, rules = [];
     vis.forEach(function (i) { keep[i] = true; });
     for (var i = 0; i < NC; i++) {
       if (keep[i]) continue;
-      rules.push('table.grid tr.row>:nth-child(' + (i + 2) + ')', 'table.grid tr.heading>:nth-child(' + (i + 2) + ')',
-        '#matrix tr.versions>:nth-child(' + (i + 1) + ')', '#matrix tr.counts>:nth-child(' + (i + 1) + ')',
-        '#headings tr.versions>:nth-child(' + (i + 2) + ')');
+      rules.push('#matrix tr.row>:nth-child(' + (i + 2) + ')', 'table.grid col:nth-child(' + (i + 2) + ')',
+        'table.grid tr.heading>:nth-child(' + (i + 2) + ')', '#headings tr.versions>:nth-child(' + (i + 2) + ')',
+        '#matrix-head tr.versions>:nth-child(' + (i + 1) + ')', '#matrix-head tr.counts>:nth-child(' + (i + 1) + ')');
     }
-    var ts = table.querySelectorAll('tr.targets th.tgt');
+    var ts = head.querySelectorAll('tr.targets th.tgt');
     for (var k = 0; k < ts.length; k++) {
-      if (f.target.value && ts[k].textContent !== f.target.value) rules.push('#matrix tr.targets>:nth-child(' + (k + 2) + ')');
+      if (f.target.value && ts[k].textContent !== f.target.value) rules.push('#matrix-head tr.targets>:nth-child(' + (k + 2) + ')');
     }
     hideStyle.textContent = rules.join(',') + '{display:none}';
   }
@@ -74,11 +78,10 @@
     var words = f.q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var want = {}, anyOutcome = false;
     f.outcomes.forEach(function (c) { if (c.checked) { want[c.value] = true; anyOutcome = true; } });
-    if (want.p) want.o = want.o || false;
     if (want.f) want.q = true;
     var vis = visibleColumns();
     hideColumns(vis);
-    var shown = 0;
+    var shown = 0, show = [];
     for (var i = 0; i < D.rows.length; i++) {
       var r = D.rows[i], ok = true, j;
       for (j = 0; ok && j < words.length; j++) ok = hay[i].indexOf(words[j]) >= 0;
@@ -95,23 +98,28 @@
         for (j = 0; !ok && j < vis.length; j++) ok = Object.prototype.hasOwnProperty.call(r.c, String(vis[j]));
       }
       if (byIndex[i].hidden === ok) byIndex[i].hidden = !ok;
+      show[i] = ok;
       if (ok) shown++;
     }
-    var groups = table.tBodies;
-    for (var g = 0; g < groups.length; g++) {
-      var n = 0, trs = groups[g].rows;
-      for (var k = 1; k < trs.length; k++) if (!trs[k].hidden) n++;
-      groups[g].hidden = n === 0;
-      var gn = groups[g].querySelector('.gn');
-      if (gn) gn.textContent = n === trs.length - 1 ? String(n) : n + ' of ' + (trs.length - 1);
-    }
+    groupsOf(f.group.value).forEach(function (g) {
+      var n = 0;
+      g._rows.forEach(function (i) { if (show[i]) n++; });
+      if (g.hidden !== (n === 0)) g.hidden = n === 0;
+      g.style.setProperty('--rows', String(n));
+      var gn = g.querySelector('.gn');
+      if (gn) gn.textContent = n === g._rows.length ? String(n) : n + ' of ' + g._rows.length;
+    });
     doc.getElementById('shown').textContent = shown + ' of ' + D.rows.length + ' cases';
   }
 
   /* ------------------------------------------------------------ grouping */
-  var original = Array.prototype.slice.call(table.tBodies);
-  var grouped = {introduced: original};
-  function groupBy(mode) {
+  var colgroup = table.querySelector('colgroup');
+  var grouped = {introduced: Array.prototype.slice.call(table.children)};
+  grouped.introduced.forEach(function (g) {
+    g._rows = Array.prototype.map.call(g.querySelectorAll('tr.row'), function (tr) { return +tr.getAttribute('data-r'); });
+  });
+  var current = 'introduced';
+  function groupsOf(mode) {
     if (!grouped[mode]) {
       var keyOf = mode === 'service' ? function (r) { return r.svc; } : function (r) { return r.api[0] || '(none)'; };
       var names = {}, order = [];
@@ -122,29 +130,34 @@
       });
       order.sort();
       grouped[mode] = order.map(function (k) {
-        var tb = el('tbody', 'grp'), head = el('tr', 'group'), th = el('th'), sp = el('span');
+        var g = el('div', 'grp'), t = el('table', 'grid'), tb = el('tbody'), tr = el('tr', 'group'), th = el('th'), sp = el('span');
         th.colSpan = NC + 1;
         sp.appendChild(doc.createTextNode((mode === 'service' ? 'Service ' : 'API ') + k + ' \u00b7 '));
         sp.appendChild(el('span', 'gn', names[k].length));
         sp.appendChild(doc.createTextNode(' change(s)'));
-        th.appendChild(sp); head.appendChild(th); tb.appendChild(head);
-        tb._rows = names[k];
-        return tb;
+        th.appendChild(sp); tr.appendChild(th); tb.appendChild(tr);
+        t.appendChild(colgroup.cloneNode(true)); t.appendChild(tb); g.appendChild(t);
+        g._rows = names[k];
+        return g;
       });
     }
-    Array.prototype.slice.call(table.tBodies).forEach(function (tb) { table.removeChild(tb); });
-    grouped[mode].forEach(function (tb) {
-      if (tb._rows) tb._rows.forEach(function (i) { tb.appendChild(byIndex[i]); });
-      table.appendChild(tb);
-    });
-    if (mode === 'introduced') {
-      original.forEach(function (tb) { tb._rows && tb._rows.forEach(function (i) { tb.appendChild(byIndex[i]); }); });
+    return grouped[mode];
+  }
+  function groupBy(mode) {
+    var groups = groupsOf(mode);
+    if (mode !== current) {
+      var frag = doc.createDocumentFragment();
+      groups.forEach(function (g) {
+        var tb = g.querySelector('tbody');
+        g._rows.forEach(function (i) { tb.appendChild(byIndex[i]); });
+        frag.appendChild(g);
+      });
+      table.textContent = '';
+      table.appendChild(frag);
+      current = mode;
     }
     applyFilters();
   }
-  original.forEach(function (tb) {
-    tb._rows = Array.prototype.slice.call(tb.rows, 1).map(function (tr) { return +tr.getAttribute('data-r'); });
-  });
 
   ['input', 'change'].forEach(function (ev) { doc.getElementById('filters').addEventListener(ev, function (e) {
     if (e.target === f.group) { if (ev === 'change') groupBy(f.group.value); return; }
