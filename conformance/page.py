@@ -9,16 +9,13 @@ the page's script goes into a ``<script type="application/json">`` element, wher
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-__all__ = ["render_page", "json_script", "write_atomic"]
+__all__ = ["render_page", "json_script"]
 
 _TEMPLATES = "templates"
 
@@ -49,21 +46,3 @@ def _environment() -> jinja2.Environment:
 def render_page(template: str, **context: Any) -> str:
     """Render one of our templates with ``context`` (every value escaped unless Markup)."""
     return _environment().get_template(template).render(**context)
-
-
-def write_atomic(path: Path | str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never half a report."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # a report to share (records are masked)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -21,7 +21,8 @@ from . import __version__
 from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
                      heading_verdict, service_of, service_summaries)
 from .evidence import cell_evidence, pack, run_facts
-from .page import render_page, write_atomic
+from .atomic_write import write_atomic
+from .page import render_page
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
 
 __all__ = ["render_matrix", "write_html", "write_matrix", "load_headings", "provenance",

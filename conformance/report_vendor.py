@@ -20,7 +20,8 @@ from . import __version__
 from .compat import columns_of, conformance_level, heading_verdict, service_of, service_summaries
 from .errors import UsageError
 from .evidence import pretty_xml, reproduce_command, run_facts
-from .page import render_page, write_atomic
+from .atomic_write import write_atomic
+from .page import render_page
 from .report_html import load_headings, provenance, DEFAULT_HEADINGS
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
 

@@ -120,6 +120,7 @@ def test_filters_leave_no_empty_group(browser, report):
     visible = browser.evaluate("Array.from(document.querySelectorAll('#matrix-head tr.versions th')).filter(function (th) {"
                                " return th.offsetWidth > 0; }).map(function (th) { return th.getAttribute('data-target'); })")
     assert visible == ["acme"]
+    assert browser.evaluate("document.getElementById('shown').textContent") == "20 of 40 cases"  # acme ran 20
     browser.evaluate("var g = document.getElementById('f-group'); g.value = 'service'; g.dispatchEvent(new Event('change', {bubbles: true}))")
     groups = browser.evaluate("Array.from(document.querySelectorAll('#matrix tr.group')).map(function (g) { return g.textContent; })")
     assert groups == ["Service meeting · 20 change(s)", "Service user · 20 change(s)"]

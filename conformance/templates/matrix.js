@@ -89,6 +89,10 @@
       if (ok && f.api.value) ok = r.api.indexOf(f.api.value) >= 0;
       if (ok && f.kind.value) ok = r.kind === f.kind.value;
       if (ok && f.vin.value) ok = r['in'] === f.vin.value;
+      if (ok && vis.length < NC) {
+        ok = false;
+        for (j = 0; !ok && j < vis.length; j++) ok = r.o.charAt(vis[j]) !== 'x';
+      }
       if (ok && anyOutcome) {
         ok = false;
         for (j = 0; !ok && j < vis.length; j++) ok = want[r.o.charAt(vis[j])] === true;
