@@ -298,13 +298,16 @@ def _count_text_any(counts: dict[str, int]) -> str:
 def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, runs: Iterable[dict] = (),
                   secrets: Iterable[str] = (), baseline: Iterable[CaseResult] | None = None,
                   headings: list[dict[str, Any]] | None = None) -> str:
-    """The whole HTML document for ``results`` (records arrive masked; ``secrets``, if given,
-    are masked once more for callers that hold raw text, e.g. a run's title)."""
+    """The whole HTML document for ``results``.
+
+    Records arrive masked (the executor masks each once, when it is made) and are not
+    masked again here: that would cost more than the render.  ``secrets`` still masks
+    what a caller may hold raw: the title and the runs' info.
+    """
     secrets = tuple(s for s in secrets if s)
     results = list(results)
     runs = list(runs)
     if secrets:
-        results = [CaseResult.from_dict(mask_strings(r.to_dict(), secrets)) for r in results]
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
     model = _build(results, title, runs, list(baseline) if baseline is not None else None,

@@ -122,7 +122,12 @@ def test_filters_leave_no_empty_group(browser, report):
     assert visible == ["acme"]
     assert browser.evaluate("document.getElementById('shown').textContent") == "20 of 40 cases"  # acme ran 20
     browser.evaluate("var g = document.getElementById('f-group'); g.value = 'service'; g.dispatchEvent(new Event('change', {bubbles: true}))")
-    groups = browser.evaluate("Array.from(document.querySelectorAll('#matrix tr.group')).map(function (g) { return g.textContent; })")
+    groups = browser.evaluate("Array.from(document.querySelectorAll('#matrix .grp')).filter(function (g) { return !g.hidden; })"
+                              ".map(function (g) { return g.querySelector('tr.group').textContent; })")
+    assert groups == ["Service meeting · 20 change(s)"]  # acme ran no user case: that group is gone
+    browser.evaluate("var t = document.getElementById('f-target'); t.value = ''; t.dispatchEvent(new Event('change', {bubbles: true}))")
+    groups = browser.evaluate("Array.from(document.querySelectorAll('#matrix .grp')).filter(function (g) { return !g.hidden; })"
+                              ".map(function (g) { return g.querySelector('tr.group').textContent; })")
     assert groups == ["Service meeting · 20 change(s)", "Service user · 20 change(s)"]
     browser.screenshot(out / "screenshots" / "filtered.png")
 

@@ -28,6 +28,7 @@
   /* ---------------------------------------------------------------- tabs */
   var tabs = Array.prototype.slice.call(doc.querySelectorAll('nav.tabs a'));
   function showTab(id) {
+    if (id !== 'tab-matrix' && typeof closePanel === 'function' && !panel.hidden) closePanel(true);
     tabs.forEach(function (a) {
       var on = a.getAttribute('data-tab') === id;
       a.classList.toggle('on', on);
@@ -306,7 +307,8 @@
     body.appendChild(headingLine(r));
     if (Object.prototype.hasOwnProperty.call(r.c, String(ci))) {
       var was = r.c[String(ci)];
-      body.appendChild(el('p', 'badge chg', 'Changed versus baseline: ' + (was === null ? 'not in the baseline' : was) + ' \u2192 now'));
+      body.appendChild(el('p', 'changed', 'Changed versus the baseline: ' + (was === null ? 'not in the baseline' : was) +
+        ' \u2192 ' + NAMES[code]));
     }
     plink.href = cellPermalink(ri, ci);
     show();
@@ -377,13 +379,13 @@
   }
 
   function show() { panel.hidden = false; doc.body.classList.add('panel-open'); }
-  function closePanel() {
+  function closePanel(keepHash) {
     panel.hidden = true;
     doc.body.classList.remove('panel-open');
     select(null);
-    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    if (location.hash && keepHash !== true) history.replaceState(null, '', location.pathname + location.search);
   }
-  doc.getElementById('panel-close').addEventListener('click', closePanel);
+  doc.getElementById('panel-close').addEventListener('click', function () { closePanel(); });
   doc.addEventListener('keydown', function (e) { if (e.key === 'Escape' && !panel.hidden) closePanel(); });
 
   table.addEventListener('click', function (e) {
