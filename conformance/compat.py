@@ -18,7 +18,7 @@ from .results import CaseResult, version_key
 from .versions import ALL_VERSIONS, VersionError, parse_version
 
 __all__ = [
-    "Column", "CODES", "CODE_OUTCOME", "columns_of", "cell_code", "service_of",
+    "Column", "CODES", "CODE_OUTCOME", "columns_of", "cell_code", "service_of", "case_services",
     "HeadingVerdict", "heading_verdict", "Level", "conformance_level",
     "ServiceSummary", "service_summaries", "compare_outcomes",
 ]
@@ -67,8 +67,12 @@ def cell_code(r: CaseResult | None) -> str:
     return {"error": "e", "skip": "s", "not-applicable": "n"}[r.outcome]
 
 
-def service_of(records: Sequence[CaseResult]) -> str:
-    """The service of a case: the namespace of the step that calls its first named API."""
+def service_of(records: Sequence[CaseResult], known: dict[str, str] | None = None) -> str:
+    """The service of a case: the namespace of the step that calls its first named API.
+
+    A case with no step anywhere (not applicable at every version run) takes the service
+    another case's step showed for the same API (``known``: lower-case API -> service).
+    """
     apis = [a.lower() for a in (records[0].apis if records else [])]
     first = ""
     for r in records:
@@ -79,7 +83,20 @@ def service_of(records: Sequence[CaseResult]) -> str:
             first = first or service
     if first:
         return first
+    if apis and known and apis[0] in known:
+        return known[apis[0]]
     return "boundary" if records and records[0].kind == "boundary" else "unknown"
+
+
+def case_services(by_case: dict[str, list[CaseResult]]) -> dict[str, str]:
+    """case id -> service, for every case of a results set."""
+    known: dict[str, str] = {}
+    for rs in by_case.values():
+        for r in rs:
+            for s in r.steps:
+                service, _, api = s.api.partition(".")
+                known.setdefault(api.lower(), service)
+    return {cid: service_of(rs, known) for cid, rs in by_case.items()}
 
 
 # ------------------------------------------------------------------ release-note headings
@@ -122,9 +139,12 @@ class Level:
 
     def sentence(self) -> str:
         if self.version is None:
-            first = min((r.introduced for r in self.deviations), key=version_key, default=None)
-            why = f" (a change of {first} already deviates)" if first else " (nothing passed)"
-            return "conforms to no documented version" + why
+            if self.deviations:
+                first = min((r.introduced for r in self.deviations), key=version_key)
+                return f"conforms to no documented version (a change of {first} already deviates)"
+            if self.skipped:
+                return f"conformance not shown: every applicable case was skipped ({self.skipped})"
+            return "not applicable at the versions run"
         text = f"conforms to {self.version}"
         if self.skipped:
             text += f" ({self.skipped} case(s) skipped: fixtures not provided)"
@@ -157,8 +177,8 @@ def conformance_level(records: Iterable[CaseResult]) -> Level:
     by_version: dict[str, list[CaseResult]] = {}
     for r in records:
         by_version.setdefault(r.version, []).append(r)
-    best: Level = Level(None)
     deviations = [r for rs in by_version.values() for r in rs if r.outcome in ("fail", "error")]
+    best: Level = Level(None, skipped=len({r.case_id for rs in by_version.values() for r in rs if r.outcome == "skip"}))
     for version in sorted(by_version, key=version_key):
         rs = by_version[version]
         level = _column_level(rs)

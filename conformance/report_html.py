@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 
 from . import __version__
 from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
-                     heading_verdict, service_of, service_summaries)
+                     heading_verdict, case_services, service_summaries)
 from .evidence import cell_evidence, pack, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
@@ -179,7 +179,7 @@ def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: lis
     case_ids = sorted(by_case, key=lambda cid: (version_key(by_case[cid][0].introduced), cid))
     changed = compare_outcomes(baseline, results) if baseline is not None else {}
     facts = run_facts(runs)
-    service = {cid: service_of(rs) for cid, rs in by_case.items()}
+    service = case_services(by_case)
 
     heading_file = {(str(h.get("version", "")), h["text"]): str(h.get("file", "")) for h in headings}
     heading_ids: dict[tuple[str, str], str] = {}

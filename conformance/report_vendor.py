@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from . import __version__
-from .compat import columns_of, conformance_level, heading_verdict, service_of, service_summaries
+from .compat import case_services, columns_of, conformance_level, heading_verdict, service_summaries
 from .errors import UsageError
 from .evidence import pretty_xml, reproduce_command, run_facts
 from .atomic_write import write_atomic
@@ -67,7 +67,7 @@ def vendor_summary(doc: ResultsDoc, vendor: str, headings: list[dict[str, Any]] 
     by_case: dict[str, list[CaseResult]] = {}
     for r in records:
         by_case.setdefault(r.case_id, []).append(r)
-    service = {cid: service_of(rs) for cid, rs in by_case.items()}
+    service = case_services(by_case)
     versions = [c.version for c in columns_of(records)]
     level = conformance_level(records)
     files = {(str(h.get("version", "")), h["text"]): str(h.get("file", "")) for h in headings or []}
