@@ -26,9 +26,8 @@ from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
 from .masking import mask
 from .options import add_to_pytest
-from .results import CaseResult, summary, write_results
-from .report_html import write_html
-from .report_junit import write_junit
+from .results import CaseResult, ResultsDoc, mask_strings, summary
+from .report_writers import WRITERS, write_reports
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
@@ -419,9 +418,7 @@ def _write_reports(st: _State, out: Path) -> None:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
-    write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets)
-    write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -436,4 +433,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"case file error: {err}")
     if st.output is not None:
         out = st.output
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
+        terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS))

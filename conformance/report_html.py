@@ -23,9 +23,9 @@ from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, con
 from .evidence import cell_evidence, pack, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
-from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
+from .results import OUTCOMES, CaseResult, mask_strings, version_key
 
-__all__ = ["render_matrix", "write_html", "write_matrix", "load_headings", "provenance",
+__all__ = ["render_matrix", "write_html", "load_headings", "provenance",
            "DEFAULT_TITLE", "LABELS", "SYMBOLS", "DEFAULT_HEADINGS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
@@ -322,7 +322,3 @@ def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEF
     text = render_matrix(results, title, runs, secrets, baseline, load_headings(headings_path))
     write_atomic(path, text)
 
-
-def write_matrix(path: Path, doc: ResultsDoc) -> None:
-    """The report-writer face: one results document in, matrix.html out."""
-    write_html(path, doc.results, runs=doc.runs)

@@ -20,9 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..report_html import write_html
-    from ..report_junit import write_junit
     from ..report_vendor import check_target, write_vendor_report
-    from ..results import ResultsFileError, merge, read_results, write_results
+    from ..report_writers import WRITERS, write_reports
+    from ..results import ResultsFileError, merge, read_results
 
     try:
         docs = [read_results(p) for p in args.results]
@@ -33,9 +33,11 @@ def run(args: argparse.Namespace) -> int:
     if args.vendor is not None:
         check_target(merged, args.vendor)  # before anything is written
     out = writable_dir(args.output)
-    write_results(out / "results.json", merged.results, {"merged_from": merged.runs})
-    write_junit(out / "junit.xml", merged.results)
-    write_html(out / "matrix.html", merged.results, runs=merged.runs, baseline=baseline)
+    if baseline is None:
+        write_reports(out, merged)
+    else:  # the matrix marks what changed versus the baseline
+        write_reports(out, merged, [w for w in WRITERS if w.name != "matrix"])
+        write_html(out / "matrix.html", merged.results, runs=merged.runs, baseline=baseline)
     if args.vendor is not None:
         paths = write_vendor_report(out, merged, args.vendor)
         print(f"vendor report for {args.vendor}: {', '.join(str(p) for p in paths)}")
