@@ -69,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pargs += ["-n", str(args.n)]
     if args.exitfirst:
         pargs += ["-x"]
+    pargs += _boundary_args(args)
     code = pytest.main(pargs)
     facts = plugin.LAST_RUN
     if "unreachable" in facts:
@@ -88,6 +89,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     if code == pytest.ExitCode.INTERRUPTED:
         return 130
     return EXIT_USAGE
+
+
+def _boundary_args(args: argparse.Namespace) -> list[str]:
+    """BOUNDARY OPTIONS (until conformance/options.py is on main): passed on to the plugin."""
+    out = []
+    if args.hypothesis_seed is not None:
+        out += ["--hypothesis-seed", str(args.hypothesis_seed)]
+    if args.hypothesis_profile:
+        out += ["--hypothesis-profile", args.hypothesis_profile]
+    if args.boundary_database:
+        out += ["--boundary-database", args.boundary_database]
+    if args.allow_writes:
+        out += ["--allow-writes"]
+    return out
+
+
+def _boundary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hypothesis-seed", type=int, metavar="N", help="replay the boundary tests' search with this seed")
+    p.add_argument("--hypothesis-profile", choices=("dev", "ci", "thorough"),
+                   help="boundary search effort: dev (default), ci (derandomized, no database), thorough")
+    p.add_argument("--boundary-database", metavar="DIR", help="example database of boundary failures")
+    p.add_argument("--allow-writes", action="store_true",
+                   help="let tests that create or change objects run against a non-embedded endpoint")
 
 
 def _output_dir(text: str) -> Path:
@@ -189,6 +213,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .masking import mask
     from .targets import Unreachable, resolve
 
+    if args.case.startswith("boundary/"):
+        from .boundary_replay import replay_boundary
+        from .errors import ConformanceError
+        try:
+            return replay_boundary(args)
+        except ConformanceError as exc:
+            raise UsageProblem(str(exc)) from None
     report = _load(args.cases_dir)
     case = report.by_id().get(args.case)
     if case is None:
@@ -345,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, metavar="N", help="parallel workers (pytest-xdist)")
     p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
     p.add_argument("--output", default="reports", metavar="DIR", help="output directory (default: reports)")
+    _boundary_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("list", help="list the cases with version, kind and APIs")
@@ -364,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="re-send one case's requests and print the exchange (secrets masked)")
     p.add_argument("case", metavar="CASE_ID")
     target_opts(p)
+    p.add_argument("--request", metavar="FILE", help="boundary/<limit>: the saved failing request to re-send")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("serve", help="start the reference server; prints one JSON line, then serves")

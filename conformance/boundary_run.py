@@ -1,0 +1,394 @@
+"""Run the boundary test of one limit against one target at one version.
+
+The same engine as the cases: a request template filled in (templating), wrapped in an
+envelope, sent through the run's transport (its rate limit and retries), parsed safely
+(response), judged by pure code (oracles), kept as one masked ``CaseResult`` of kind
+"boundary".  Two phases: the labelled edge scenarios, every one sent to every API of the
+limit, then a Hypothesis search around the bound whose failures shrink to the smallest
+input that still fails.  Whatever a test creates is deleted in ``finally`` blocks, so a
+failing or interrupted test leaves nothing behind that the API could delete.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from lxml import etree
+
+from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
+from .envelope import EnvelopeError, build_envelope
+from .execute import RunContext
+from .limits import Call, Limit, LimitApi, Rule
+from .masking import mask
+from .namespaces import NS
+from .oracles import NOT_APPLICABLE, Prediction, ReadingTracker, judge_example, predict
+from .response import ResponseError, parse_response
+from .results import CaseResult, StepRecord, mask_strings
+from .templating import TemplateError, render, xml_escape
+from .transport import EndpointUnreachable, TransportError
+from .verdicts import Verdict
+
+__all__ = ["SearchSettings", "Failure", "run_limit", "BoundaryAbort", "KEPT_FAILURES"]
+
+KEPT_FAILURES = 5            # failing examples kept in full in a record
+_CLIP = 2048                 # characters of a request/response a record keeps per side
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How hard the search phase looks; from the Hypothesis profile (boundary_collect)."""
+    max_examples: int = 10
+    derandomize: bool = False
+    seed: int | None = None
+    database: Path | None = None     # None: no example database
+    search: bool = True              # False: edge phase only
+
+
+@dataclass
+class Failure:
+    label: str
+    phase: str
+    api: str
+    size: int | None
+    bound: int | None
+    example: str
+    expected: str
+    actual: str
+    request: bytes = b""             # exactly what was sent (unmasked: only saved masked)
+    step: StepRecord | None = None
+    value: Any = None                # the input itself (boundary_repro saves it for replay)
+
+
+class BoundaryAbort(Exception):
+    """The endpoint went away or a setup step failed: the test cannot go on."""
+
+
+@dataclass
+class _Session:
+    """One limit at one version on one target: the sender, its setup objects, its findings."""
+    limit: Limit
+    rule: Rule
+    ctx: RunContext
+    secrets: list[str]
+    base: dict[str, str]
+    tracker: ReadingTracker
+    objects: dict[int, str] = field(default_factory=dict)     # api index -> setup object
+    pending: list[tuple[Call, str, str]] = field(default_factory=list)   # (delete, created, role)
+    aborted: str | None = None
+    cleanup_errors: list[str] = field(default_factory=list)
+    examples: int = 0
+    edge_failures: list[Failure] = field(default_factory=list)
+
+    # -- sending -------------------------------------------------------------------------
+
+    def envelope(self, service: str, api: str, role: str, body: str) -> bytes:
+        target = self.ctx.target
+        access = target.sites["main"]
+        cred = target.credential("main", role)
+        return build_envelope(service, api, body, cred, access.site_name)
+
+    def send(self, data: bytes, idempotent: bool):
+        try:
+            exchange = self.ctx.transport.send(self.ctx.target.endpoint, data, idempotent=idempotent)
+        except EndpointUnreachable as exc:
+            self.ctx.unreachable = " ".join(str(exc).split())[:300]
+            raise BoundaryAbort(f"endpoint unreachable: {self.ctx.unreachable}") from None
+        except TransportError as exc:
+            raise BoundaryAbort(str(exc)) from None
+        return exchange
+
+    def plain(self, call: Call, role: str, extra: dict[str, str]) -> Any:
+        """A setup, teardown or delete request; its answer must be SUCCESS."""
+        body = render(call.body, {**self.base, **extra})
+        data = self.envelope(call.service, call.name, role, body)
+        exchange = self.send(data, idempotent=False)
+        try:
+            parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
+        except ResponseError as exc:
+            raise BoundaryAbort(f"{call.api}: {exc.reason}") from None
+        if parsed.result != "SUCCESS":
+            raise BoundaryAbort(f"{call.api} answered {parsed.result} {parsed.exception_id or ''} "
+                                f"{parsed.reason or ''}".rstrip())
+        return parsed
+
+    def object_for(self, index: int) -> str | None:
+        api = self.limit.apis[index]
+        if api.setup is None:
+            return None
+        if index not in self.objects:
+            parsed = self.plain(api.setup, api.role, {})
+            found = parsed.root.xpath(api.setup.capture, namespaces=NS)
+            value = _text_of(found)
+            if not value:
+                raise BoundaryAbort(f"setup {api.setup.api}: nothing at {api.setup.capture}")
+            self.objects[index] = value
+        return self.objects[index]
+
+    def teardown(self) -> None:
+        """Delete what the examples created, then what setup made; never raises."""
+        self._delete_pending()
+        for index, obj in list(self.objects.items()):
+            api = self.limit.apis[index]
+            if api.teardown is not None:
+                self._quietly(api.teardown, {"object": obj}, role=api.role)
+        self.objects.clear()
+
+    def _quietly(self, call: Call, extra: dict[str, str], role: str) -> None:
+        try:
+            self.plain(call, role, {k: xml_escape(v, quotes=False) for k, v in extra.items()})
+        except BoundaryAbort as exc:
+            self.cleanup_errors.append(f"{call.api}: {exc}")
+        except Exception as exc:  # cleanup must not hide the verdicts
+            self.cleanup_errors.append(f"{call.api}: {type(exc).__name__}: {exc}")
+
+    # -- one example ---------------------------------------------------------------------
+
+    def try_example(self, index: int, ex: Example) -> tuple[Prediction, list[Verdict], Failure | None]:
+        api = self.limit.apis[index]
+        obj = self.object_for(index)
+        base = dict(self.base)
+        if obj is not None:
+            base["object"] = xml_escape(obj, quotes=False)
+        prediction = predict(self.limit, self.ctx.judged_as, ex.value)
+        try:
+            body = render(api.body, {**base, **variables(self.limit, api, ex.value, base)})
+            data = self.envelope(api.service, api.name, api.role, body)
+        except (TemplateError, EnvelopeError) as exc:
+            raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
+        exchange = self.send(data, idempotent=not api.writes)
+        self.examples += 1
+        label = ex.label
+        try:
+            parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
+        except ResponseError as exc:
+            verdicts = [Verdict(f"boundary:{label}", "fail", prediction.expected_text(), exc.reason)]
+            return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange)
+        if api.created and parsed.result == "SUCCESS" and api.delete is not None:
+            created = _text_of(parsed.root.xpath(api.created, namespaces=NS))
+            if created:
+                self.pending.append((api.delete, created, api.role))
+                self._delete_pending()
+        verdicts, seen = judge_example(prediction, parsed, label, api.accept_codes)
+        if not self.tracker.observe(prediction, seen, label):
+            verdicts.append(Verdict("reading", "fail", "one reading of the unit that explains every answer",
+                                    f"{label} answered {seen}, which no reading left explains"))
+        failed = any(v.outcome == "fail" for v in verdicts)
+        return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange) if failed else None
+
+    def _delete_pending(self) -> None:
+        while self.pending:
+            call, created, role = self.pending.pop()
+            self._quietly(call, {"created": created}, role)
+
+    def _failure(self, ex: Example, api: LimitApi, prediction: Prediction, verdicts: list[Verdict],
+                 data: bytes, exchange: Any) -> Failure:
+        first = next(v for v in verdicts if v.outcome == "fail")
+        step = StepRecord(name=f"{ex.phase} {ex.label}", api=api.api, role=api.role, site="main",
+                          request=_clip_text(data, self.secrets), response=_clip_text(exchange.body, self.secrets),
+                          status=exchange.status, elapsed_ms=round(exchange.elapsed_ms, 2),
+                          attempts=exchange.attempts, verdicts=verdicts)
+        return Failure(ex.label, ex.phase, api.api, prediction.size, prediction.bound,
+                       describe(self.limit, ex.value), first.expected, first.actual, data, step, ex.value)
+
+
+def _text_of(found: Any) -> str:
+    if isinstance(found, list):
+        if not found:
+            return ""
+        first = found[0]
+        return "".join(first.itertext()).strip() if isinstance(first, etree._Element) else str(first).strip()
+    return str(found).strip()
+
+
+def _clip_text(data: bytes, secrets: list[str]) -> str:
+    text = data.decode("utf-8", "replace")
+    if len(text) > 2 * _CLIP:
+        text = text[:_CLIP] + f"\n... [{len(text) - 2 * _CLIP} characters elided] ...\n" + text[-_CLIP:]
+    return mask(text, secrets)
+
+
+def _first_rule_version(limit: Limit) -> str:
+    judged = [r for r in limit.rules if not r.not_applicable and not r.no_limit]
+    from .versions import ALL_VERSIONS
+    for v in ALL_VERSIONS:
+        if any(v in r.versions for r in judged):
+            return str(v)
+    return str(ALL_VERSIONS[0])
+
+
+# --- the two phases ---------------------------------------------------------------------------
+
+def _edge(s: _Session) -> list[Verdict]:
+    examples = edge_examples(s.limit, s.rule)
+    for ex in examples:
+        for index in range(len(s.limit.apis)):
+            _pred, _verdicts, failure = s.try_example(index, ex)
+            if failure is not None:
+                s.edge_failures.append(failure)
+    sent = len(examples) * len(s.limit.apis)
+    bad = len(s.edge_failures)
+    return [Verdict("boundary:edge", "fail" if bad else "pass",
+                    f"{sent} edge examples answered as the notes require",
+                    f"{bad} disagreed" if bad else "all agreed",
+                    ", ".join(sorted({f.label for f in s.edge_failures}))[:300])]
+
+
+def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdict], Failure | None, int]:
+    """Hypothesis around the bound; returns the shrunk failure, if any, and examples tried."""
+    from hypothesis import HealthCheck, Phase, given, seed as hseed, settings as hsettings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+    from hypothesis.errors import HypothesisException
+
+    last: dict[str, Any] = {}
+    tried = [0]
+
+    def probe(drawn: tuple[int, Any]) -> None:
+        from hypothesis import reject
+        if s.aborted:
+            reject()   # the endpoint is gone: draw nothing more
+        index, value = drawn
+        tried[0] += 1
+        prediction = predict(s.limit, s.ctx.judged_as, value)
+        label = label_for(s.limit, prediction.bound, value, prediction.size)
+        try:
+            _p, verdicts, failure = s.try_example(index, Example(label, value, phase="search"))
+        except BoundaryAbort as exc:
+            s.aborted = str(exc)
+            reject()
+        if failure is not None:
+            last["failure"] = failure
+            raise AssertionError(f"{label}: expected {failure.expected}, got {failure.actual}")
+
+    db = DirectoryBasedExampleDatabase(str(settings.database)) if settings.database else None
+    phases = tuple(p for p in Phase if p != Phase.explain)
+    test = given(strategy(s.limit, s.rule))(probe)
+    test = hsettings(max_examples=cap, derandomize=settings.derandomize, database=db, deadline=None,
+                     suppress_health_check=list(HealthCheck), phases=phases, report_multiple_bugs=False,
+                     print_blob=False)(test)
+    if settings.seed is not None and not settings.derandomize:
+        test = hseed(settings.seed)(test)
+    probe._hypothesis_internal_add_digest = (  # type: ignore[attr-defined]
+        f"{s.limit.id}|{s.ctx.judged_as}|{s.ctx.target.name}|{s.ctx.target.endpoint}".encode())
+    try:
+        test()
+    except AssertionError:
+        pass
+    except BoundaryAbort:
+        raise
+    except HypothesisException as exc:
+        if s.aborted:
+            raise BoundaryAbort(s.aborted) from None
+        return [Verdict("boundary:search", "error", "a search run", f"{type(exc).__name__}: {exc}"[:300])], None, tried[0]
+    if s.aborted:
+        raise BoundaryAbort(s.aborted)
+    failure = last.get("failure")
+    if failure is None:
+        return [Verdict("boundary:search", "pass", f"up to {cap} drawn examples answered as the notes require",
+                        f"{tried[0]} agreed")], None, tried[0]
+    return [Verdict("boundary:search", "fail", "every drawn example answered as the notes require",
+                    f"shrunk to {failure.label} ({failure.example}) on {failure.api}: got {failure.actual}",
+                    f"input size {failure.size}, bound {failure.bound}")], failure, tried[0]
+
+
+# --- the record -----------------------------------------------------------------------------
+
+def run_limit(limit: Limit, ctx: RunContext, settings: SearchSettings, may_write: bool,
+              on_failure: Callable[[Failure], str | None] | None = None) -> CaseResult:
+    """Judge ``limit`` on ``ctx.target`` at ``ctx.version``; always a masked record, never raises.
+
+    ``on_failure`` is called with each kept failure and may return the path of the request
+    file it saved (boundary_repro).
+    """
+    started = time.perf_counter()
+    rule = limit.rule_for(ctx.judged_as)
+    result = CaseResult(
+        case_id=limit.test_id, title=limit.title, introduced=_first_rule_version(limit),
+        source=rule.source if rule else limit.source, apis=[a.name for a in limit.apis], kind="boundary",
+        target=ctx.target.name, endpoint=ctx.target.endpoint, version=str(ctx.version), outcome="pass",
+        started_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    secrets = ctx.target.secrets()
+    info: dict[str, Any] = {"limit": limit.id, "scenario": None, "phase": None, "unit": limit.unit,
+                            "bound": rule.max if rule else None, "inclusive": limit.inclusive,
+                            "input_size": None, "example": None, "reading": None,
+                            "seed": None if settings.derandomize else settings.seed,
+                            "examples": 0, "failures": []}
+    result.boundary = info
+    try:
+        _run(limit, rule, ctx, settings, may_write, secrets, result, info, on_failure)
+    except Exception as exc:  # a bug of ours costs one record, not the run
+        result.outcome, result.reason = "error", f"internal error in webex-conformance: {type(exc).__name__}: {exc}"
+        result.error_kind = "internal"
+    result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    return CaseResult.from_dict(mask_strings(result.to_dict(), secrets))
+
+
+def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSettings, may_write: bool,
+         secrets: list[str], result: CaseResult, info: dict[str, Any],
+         on_failure: Callable[[Failure], str | None] | None) -> None:
+    if rule is None or rule.not_applicable:
+        result.outcome = "not-applicable"
+        result.reason = rule.not_applicable if rule else f"no rule covers {ctx.version}"
+        return
+    if limit.writes and not may_write:
+        result.outcome = "skip"
+        result.reason = ("writes to the site (creates or changes objects): run with --allow-writes "
+                         "to let boundary tests write to a site other than the embedded server")
+        return
+    missing = [a.role for a in limit.apis if ctx.target.credential("main", a.role) is None]
+    if missing:
+        result.outcome = "error" if ctx.target.embedded else "skip"
+        result.reason = f"requires a {missing[0]} credential on the main site"
+        return
+    if ctx.unreachable:
+        result.outcome, result.reason, result.error_kind = "error", f"endpoint unreachable (not tried again): {ctx.unreachable}", "unreachable"
+        return
+    base = {**{k: xml_escape(v, quotes=False) for k, v in ctx.target.values.items()},
+            "target.version": str(ctx.version), "run.unique": ctx.unique}
+    s = _Session(limit, rule, ctx, secrets, base, ReadingTracker(limit.unit))
+    verdicts: list[Verdict] = []
+    shrunk: Failure | None = None
+    cap = min(settings.max_examples, limit.max_examples or settings.max_examples)
+    try:
+        verdicts += _edge(s)
+        info["phase"] = "edge"
+        if settings.search and cap > 0:
+            found, shrunk, _n = _search(s, settings, cap)
+            verdicts += found
+            info["phase"] = "search"
+    except BoundaryAbort as exc:
+        result.outcome, result.reason = "error", str(exc)
+        result.error_kind = "unreachable" if ctx.unreachable else "response"
+    finally:
+        s.teardown()
+    if s.cleanup_errors:
+        verdicts.append(Verdict("cleanup", "error", "every object the test created deleted",
+                                "; ".join(s.cleanup_errors)[:300]))
+    info["examples"] = s.examples
+    info["reading"] = s.tracker.reading()
+    failures = ([shrunk] if shrunk else []) + s.edge_failures
+    kept = failures[:KEPT_FAILURES]
+    result.steps = [StepRecord(name="summary", api=", ".join(a.api for a in limit.apis), role="-", site="main",
+                               request="", response="", verdicts=verdicts)]
+    result.steps += [f.step for f in kept if f.step is not None]
+    for f in kept:
+        saved = on_failure(f) if on_failure else None
+        info["failures"].append({"scenario": f.label, "phase": f.phase, "api": f.api, "input_size": f.size,
+                                 "bound": f.bound, "example": f.example, "expected": f.expected,
+                                 "actual": f.actual, "request_file": saved})
+    if result.outcome == "error":
+        return
+    lead = shrunk or (s.edge_failures[0] if s.edge_failures else None)
+    if lead is not None:
+        info.update(scenario=lead.label, phase=lead.phase, input_size=lead.size, example=lead.example)
+        result.outcome = "fail"
+        result.reason = (f"{lead.label} ({lead.phase}, size {lead.size}, bound {lead.bound}) on {lead.api}: "
+                         f"expected {lead.expected}, got {lead.actual}")[:300]
+    elif any(v.outcome == "error" for v in verdicts):
+        result.outcome = "error"
+        result.reason = next(v for v in verdicts if v.outcome == "error").actual
+    else:
+        info["scenario"] = "ALL"
+        result.reason = ""
