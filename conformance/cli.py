@@ -319,15 +319,20 @@ def _site_overrides(items: list[str]) -> dict:
 # ------------------------------------------------------------------------- defects
 
 def cmd_defects(args: argparse.Namespace) -> int:
+    from .boundary_defects import boundary_tests
+    from .limits import load_limits
     from .server.defects import all_defects
     defects = all_defects()
+    boundary = boundary_tests(defects, load_limits(PROJECT_ROOT / "limits").limits)
     for d in defects.values():
         if args.json:
             continue
-        print(f"{d.name}  [{d.version}]  caught by: {', '.join(d.cases)}  -- {d.description}")
+        caught = [*d.cases, *boundary[d.name]]
+        print(f"{d.name}  [{d.version}]  caught by: {', '.join(caught)}  -- {d.description}")
     if args.json:
         print(json.dumps([{"name": d.name, "version": d.version, "cases": list(d.cases),
-                           "description": d.description} for d in defects.values()], indent=1))
+                           "boundary": list(boundary[d.name]), "description": d.description}
+                          for d in defects.values()], indent=1))
     return EXIT_OK
 
 

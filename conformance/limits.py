@@ -118,6 +118,7 @@ class Limit:
     band_max: int | None = None            # bytes: the upper reading of an ambiguous unit (MiB)
     max_examples: int | None = None        # a lower cap than the profile's (costly requests)
     description: str = ""
+    catches: tuple[str, ...] = ()          # seeded defects (declared for cases) this test catches too
 
     @property
     def test_id(self) -> str:
@@ -199,7 +200,7 @@ _RULE_KEYS = {"versions", "source", "max", "result", "exception_id", "reason", "
 _CALL_KEYS = {"api", "body", "capture"}
 _API_KEYS = {"api", "role", "body", "item", "created", "delete", "setup", "teardown", "accept_codes", "leaves"}
 _LIMIT_KEYS = {"id", "title", "source", "unit", "min", "max", "band_max", "inclusive", "max_examples",
-               "description", "rule", "api"}
+               "description", "rule", "api", "catches"}
 
 
 def _rule(d: Any, i: int, default_source: str, default_max: int, path: Path) -> Rule:
@@ -340,8 +341,9 @@ def load_limit_file(path: Path | str) -> Limit:
     if not apis_raw:
         raise LimitFileError(path, "api", "must name at least one API")
     apis = tuple(_limit_api(a, i, unit, path) for i, a in enumerate(apis_raw))
+    catches = tuple(_typed(c, str, "catches", path) for c in _opt(data, "catches", list, "", path, []))
     return Limit(lid, title, source, unit, bound, inclusive, rules, apis, str(path), low, band, cap,
-                 _opt(data, "description", str, "", path, ""))
+                 _opt(data, "description", str, "", path, ""), catches)
 
 
 def load_limits(directory: Path | str) -> LimitLoad:
