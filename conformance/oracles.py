@@ -34,9 +34,9 @@ __all__ = ["Prediction", "READINGS", "measure", "predict", "grapheme_count", "pa
 
 ACCEPT, REFUSE, EITHER, NOT_APPLICABLE = "accept", "refuse", "either", "not-applicable"
 
-# unit -> the readings of it, the strictest documented one first (it names the input's size)
+# unit -> the readings of it; the first is the notes' literal word and names an input's size
 READINGS: dict[str, tuple[str, ...]] = {
-    "display-characters": ("code-points", "grapheme-clusters", "code-points+trimmed", "grapheme-clusters+trimmed"),
+    "display-characters": ("grapheme-clusters", "code-points", "grapheme-clusters+trimmed", "code-points+trimmed"),
     "bytes": ("decimal", "binary"),
     "range-seconds": ("wall-clock", "elapsed"),
     "items-per-call": ("entries", "distinct"),
@@ -102,8 +102,8 @@ def measure(unit: str, value: Any) -> dict[str, int]:
     if unit == "display-characters":
         text = str(value)
         trimmed = text.strip()
-        return {"code-points": len(text), "grapheme-clusters": grapheme_count(text),
-                "code-points+trimmed": len(trimmed), "grapheme-clusters+trimmed": grapheme_count(trimmed)}
+        return {"grapheme-clusters": grapheme_count(text), "code-points": len(text),
+                "grapheme-clusters+trimmed": grapheme_count(trimmed), "code-points+trimmed": len(trimmed)}
     if unit == "bytes":
         return {"decimal": int(value), "binary": int(value)}
     if unit == "range-seconds":
