@@ -18,7 +18,8 @@ from typing import Any
 from .limits import Limit, LimitApi, Rule
 from .templating import render, xml_escape
 
-__all__ = ["Example", "edge_examples", "strategy", "label_for", "variables", "describe", "CLUSTERS", "DATE_FORMAT"]
+__all__ = ["Example", "edge_examples", "strategy", "label_for", "variables", "describe", "CLUSTERS", "DATE_FORMAT",
+           "value_to_json", "value_from_json"]
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 SMALL_IMAGE = 1000
@@ -241,3 +242,25 @@ def describe(limit: Limit, value: Any, keep: int = 48) -> str:
     if limit.unit == "bytes":
         return f"an image of {int(value)} bytes"
     return f"{len(value)} attendees ({len(set(value))} distinct)"
+
+
+def value_to_json(limit: Limit, value: Any) -> Any:
+    """A value as JSON (failure files and the example database keep inputs this way)."""
+    if limit.unit == "range-seconds":
+        return [t.strftime(DATE_FORMAT) for t in value]
+    if limit.unit == "items-per-call":
+        return list(value)
+    return value
+
+
+def value_from_json(limit: Limit, data: Any) -> Any:
+    """The value back from ``value_to_json``; ValueError for data of another shape."""
+    try:
+        if limit.unit == "range-seconds":
+            start, end = (_dt.datetime.strptime(t, DATE_FORMAT) for t in data)
+            return start, end
+        if limit.unit == "items-per-call":
+            return tuple(int(x) for x in data)
+        return int(data) if limit.unit == "bytes" else str(data)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a {limit.unit} value: {exc}") from None

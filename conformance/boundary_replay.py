@@ -15,7 +15,8 @@ __all__ = ["replay_boundary"]
 
 
 def replay_boundary(args: argparse.Namespace) -> int:
-    from .boundary_repro import replay_request, value_from_json
+    from .boundary_inputs import value_from_json
+    from .boundary_repro import replay_request
     from .config import ConfigError
     from .detect import DetectError
     from .embedded import EmbeddedServers

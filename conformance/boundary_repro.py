@@ -14,32 +14,14 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-import datetime as _dt
-
-from .boundary_inputs import DATE_FORMAT
+from .boundary_inputs import value_to_json
 from .boundary_run import Failure
 from .limits import Limit
 from .masking import mask
 
-__all__ = ["save_failure", "commands", "replay_request", "value_to_json", "value_from_json"]
+__all__ = ["save_failure", "commands", "replay_request"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def value_to_json(limit: Limit, value: Any) -> Any:
-    if limit.unit == "range-seconds":
-        return [t.strftime(DATE_FORMAT) for t in value]
-    if limit.unit == "items-per-call":
-        return list(value)
-    return value
-
-
-def value_from_json(limit: Limit, data: Any) -> Any:
-    if limit.unit == "range-seconds":
-        return tuple(_dt.datetime.strptime(t, DATE_FORMAT) for t in data)
-    if limit.unit == "items-per-call":
-        return tuple(int(x) for x in data)
-    return int(data) if limit.unit == "bytes" else str(data)
 
 
 def _name(label: str, api: str, phase: str) -> str:

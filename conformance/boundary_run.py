@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from lxml import etree
 
+from .boundary_examples import ExampleStore
 from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
 from .envelope import EnvelopeError, build_envelope
 from .execute import RunContext
@@ -260,48 +261,56 @@ def _edge(s: _Session) -> list[Verdict]:
 
 
 def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdict], Failure | None, int]:
-    """Hypothesis around the bound; returns the shrunk failure, if any, and examples tried."""
-    from hypothesis import HealthCheck, Phase, given, seed as hseed, settings as hsettings
-    from hypothesis.database import DirectoryBasedExampleDatabase
+    """Saved failures first, then Hypothesis around the bound; returns the (shrunk) failure,
+    if any, and the number of examples tried."""
+    from hypothesis import HealthCheck, Phase, given, reject, seed as hseed, settings as hsettings
     from hypothesis.errors import HypothesisException
 
+    store = ExampleStore(settings.database) if settings.database else None
+    key = f"{s.limit.id}|{s.ctx.judged_as}|{s.ctx.target.name}"   # not the URL: an embedded port varies
     last: dict[str, Any] = {}
     tried = [0]
 
-    def probe(drawn: tuple[int, Any]) -> None:
-        from hypothesis import reject
-        if s.aborted:
-            reject()   # the endpoint is gone: draw nothing more
-        index, value = drawn
+    def attempt(index: int, value: Any) -> Failure | None:
         tried[0] += 1
         prediction = predict(s.limit, s.ctx.judged_as, value)
         label = label_for(s.limit, prediction.bound or _nearest(s.limit.bounds(), prediction.size), value,
                           prediction.size)
+        return s.try_example(index, Example(label, value, phase="search"))[2]
+
+    for index, value in (store.load(key, s.limit) if store else []):
+        failure = attempt(index, value)
+        if failure is not None:
+            return [Verdict("boundary:search", "fail", "the failures saved by an earlier run now pass",
+                            f"{failure.label} ({failure.example}) on {failure.api} still fails: got {failure.actual}",
+                            f"input size {failure.size}, bound {failure.bound}")], failure, tried[0]
+        store.forget(key, s.limit, index, value)
+
+    def probe(drawn: tuple[int, Any]) -> None:
+        if s.aborted:
+            reject()   # the endpoint is gone: draw nothing more
         try:
-            _p, verdicts, failure = s.try_example(index, Example(label, value, phase="search"))
+            failure = attempt(*drawn)
         except BoundaryAbort as exc:
             s.aborted = str(exc)
             reject()
         if failure is not None:
-            last["failure"] = failure
-            raise AssertionError(f"{label}: expected {failure.expected}, got {failure.actual}")
+            last["failure"], last["drawn"] = failure, drawn
+            raise AssertionError(f"{failure.label}: expected {failure.expected}, got {failure.actual}")
 
-    db = DirectoryBasedExampleDatabase(str(settings.database)) if settings.database else None
     phases = tuple(p for p in Phase if p != Phase.explain)
     test = given(strategy(s.limit, s.rule))(probe)
-    test = hsettings(max_examples=cap, derandomize=settings.derandomize, database=db, deadline=None,
+    # Hypothesis's own database is off in seeded runs: ExampleStore keeps the failures instead.
+    test = hsettings(max_examples=cap, derandomize=settings.derandomize, database=None, deadline=None,
                      suppress_health_check=list(HealthCheck), phases=phases, report_multiple_bugs=False,
                      print_blob=False)(test)
     if settings.seed is not None and not settings.derandomize:
         test = hseed(settings.seed)(test)
-    probe._hypothesis_internal_add_digest = (  # type: ignore[attr-defined]
-        f"{s.limit.id}|{s.ctx.judged_as}|{s.ctx.target.name}".encode())   # not the URL: an embedded port varies
+    probe._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
     try:
         test()
     except AssertionError:
         pass
-    except BoundaryAbort:
-        raise
     except HypothesisException as exc:
         if s.aborted:
             raise BoundaryAbort(s.aborted) from None
@@ -312,6 +321,8 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
     if failure is None:
         return [Verdict("boundary:search", "pass", f"up to {cap} drawn examples answered as the notes require",
                         f"{tried[0]} agreed")], None, tried[0]
+    if store is not None:
+        store.save(key, s.limit, *last["drawn"])
     return [Verdict("boundary:search", "fail", "every drawn example answered as the notes require",
                     f"shrunk to {failure.label} ({failure.example}) on {failure.api}: got {failure.actual}",
                     f"input size {failure.size}, bound {failure.bound}")], failure, tried[0]

@@ -165,7 +165,15 @@ def test_the_example_database_keeps_failures(tmp_path):
                 SearchSettings(max_examples=20, seed=3, database=db))
     assert r.outcome == "fail" and r.boundary["seed"] == 3
     assert any(f["phase"] == "search" and f["scenario"] == "RANGE_EXACT" for f in r.boundary["failures"])
-    assert any(p.is_file() for p in db.rglob("*"))
+    assert [p.suffix for p in db.iterdir()] == [".json"]
+    with EmbeddedServers(("lstsummaryuser-modified-range-off-by-one",)) as servers:   # tried first: found again
+        again = run(servers, "boundary/modified-date-range-90-days", documented("39.11.0"),
+                    SearchSettings(max_examples=1, seed=99, database=db))
+    assert any("saved by an earlier run" in v.expected for v in again.steps[0].verdicts)
+    with EmbeddedServers() as servers:                                              # fixed: forgotten
+        fixed = run(servers, "boundary/modified-date-range-90-days", documented("39.11.0"),
+                    SearchSettings(max_examples=1, seed=99, database=db))
+    assert fixed.outcome == "pass" and list(db.iterdir()) == []
 
 
 def cli(*args):
