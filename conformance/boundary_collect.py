@@ -103,7 +103,7 @@ def search_settings(config: pytest.Config) -> SearchSettings:
         opt = config.getoption("boundary_database", None)
         database = Path(opt) if opt else Path(config.rootpath) / ".hypothesis" / "boundary"
     return SearchSettings(max_examples=current.max_examples, derandomize=current.derandomize,
-                          seed=config.stash[_SEED], database=database)
+                          seed=config.stash[_SEED], database=database, full_edges=_profile_name() == "thorough")
 
 
 def _profile_name() -> str:

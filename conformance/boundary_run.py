@@ -46,6 +46,7 @@ class SearchSettings:
     seed: int | None = None
     database: Path | None = None     # None: no example database
     search: bool = True              # False: edge phase only
+    full_edges: bool = False         # every scenario at every version (else the CORE ones inside a range)
 
 
 @dataclass
@@ -159,13 +160,12 @@ class _Session:
 
     # -- one example ---------------------------------------------------------------------
 
-    def try_example(self, index: int, ex: Example) -> tuple[Prediction, list[Verdict], Failure | None]:
+    def try_example(self, index: int, ex: Example, prediction: Prediction | None = None
+                    ) -> tuple[Prediction, list[Verdict], Failure | None]:
         api = self.limit.apis[index]
         obj = self.object_for(index)
-        base = dict(self.base)
-        if obj is not None:
-            base["object"] = xml_escape(obj, quotes=False)
-        prediction = predict(self.limit, self.ctx.judged_as, ex.value)
+        base = self.base if obj is None else {**self.base, "object": xml_escape(obj, quotes=False)}
+        prediction = prediction or predict(self.limit, self.ctx.judged_as, ex.value)
         try:
             data = self.template(index, base)
             for name, text in variables(self.limit, api, ex.value, base).items():
@@ -245,8 +245,17 @@ def _first_rule_version(limit: Limit) -> str:
 
 # --- the two phases ---------------------------------------------------------------------------
 
-def _edge(s: _Session) -> list[Verdict]:
-    examples = edge_examples(s.limit, s.rule)
+def _at_range_end(limit: Limit, rule: Rule, version: Any) -> bool:
+    """Whether ``version`` is the first or last of the versions ``rule`` covers: where a
+    limit applied a version early or late shows, so every scenario is sent there."""
+    from .versions import ALL_VERSIONS
+    covered = [v for v in ALL_VERSIONS if v in rule.versions]
+    return not covered or version in (covered[0], covered[-1])
+
+
+def _edge(s: _Session, full_edges: bool) -> list[Verdict]:
+    full = full_edges or _at_range_end(s.limit, s.rule, s.ctx.judged_as)
+    examples = edge_examples(s.limit, s.rule, full)
     for ex in examples:
         for index in range(len(s.limit.apis)):
             _pred, _verdicts, failure = s.try_example(index, ex)
@@ -276,7 +285,7 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
         prediction = predict(s.limit, s.ctx.judged_as, value)
         label = label_for(s.limit, prediction.bound or _nearest(s.limit.bounds(), prediction.size), value,
                           prediction.size)
-        return s.try_example(index, Example(label, value, phase="search"))[2]
+        return s.try_example(index, Example(label, value, phase="search"), prediction)[2]
 
     for index, value in (store.load(key, s.limit) if store else []):
         failure = attempt(index, value)
@@ -387,7 +396,7 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
     shrunk: Failure | None = None
     cap = min(settings.max_examples, limit.max_examples or settings.max_examples)
     try:
-        verdicts += _edge(s)
+        verdicts += _edge(s, settings.full_edges)
         info["phase"] = "edge"
         if settings.search and cap > 0:
             found, shrunk, _n = _search(s, settings, cap)

@@ -58,6 +58,8 @@ def _extends(ch: str) -> bool:
 
 def grapheme_count(text: str) -> int:
     """Grapheme clusters (user-perceived characters) of ``text``."""
+    if text.isascii():          # no mark, joiner or modifier: one cluster per character
+        return len(text)
     count = 0
     prev_zwj = False
     regional_open = False
