@@ -58,7 +58,11 @@ def test_clean_server_agrees_with_the_oracle_at_every_version(clean, version):
                               "reading", "seed"}
     conf = run(clean, "boundary/confname-128", version)
     if conf.outcome == "pass":   # the reference server counts code points and trims white space
-        assert conf.boundary["reading"] == "code-points+trimmed"
+        reading = conf.boundary["reading"]
+        if version in (documented("11.0.0 SP11"), V42):   # every scenario is sent at a range's ends
+            assert reading == "code-points+trimmed"
+        else:
+            assert reading is None or set(reading.split(", ")) <= {"code-points", "code-points+trimmed"}
 
 
 def test_every_boundary_defect_is_declared_with_a_version():
