@@ -25,7 +25,7 @@ from .limits import Limit, LimitFileError, load_limit_file
 
 SEED_KEY = "webex_boundary_seed"
 PROFILES = {
-    "dev": {"max_examples": 10},
+    "dev": {"max_examples": 6},
     "ci": {"max_examples": 5, "derandomize": True, "database": None},
     "thorough": {"max_examples": 200},
 }

@@ -253,8 +253,7 @@ def _at_range_end(limit: Limit, rule: Rule, version: Any) -> bool:
     return not covered or version in (covered[0], covered[-1])
 
 
-def _edge(s: _Session, full_edges: bool) -> list[Verdict]:
-    full = full_edges or _at_range_end(s.limit, s.rule, s.ctx.judged_as)
+def _edge(s: _Session, full: bool) -> list[Verdict]:
     examples = edge_examples(s.limit, s.rule, full)
     for ex in examples:
         for index in range(len(s.limit.apis)):
@@ -396,8 +395,11 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
     shrunk: Failure | None = None
     cap = min(settings.max_examples, limit.max_examples or settings.max_examples)
     try:
-        verdicts += _edge(s, settings.full_edges)
+        full = settings.full_edges or _at_range_end(limit, rule, ctx.judged_as)
+        verdicts += _edge(s, full)
         info["phase"] = "edge"
+        if not full:
+            cap = max(1, cap // 2)   # inside a range of versions with one rule: half the search
         if settings.search and cap > 0:
             found, shrunk, _n = _search(s, settings, cap)
             verdicts += found
