@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE, UsageError
+from .errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE, ConfigError, UsageError
 
 __all__ = ["replay_boundary"]
 
@@ -17,7 +17,6 @@ __all__ = ["replay_boundary"]
 def replay_boundary(args: argparse.Namespace) -> int:
     from .boundary_inputs import value_from_json
     from .boundary_repro import replay_request
-    from .config import ConfigError
     from .detect import DetectError
     from .embedded import EmbeddedServers
     from .limits import LimitFileError, load_limit_file
@@ -30,23 +29,27 @@ def replay_boundary(args: argparse.Namespace) -> int:
     if not args.request:
         raise UsageError(f"replay {args.case}: give the saved request with --request FILE "
                          "(the failure report names it)")
+    from .resources import limits_dir
     limit_id = args.case.split("/", 1)[1]
-    root = Path(args.cases_dir).resolve().parent if args.cases_dir else Path(__file__).resolve().parents[1]
+    where = Path(args.cases_dir).resolve().parent / "limits" if args.cases_dir else limits_dir()
+    if where is None:
+        raise UsageError("no limit files are installed")
     try:
-        limit = load_limit_file(root / "limits" / f"{limit_id}.toml")
+        limit = load_limit_file(where / f"{limit_id}.toml")
     except LimitFileError as exc:
         raise UsageError(f"no limit {limit_id!r}: {exc}") from None
-    servers = None if (args.endpoint or args.config) else EmbeddedServers(args.server_defect)
+    servers = None if (args.endpoint or args.conformance_config) else EmbeddedServers(args.server_defect)
     try:
         try:
             runs = resolve(endpoint=args.endpoint, versions=args.api_version,
-                           config_path=Path(args.config) if args.config else None, target_names=args.target,
+                           config_path=Path(args.conformance_config) if args.conformance_config else None,
+                           target_names=args.target,
                            servers=servers, site_name=args.site_name)
         except Unreachable as exc:
             print(f"webex-conformance: error: {exc}")
             return EXIT_UNREACHABLE
-        except (ConfigError, DetectError) as exc:
-            raise UsageError(str(exc)) from None
+        except DetectError as exc:
+            raise ConfigError(str(exc)) from None
         worst = EXIT_OK
         for run in runs:
             try:
