@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["writable_dir", "new_run_dir", "latest", "LATEST"]
+__all__ = ["writable_dir", "new_run_dir", "point_latest", "latest", "LATEST"]
 
 LATEST = "latest"
 
@@ -29,8 +29,9 @@ def writable_dir(text: str | Path, option: str = "--output") -> Path:
     return out
 
 
-def new_run_dir(base: Path, now: _dt.datetime | None = None) -> Path:
-    """A fresh ``base/<YYYYmmddTHHMMSSZ>[-N]/``, with ``base/latest`` pointing at it."""
+def new_run_dir(base: Path, now: _dt.datetime | None = None, point: bool = True) -> Path:
+    """A fresh ``base/<YYYYmmddTHHMMSSZ>[-N]/``, with ``base/latest`` pointing at it
+    (``point=False``: not yet; ``point_latest`` once the reports are in)."""
     writable_dir(base, "reports directory")
     stamp = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
     for n in range(1, 1000):
@@ -41,12 +42,14 @@ def new_run_dir(base: Path, now: _dt.datetime | None = None) -> Path:
             continue
         except OSError as exc:
             raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from None
-        _point_latest(base, out.name)
+        if point:
+            point_latest(base, out.name)
         return out
     raise UsageError(f"{base}: too many runs started in the same second")
 
 
-def _point_latest(base: Path, name: str) -> None:
+def point_latest(base: Path, name: str) -> None:
+    """``base/latest`` -> ``name``, replaced atomically."""
     link = base / LATEST
     tmp = base / f".{LATEST}.{os.getpid()}"
     try:

@@ -15,13 +15,23 @@ One module per job, registered together as the ``pytest11`` entry point
 """
 from __future__ import annotations
 
-from .collection import pytest_collect_file
+from .collection import CaseLoadError, mark_name, pytest_collect_file, register_marker
 from .options import pytest_addoption
 from .reporting import pytest_report_header, pytest_runtest_makereport, pytest_terminal_summary
 from .session import pytest_collection, pytest_configure, pytest_sessionfinish, share_rate_limit
+from .state import RESULT_KEY, run_dir, state
 
-_share_rate_limit = share_rate_limit   # the name tests/test_plugin.py imports
+# Boundary tests (limits/*.toml) are collected by their own module: one line here.
+pytest_plugins = ["conformance.boundary_collect"]
+
+# Names other plugin modules and tests import (conformance.boundary_collect, test_plugin.py).
+_share_rate_limit = share_rate_limit
+_state = state
+_mark_name = mark_name
+_register_marker = register_marker
+_output_dir = run_dir
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_collection", "pytest_collect_file",
            "pytest_report_header", "pytest_runtest_makereport", "pytest_sessionfinish",
-           "pytest_terminal_summary", "share_rate_limit"]
+           "pytest_terminal_summary", "share_rate_limit", "CaseLoadError", "RESULT_KEY", "mark_name",
+           "register_marker", "run_dir", "state"]

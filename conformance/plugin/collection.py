@@ -31,7 +31,7 @@ def mark_name(prefix: str, value: str) -> str:
 _MARKERS = pytest.StashKey[set]()
 
 
-def _register_marker(config: pytest.Config, name: str, what: str) -> None:
+def register_marker(config: pytest.Config, name: str, what: str) -> None:
     known = config.stash.setdefault(_MARKERS, set())
     if name not in known:
         known.add(name)
@@ -112,7 +112,7 @@ class CaseItem(pytest.Item):
         self.add_marker(mark_name("introduced", case.introduced.slug))
         for name, what in [*((mark_name("api", a), f"cases touching {a}") for a in case.apis),
                            *((mark_name("requires", f), f"cases needing the {f} fixture") for f in case.requires)]:
-            _register_marker(self.config, name, what)
+            register_marker(self.config, name, what)
             self.add_marker(name)
         self.extra_keyword_matches.update([*case.apis, case.kind, str(case.introduced), str(run.version)])
 

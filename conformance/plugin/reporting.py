@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from ..masking import mask
-from ..report_dir import LATEST, new_run_dir, writable_dir
+from .. import provenance
+from ..errors import CaseFileError
+from ..report_dir import LATEST, point_latest, writable_dir
 from ..report_writers import WRITERS, write_reports
 from ..results import CaseResult, ResultsDoc, mask_strings, summary
 from .collection import CaseItem
-from .state import RESULT_KEY, RunState, state
+from .state import RESULT_KEY, RunState, run_dir, state
 
 _STEP_PERCENT = 5
 _SHORT = {"pass": "pass", "fail": "fail", "error": "error", "skip": "skip", "not-applicable": "n/a"}
@@ -148,11 +150,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report.extras = [*getattr(report, "extras", []), *added]
 
 
-def write_run_reports(st: RunState) -> Path:
-    """Every report (report_writers.WRITERS), in --output or a new reports/<UTC time>/."""
+def write_run_reports(st: RunState, session: pytest.Session, exitstatus: int) -> Path:
+    """Every report (report_writers.WRITERS), in --output or the run's reports/<UTC time>/
+    (then reports/latest points at it)."""
     plan = st.plan
-    out = writable_dir(plan.output) if plan and plan.output else new_run_dir(
-        plan.reports_base if plan else Path("reports"))
+    out = writable_dir(st.run_dir or run_dir(st.config))
     secrets = st.secrets()
     bundles = {}
     for r in st.results:
@@ -169,7 +171,11 @@ def write_run_reports(st: RunState) -> Path:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
+    items_ran = [*(r for r in st.results if r.error_kind != CaseFileError.kind), *st.load_errors]
+    run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir, items_ran))  # gate: issue 9
     write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
+    if st.new_dir:
+        point_latest(out.parent, out.name)
     return out
 
 
@@ -185,7 +191,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"case file error: {err}")
     if st.output is not None:
         out = st.output
-        latest = "" if st.plan and st.plan.output else f" ({out.parent / LATEST} points here)"
+        latest = f" ({out.parent / LATEST} points here)" if st.new_dir else ""
         terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS) + latest)
     code, reason = st.outcome.exit_code, st.outcome.reason
     if code is not None and st.error is None:

@@ -18,6 +18,7 @@ from ..cases import KINDS
 from ..config import run_settings
 from ..errors import ConformanceError, UsageError, one_line
 from ..masking import mask
+from ..report_dir import new_run_dir, writable_dir
 from ..results import summary
 from ..run_outcome import decide
 from ..run_plan import cases_dir_of, config_path_of, plan
@@ -25,7 +26,7 @@ from ..targets import TargetRun, from_json, to_json
 from ..versions import ALL_VERSIONS
 from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
-from .state import FAIL_ON_SKIP_KEY, WORKER_KEY, new_state, state
+from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, WORKER_KEY, new_state, state
 
 
 def share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
@@ -69,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
             workers = max(1, int(workerinput.get("workercount", 1)))
             st.runs = [share_rate_limit(from_json(x), workers) for x in data]
             st.fail_on_skip = bool(workerinput.get(FAIL_ON_SKIP_KEY))
+            st.run_dir = Path(workerinput[RUN_DIR_KEY]) if workerinput.get(RUN_DIR_KEY) else None
         return
     try:
         st.cases_dir = cases_dir_of(config.option, root)
@@ -89,6 +91,10 @@ def pytest_configure(config: pytest.Config) -> None:
         st.plan = plan(config.option, root=root, cwd=Path(config.invocation_params.dir),
                        run_config=run_settings(cfg) if cfg is not None else None)
         st.runs, st.fail_on_skip = st.plan.runs, st.plan.fail_on_skip
+        if st.plan.output is not None:
+            st.run_dir = writable_dir(st.plan.output)
+        elif not config.option.collectonly:
+            st.run_dir, st.new_dir = new_run_dir(st.plan.reports_base, point=False), True
     except ConformanceError as exc:
         st.error = exc
     except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
@@ -119,6 +125,14 @@ class _XdistHooks:
         st = state(node.config)
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
         node.workerinput[FAIL_ON_SKIP_KEY] = st.fail_on_skip
+        node.workerinput[RUN_DIR_KEY] = str(st.run_dir) if st.run_dir else None
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
 
 
 @pytest.hookimpl(trylast=True)
@@ -130,7 +144,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     try:
         if st.results or st.load_errors:
-            st.output = write_run_reports(st)
+            st.output = write_run_reports(st, session, int(exitstatus))
+        elif st.new_dir and st.run_dir is not None:
+            _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
         plan_ = st.plan
         if st.error is None and session.config.option.collectonly:
             code, reason = int(exitstatus), ""   # nothing was meant to be judged

@@ -17,6 +17,7 @@ RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"
 FAIL_ON_SKIP_KEY = "webex_conformance_fail_on_skip"
+RUN_DIR_KEY = "webex_conformance_run_dir"
 
 
 @dataclass
@@ -34,6 +35,8 @@ class RunState:
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
     output: Path | None = None                     # where the reports were written
+    run_dir: Path | None = None                    # where this run's files go (workers too)
+    new_dir: bool = False                          # run_dir is a fresh reports/<UTC time>/
     done: int = 0                                  # items finished (progress)
     shown_step: int = -1                           # last progress step printed
     fail_on_skip: bool = False                     # the plan's, handed to xdist workers too
@@ -64,3 +67,11 @@ def new_state(config: pytest.Config) -> RunState:
     st = RunState(config, outcome if outcome is not None else RunOutcome())
     config.stash[_KEY] = st
     return st
+
+
+def run_dir(config: pytest.Config) -> Path:
+    """The directory of this run's reports and other files (boundary failures, ...)."""
+    st = state(config)
+    if st.run_dir is None:   # a run that could not start, or a plugin module asking early
+        st.run_dir = Path(config.rootpath) / "reports"
+    return st.run_dir
