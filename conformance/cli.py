@@ -266,7 +266,7 @@ _FLAG_FACTS = ("suspended", "control_hub", "auto_record")
 
 def _site_overrides(items: list[str]) -> dict:
     """``main.suspended=true`` -> {"main": {"suspended": True}}; facts.X values stay strings or numbers."""
-    from .server.state import SEED_SITES
+    from .server.fixtures import SEED_SITES
     out: dict = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -288,7 +288,7 @@ def _site_overrides(items: list[str]) -> dict:
 # ------------------------------------------------------------------------- defects
 
 def cmd_defects(args: argparse.Namespace) -> int:
-    from .server.defects import all_defects
+    from .server.root import all_defects
     defects = all_defects()
     for d in defects.values():
         if args.json:

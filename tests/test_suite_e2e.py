@@ -10,7 +10,7 @@ from conformance.embedded import EmbeddedServers
 from conformance.execute import context_for, run_case
 from conformance.response import parse_message
 from conformance.schemas import bundle_for
-from conformance.server.defects import all_defects
+from conformance.server.root import all_defects
 from conformance.versions import ALL_VERSIONS, documented
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,12 +15,14 @@ from typing import Iterable
 
 from lxml import etree
 
+from ..masking import mask
 from ..namespaces import NS
 from ..versions import Version, parse_version
 from ..xmlsafe import XMLRefused, parse_untrusted
 from . import render
-from .defects import Defect  # noqa: F401  (DEFECTS below)
-from .registry import HANDLERS, ApiFailure, Call
+from .call import Call
+from .catalog import Catalog
+from .failures import INVALID_TOKEN, USER_NOT_FOUND, WRONG_PASSWORD, ApiFailure, unknown_api
 from .state import State
 
 log = logging.getLogger("webex_conformance.server")
@@ -34,9 +36,6 @@ REFUSAL = "webex_conformance.refusal"   # why the body could not be read
 CLOSE = "webex_conformance.close"       # bytes may be left on the connection: close it
 DRAIN_LIMIT = 256 * 1024 * 1024
 _BODY_TYPE = re.compile(r"^java:com\.webex\.service\.binding\.([A-Za-z]+)\.([A-Za-z0-9_]+)$")
-_SECRET_TAGS = re.compile(r"(<(?:\w+:)?(?:password|accessToken|sessionTicket)>)[^<]*(</)")
-
-DEFECTS: list[Defect] = []
 
 
 def _local(el) -> str:
@@ -53,9 +52,10 @@ def _child(el, name: str):
 
 
 class XMLServiceApp:
-    def __init__(self, state: State, version: Version, defects: frozenset[str] = frozenset(),
+    def __init__(self, state: State, version: Version, catalog: Catalog, defects: frozenset[str] = frozenset(),
                  test_paths: bool = False):
         self.state = state
+        self.catalog = catalog
         self.version = version
         self.defects = defects
         self.test_paths = test_paths
@@ -127,7 +127,7 @@ class XMLServiceApp:
             return render.failure(f"Internal error in the reference server: {type(exc).__name__}", "000000")
 
     def _handle(self, data: bytes) -> bytes:
-        self.received.append(_SECRET_TAGS.sub(r"\1***\2", data[:20000].decode("utf-8", "replace")))
+        self.received.append(mask(data[:20000].decode("utf-8", "replace")))
         try:
             root = parse_untrusted(data, max_bytes=MAX_REQUEST_BYTES)
         except XMLRefused as exc:
@@ -144,23 +144,22 @@ class XMLServiceApp:
         if not m:
             raise ApiFailure("000000", f"Unknown request type {btype!r}: expected java:com.webex.service.binding.<service>.<API>")
         service, api = m[1], m[2]
-        entry = HANDLERS.get((service, api))
-        if entry is None or (entry[2] and self.version < parse_version(entry[2])):
-            raise ApiFailure("000000", f"Unknown request type {btype!r} for XML API {self.version}")
-        fn, anonymous_ok, _since = entry
+        entry = self.catalog.handlers.get((service, api))
+        if entry is None or (entry.route.since and self.version < parse_version(entry.route.since)):
+            raise unknown_api(btype.strip(), self.version)
         if security is None:
             raise ApiFailure("000000", "Invalid request: missing header/securityContext")
         sec = {(_local(c)): (c.text or "").strip() for c in security if isinstance(c.tag, str)}
         site = self._site(sec)
         account = self._authenticate(site, sec)
-        if account is None and not anonymous_ok:
-            raise ApiFailure("030001", "Corresponding User not found")
+        if account is None and not entry.route.anonymous:
+            raise ApiFailure(*USER_NOT_FOUND)
         call = Call(service=service, api=api, version=self.version, defects=self.defects, db=self.state,
-                    site=site, account=account, body=content, security=sec)
+                    site=site, account=account, body=content, security=sec, declared=self.catalog.defect_names)
         # One transaction per call: concurrent clients see each call whole, and a call
         # that ends in a FAILURE leaves nothing half-written behind.
         with self.state.transaction():
-            children = fn(call)
+            children = entry.fn(call)
         return render.success(service, api, children or [])
 
     def _site(self, sec: dict[str, str]):
@@ -182,14 +181,14 @@ class XMLServiceApp:
         if token:
             account = self.state.account_for_token(site, token)
             if account is None:
-                raise ApiFailure("030047", "Not a valid access token")
+                raise ApiFailure(*INVALID_TOKEN)
             return account
         webex_id = sec.get("webExID")
         if not webex_id:
             return None
         row = self.state.user_row(site, webex_id)
         if row is None:
-            raise ApiFailure("030001", "Corresponding User not found")
+            raise ApiFailure(*USER_NOT_FOUND)
         if row["password"] != sec.get("password", ""):
-            raise ApiFailure("030002", "Incorrect user or password")
+            raise ApiFailure(*WRONG_PASSWORD)
         return self.state.account(site, webex_id)

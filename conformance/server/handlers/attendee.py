@@ -17,8 +17,10 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, handler
-from .common import matching_records, page
+from ..call import Call
+from ..failures import ApiFailure
+from ..routes import handler
+from .listing import matching_records, page
 from .meeting import PAGE_SIZE, session_row
 
 __all__ = ["DEFECTS", "TABLES", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",

@@ -23,10 +23,15 @@ import json
 from typing import Any
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (DESCRIPTION_REASON, DescriptionDefects, check_description, display_meeting_url, new_session,
-                     read_int, seed_on_suspended_site, sip_url)
-from .meeting import KEY_COUNTER, read_telephony, refuse_on_suspended_site, session_row, video_device_enabled
+from ..call import Call
+from ..failures import ACCESS_DENIED, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .addresses import display_meeting_url, sip_url
+from .limits import DESCRIPTION_REASON, check_description, DescriptionDefects
+from .numbers import read_int
+from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
+from .meeting import KEY_COUNTER, read_telephony, session_row, video_device_enabled
 
 __all__ = ["DEFECTS", "TABLES", "DESCRIPTION_REASON", "seed", "create_event", "set_event", "get_event", "del_event"]
 
@@ -86,7 +91,7 @@ def create_event(call: Call) -> list:
     refuse_on_suspended_site(call, "suspended-event-create-allowed")
     account = call.require_user()
     if account.role == "attendee":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     name = call.text("metaData/sessionName")
     if not name:
         raise ApiFailure("999999", "metaData/sessionName is required: an event needs a name")

@@ -20,8 +20,13 @@ import json
 from typing import Any, Callable
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import NO_RECORD, matching_records, page, parse_key
+from ..call import Call
+from ..failures import MEETING_NOT_FOUND, NO_RECORD, ApiFailure, unknown_api
+from ..fixtures import SEED_SESSIONS, email_for
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .listing import matching_records, page
+from .numbers import parse_key
 
 __all__ = ["DEFECTS", "TABLES", "seed", "lst_training_attendee_history", "lst_meeting_usage_preliminary_history",
            "lst_meeting_attendee_preliminary_history", "lst_training_poll_results_history"]
@@ -166,15 +171,10 @@ def lst_training_attendee_history(call: Call) -> list:
 
 # -- Meeting Center preliminary reports (SP14) -------------------------------------------
 
-def _unknown_api(call: Call) -> ApiFailure:
-    body = f"java:com.webex.service.binding.{call.service}.{call.api}"
-    return ApiFailure("000000", f"Unknown request type {body!r} for XML API {call.version}")
-
-
 def _preliminary_rows(call: Call, missing_defect: str, table: str, time_column: str) -> list:
     """The rows of one SP14 report the caller may see, filtered by meeting key and start-time scope."""
     if call.defect(missing_defect):
-        raise _unknown_api(call)
+        raise unknown_api(f"java:com.webex.service.binding.{call.service}.{call.api}", call.version)
     sql, params = _key_filter(call, "meetingKey", "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
     return [r for r in _visible(call, table, sql, params) if _in_range(r[time_column], lo, hi)]
@@ -225,7 +225,7 @@ def lst_meeting_attendee_preliminary_history(call: Call) -> list:
 @handler("history", "LstTrainingPollResultsHistory", since="11.0.0 SP11")
 def lst_training_poll_results_history(call: Call) -> list:
     account = call.require_user()
-    denied_code = ("060001", "Corresponding Meeting not found") if call.defect("poll-results-wrong-code") else NO_RECORD
+    denied_code = MEETING_NOT_FOUND if call.defect("poll-results-wrong-code") else NO_RECORD
     key = parse_key(call.text("sessionKey"))
     if key is None:
         raise ApiFailure(*denied_code)
@@ -285,8 +285,6 @@ def _poll_data(held: _dt.datetime) -> list[dict[str, Any]]:
 
 def seed(state, now: _dt.datetime) -> dict[str, str]:
     """History of sessions.training_poll and sessions.meeting, held in the last 28 days."""
-    from ..state import SEED_SESSIONS, email_for
-
     site = state.site_by_key("main").name
     training_key, _, training_name, _ = SEED_SESSIONS["sessions.training_poll"]
     meeting_key, _, meeting_name, _ = SEED_SESSIONS["sessions.meeting"]

@@ -35,10 +35,16 @@ from typing import Any, Callable
 from lxml.builder import ElementMaker
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (CONF_NAME_MAX, CONF_NAME_REASON, ConfNameDefects, check_conf_name, display_meeting_url,
-                     matching_records, meeting_link, new_session, option, page, parse_key, read_int,
-                     seed_on_suspended_site, site_video_levels, sip_url, time_zone_name, token)
+from ..call import Call
+from ..failures import ACCESS_DENIED, MEETING_NOT_FOUND, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date, xsd_bool
+from .addresses import display_meeting_url, meeting_link, sip_url, token
+from .limits import CONF_NAME_MAX, CONF_NAME_REASON, check_conf_name, ConfNameDefects
+from .listing import matching_records, page
+from .numbers import parse_key, read_int
+from .options import option, site_video_levels, time_zone_name
+from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "CONF_NAME_REASON", "TELEPHONY_VALUES",
@@ -119,12 +125,6 @@ DEFECTS: list[Defect] = [
 
 # -- rules shared with event.py and attendee.py --------------------------------------------
 
-def refuse_on_suspended_site(call: Call, allow_defect: str) -> None:
-    """42.5.0: a suspended site only supports free Webex Meetings; anything else gets 010107."""
-    if call.site.suspended and call.since("42.5.0") and not call.defect(allow_defect):
-        raise ApiFailure("010107", "The site is suspended")
-
-
 def video_device_enabled(call: Call, telephony: str) -> bool:
     """39.9.0: scheduled sessions are video-device-enabled unless their audio is NONE or OTHER."""
     if not call.since("39.9.0") or call.defect("video-device-default-off"):
@@ -149,15 +149,15 @@ def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sql
     """The caller's session of one of ``kinds`` on this site: 060001 if none, 000001 if not theirs."""
     key = parse_key(key_text)
     if key is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     marks = ",".join("?" * len(kinds))
     row = call.db.one(f"SELECT * FROM sessions WHERE session_key=? AND site=? AND kind IN ({marks})",
                       (key, call.site.name, *kinds))
     if row is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     account = call.require_user()
     if row["host"].lower() != account.webex_id.lower() and not account.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     return row
 
 
@@ -209,10 +209,6 @@ def _calendar(call: Call, key: int) -> Any:
         S.attendee(f"https://{site}.webex.com/{site}/j.php?MTID=m{token(key, 'ical-attendee')}"))
 
 
-def _bool(value: Any) -> str:
-    return "true" if value else "false"
-
-
 # -- handlers ---------------------------------------------------------------------------------
 
 @handler("meeting", "CreateMeeting")
@@ -221,7 +217,7 @@ def create_meeting(call: Call) -> list:
     webinar = bool(option(call, "enableEvent"))
     _refuse_webinar_on_suspended_site(call, webinar)
     if account.role == "attendee":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     name = call.text("metaData/confName")
     check_conf_name(call, name, _CONF_NAME_DEFECTS)
     telephony = read_telephony(call, "CALLIN")
@@ -288,10 +284,10 @@ def _enable_options(call: Call, row: sqlite3.Row) -> Any:
         levels = site_video_levels(call)
         if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
             levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
-        children += [M.HQvideo(_bool(levels["HQvideo"])), M.HDvideo(_bool(levels["HDvideo"]))]
+        children += [M.HQvideo(xsd_bool(levels["HQvideo"])), M.HDvideo(xsd_bool(levels["HDvideo"]))]
     if (call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned")) \
             or call.defect("autorecord-returned-early"):
-        children.append(M.autoRecord(_bool(row["auto_record"])))
+        children.append(M.autoRecord(xsd_bool(row["auto_record"])))
     return M.enableOptions(*children)
 
 
@@ -323,7 +319,7 @@ def get_meeting(call: Call) -> list:
     ]
     cet = bool(row["is_cet"])
     if call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing"):
-        out += [M.isCETMeeting(_bool(cet)), M.meetingLink(meeting_link(call.site.name, row))]
+        out += [M.isCETMeeting(xsd_bool(cet)), M.meetingLink(meeting_link(call.site.name, row))]
     show_sip = call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing") \
         and (cet or call.defect("getmeeting-sipurl-non-cet"))
     show_display = cet and (call.since("39.3.0") or call.defect("displaymeetingurl-returned-early")) \

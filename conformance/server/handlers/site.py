@@ -32,7 +32,10 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, handler
+from ..call import Call
+from ..failures import ACCESS_DENIED, ApiFailure
+from ..routes import handler
+from ..wire import xsd_bool
 
 __all__ = ["DEFECTS", "TABLES", "DEFAULT_FACTS", "site_facts", "license_counts",
            "get_site", "set_site", "get_site_ft", "set_site_ft"]
@@ -122,10 +125,6 @@ def license_counts(call: Call) -> dict[str, int]:
             "TCActiveUserCount": hosts, "SCActiveUserCount": hosts}
 
 
-def _bool(value: Any) -> str:
-    return "true" if value else "false"
-
-
 def _toggle_on(facts: dict[str, Any], name: str) -> bool:
     return str(facts["featureToggles"].get(name, "true")).strip().lower() == "true"
 
@@ -152,10 +151,10 @@ def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
     show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing") \
         and _toggle_on(facts, PROFILE_FIELDS_TOGGLE)
     if show and (not call.site.control_hub or call.defect("getsite-allowchange-on-control-hub")):
-        cfg.append(s.allowChangeFirstName(_bool(facts["allowChangeFirstName"])))
-        cfg.append(s.allowChangeLastName(_bool(facts["allowChangeLastName"])))
-        cfg.append(s.allowChangeDisplayName(_bool(facts["allowChangeDisplayName"])))
-        cfg.append(s.AllowUploadPRAvatar(_bool(facts["allowUploadPRAvatar"])))
+        cfg.append(s.allowChangeFirstName(xsd_bool(facts["allowChangeFirstName"])))
+        cfg.append(s.allowChangeLastName(xsd_bool(facts["allowChangeLastName"])))
+        cfg.append(s.allowChangeDisplayName(xsd_bool(facts["allowChangeDisplayName"])))
+        cfg.append(s.AllowUploadPRAvatar(xsd_bool(facts["allowUploadPRAvatar"])))
     return cfg
 
 
@@ -164,7 +163,7 @@ def _common_options(call: Call, facts: dict[str, Any]) -> Any:
     opts = s.siteCommonOptions()
     since = "11.0.0 SP17" if call.defect("getsite-cloudtelepresence-too-early") else "11.0.0 SP18"
     if call.since(since) and not call.defect("getsite-cloudtelepresence-missing") and _toggle_on(facts, CET_TOGGLE):
-        opts.append(s.EnableCloudTelepresence(_bool(facts["enableCloudTelepresence"])))
+        opts.append(s.EnableCloudTelepresence(xsd_bool(facts["enableCloudTelepresence"])))
     return opts
 
 
@@ -248,7 +247,7 @@ def _require_toggle_caller(call: Call) -> None:
     """The notes' examples call both APIs with a machine account's access token."""
     call.require_admin()
     if call.defect("siteft-access-token-refused") and call.account is not None and call.account.role == "machine":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
 
 
 @handler("site", "GetSiteFT", since="39.8.0")

@@ -12,7 +12,7 @@ Documented changes carried here:
 - 39.2.0: LstsummaryUser returns ``lastLoginTime`` (MM/DD/YYYY HH:MM:SS).
 - 39.9.0: GetUser and GetMe return ``displayMeetingUrl`` (the user's PMR short SIP URL).
 - 39.10.0: LstsummaryUser returns ``personalMeetingRoomURL``; anonymous GetUserCard needs
-  a CAPTCHA (``Call.check_captcha``).
+  a CAPTCHA (``captcha.check_captcha``).
 - 39.11.0: LstsummaryUser filters on ``modifiedDateStart``/``modifiedDateEnd`` (at most
   90 days apart, else 999999) and returns ``lastModifiedTime``.
 - 42.6.0: on a suspended site a site administrator's CreateUser/SetUser is refused with
@@ -30,8 +30,14 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import Account, ApiFailure, Call, fmt_date, handler, parse_date
-from .common import matching_records, page, pmr_url, short_sip_url
+from ..call import Call
+from ..failures import ACCESS_DENIED, SITE_SUSPENDED, USER_NOT_FOUND, ApiFailure
+from ..models import Account
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .captcha import check_captcha
+from .addresses import pmr_url, short_sip_url
+from .listing import matching_records, page
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "call_in_data_ok", "pmr_url", "short_sip_url",
@@ -50,7 +56,7 @@ DEFAULT_PAGE = 50
 
 # Exception codes.  010107, 010100 and 999999 are the notes'; the others are what real
 # servers answer for the same conditions (030001, 000001, 000015) or our choice (030004).
-SUSPENDED = ("010107", "The site is suspended")
+SUSPENDED = SITE_SUSPENDED
 IMAGE_TOO_BIG = ("010100", "Size of the image being uploaded is too big. Try an image smaller than 5MB in size.")
 RANGE_TOO_LONG = ("999999", "Maximum date range is 90 days for modified date query")
 # SP13 gives no code or message for invalid call-in data.  We answer 999999, the code
@@ -168,7 +174,7 @@ def _refuse_if_suspended(call: Call, admin_rule_defect: str) -> None:
     acting_as_admin = call.account is not None and call.account.is_admin
     if acting_as_admin and not call.defect(admin_rule_defect):
         if call.defect("suspended-user-wrong-code"):
-            raise ApiFailure("000001", "Access denied, additional privileges are required")
+            raise ApiFailure(*ACCESS_DENIED)
         raise ApiFailure(*SUSPENDED)
     if not acting_as_admin and call.defect("suspended-self-edit-blocked"):
         raise ApiFailure(*SUSPENDED)
@@ -217,10 +223,10 @@ def _target_row(call: Call, webex_id: str | None) -> Any:
     me = call.require_user()
     wanted = webex_id or me.webex_id
     if wanted.lower() != me.webex_id.lower() and not me.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     row = call.db.user_row(call.site, wanted)
     if row is None:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     return row
 
 
@@ -306,7 +312,7 @@ def del_user(call: Call) -> list:
     with call.db.transaction() as db:
         for webex_id in ids:
             if db.user_row(call.site, webex_id) is None:
-                raise ApiFailure("030001", "Corresponding User not found")
+                raise ApiFailure(*USER_NOT_FOUND)
             db.execute("DELETE FROM users WHERE site=? AND lower(webex_id)=lower(?)", (call.site.name, webex_id))
     return []
 
@@ -345,7 +351,7 @@ def get_me(call: Call) -> list:
     me: Account = call.require_user()
     row = call.db.user_row(call.site, me.webex_id)
     if row is None:  # a machine account has no user row
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     return _user_details(call, row, "user-displaymeetingurl-missing-getme")
 
 
@@ -355,8 +361,7 @@ def get_user_card(call: Call) -> list:
 
     Request: ``webExId``; anonymous callers add ``CAPTCHAID``/``CAPTCHAWord`` from 39.10.0.
     """
-    if not call.defect("getusercard-captcha-not-enforced"):
-        call.check_captcha()
+    check_captcha(call, "getusercard-captcha-not-enforced")
     webex_id = call.text("webExId") or call.text("webExID")
     if not webex_id:
         if call.account is None:
@@ -364,7 +369,7 @@ def get_user_card(call: Call) -> list:
         webex_id = call.account.webex_id
     row = call.db.user_row(call.site, webex_id)
     if row is None or not row["active"]:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     u = call.E("use")
     out = [u.webExId(row["webex_id"]), u.firstName(row["first_name"]), u.lastName(row["last_name"])]
     if row["display_name"]:
@@ -462,7 +467,7 @@ def upload_pmr_image(call: Call) -> list:
             raise ApiFailure(*IMAGE_TOO_BIG)
     row = call.db.user_row(call.site, me.webex_id)
     if row is None:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     extra = _extra(row)
     extra.setdefault("pmrImages", {})[image_for] = len(data)
     call.db.execute("UPDATE users SET extra=? WHERE site=? AND webex_id=?",
