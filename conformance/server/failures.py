@@ -6,13 +6,14 @@ words the same situation the same way.
 """
 from __future__ import annotations
 
-__all__ = ["ApiFailure", "ACCESS_DENIED", "USER_NOT_FOUND", "WRONG_PASSWORD", "INVALID_TOKEN", "NO_RECORD",
+__all__ = ["ApiFailure", "ACCESS_DENIED", "USER_NOT_FOUND", "WRONG_PASSWORD", "INVALID_TOKEN", "INVALID_TICKET", "NO_RECORD",
            "MEETING_NOT_FOUND", "SITE_SUSPENDED", "invalid_request", "unknown_api", "bad_value"]
 
 ACCESS_DENIED = ("000001", "Access denied, additional privileges are required")
 USER_NOT_FOUND = ("030001", "Corresponding User not found")
 WRONG_PASSWORD = ("030002", "Incorrect user or password")
 INVALID_TOKEN = ("030047", "Not a valid access token")
+INVALID_TICKET = ("030047", "Not a valid session ticket")   # real servers' words
 NO_RECORD = ("000015", "Sorry, no record found")
 MEETING_NOT_FOUND = ("060001", "Corresponding Meeting not found")
 SITE_SUSPENDED = ("010107", "The site is suspended")

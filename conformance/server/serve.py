@@ -25,6 +25,19 @@ from .state import State
 class _KeepAliveServerHandler(ServerHandler):
     http_version = "1.1"
 
+    def cleanup_headers(self) -> None:
+        """Say ``Connection: close`` when the connection will be closed after this reply.
+
+        A keep-alive client that asked for close (or whose body we could not read) must
+        not reuse the socket: without the header it would, and its next call would fail.
+        """
+        super().cleanup_headers()
+        rh = self.request_handler
+        asked = "close" in self.environ.get("HTTP_CONNECTION", "").lower()
+        if asked or rh.close_connection or self.environ.get(CLOSE):
+            rh.close_connection = True
+            self.headers["Connection"] = "close"
+
     def close(self) -> None:  # the stdlib's logs every request to stderr; we don't
         try:
             self.request_handler.log_request(self.status.split(" ", 1)[0], self.bytes_sent)

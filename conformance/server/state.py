@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS users (
     PRIMARY KEY (site, webex_id)
 );
 CREATE TABLE IF NOT EXISTS tokens (token TEXT NOT NULL, site TEXT NOT NULL, webex_id TEXT NOT NULL, PRIMARY KEY (token, site));
+CREATE TABLE IF NOT EXISTS session_tickets (
+    ticket TEXT PRIMARY KEY, site TEXT NOT NULL, webex_id TEXT NOT NULL, kind TEXT NOT NULL, created TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, to_addr TEXT NOT NULL,
     subject TEXT NOT NULL, body TEXT NOT NULL, sent_at TEXT NOT NULL
@@ -150,6 +153,17 @@ class State:
         if row["webex_id"] == "__machine__":
             return Account("machine-account", "machine", "machine@invalid", "Machine", "Account")
         return self.account(site, row["webex_id"])
+
+    def account_for_ticket(self, site: Site, ticket: str, kind: str = "session") -> Account | None:
+        """The account a ticket issued by AuthenticateUser (session) or GetLoginTicket (login) names."""
+        row = self.one("SELECT webex_id FROM session_tickets WHERE ticket=? AND site=? AND kind=?",
+                       (ticket, site.name, kind))
+        return self.account(site, row["webex_id"]) if row else None
+
+    def account_by_email(self, site: Site, email: str) -> Account | None:
+        row = self.one("SELECT webex_id FROM users WHERE site=? AND lower(email)=lower(?) ORDER BY webex_id",
+                       (site.name, email))
+        return self.account(site, row["webex_id"]) if row else None
 
     # -- outbox ---------------------------------------------------------------
     def send_mail(self, site: Site, to: str, subject: str, body: str) -> None:
