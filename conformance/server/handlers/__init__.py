@@ -7,8 +7,8 @@ provides, e.g. ``{"sessions.pmr": "..."}``) and ``DEFECTS`` (its seeded defects)
 """
 from __future__ import annotations
 
-from . import (attendee, captcha, ep, ep_contacts, ep_recordings, ep_sessions, event, history, meeting, site, support, training,
-               user)
+from . import (attendee, captcha, ep, ep_contacts, ep_recordings, ep_sessions, event, history, login, meeting,
+               meeting_urls, meetingtype, site, site_admin, support, teleconference, training, user)
 
-ALL_MODULES = (user, site, ep, ep_sessions, captcha, ep_recordings, ep_contacts, meeting, attendee, event, training,
-               support, history)
+ALL_MODULES = (user, login, site, site_admin, ep, ep_sessions, captcha, ep_recordings, ep_contacts, meeting,
+               meeting_urls, meetingtype, teleconference, attendee, event, training, support, history)
