@@ -43,7 +43,7 @@ from ..wire import fmt_date, parse_date, xsd_bool
 from .addresses import display_meeting_url, meeting_link, sip_url, token
 from .limits import CONF_NAME_MAX, CONF_NAME_REASON, check_conf_name, ConfNameDefects
 from .listing import matching_records, page
-from .meeting_shape import read_shape, section_values
+from .shapes import read_shape, section_values
 from .numbers import parse_key, read_int
 from .options import option, site_video_levels, time_zone_name
 from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site

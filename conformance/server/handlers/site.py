@@ -31,6 +31,7 @@ from typing import Any
 
 from lxml import etree
 
+from ...namespaces import NS
 from ..defects import Defect
 from ..call import Call
 from ..failures import ACCESS_DENIED, ApiFailure
@@ -54,7 +55,19 @@ DEFAULT_FACTS: dict[str, Any] = {
     "allowUploadPRAvatar": True,
     "videoMeshInterclusters": {},
     "featureToggles": {"EnableCustomizeProfileFields": "true", "EnableCETForAllUsers": "true"},
+    # securityOptions, in the order real GetSite replies give them (real-traffic 022); SetSite changes them
+    "securityOptions": {
+        "passwordExpires": "false", "passwordLifetime": "90", "allMeetingsUnlisted": "false",
+        "allMeetingsPassword": "true", "joinBeforeHost": "false", "audioBeforeHost": "false",
+        "changePersonalURL": "true", "changeUserName": "false", "meetings/strictPasswords": "true",
+        "strictUserPassword": "false", "accountNotify": "false", "requireLoginBeforeSiteAccess": "false",
+        "changePWDWhenAutoLogin": "false", "enforceBaseline": "false", "passwordChangeIntervalOpt": "false",
+        "passwordChangeInterval": "24", "firstAttendeeAsPresenter": "false", "isEnableUUIDLink": "true",
+        "isEnableUUIDLinkForSAC": "false", "enforceRecordingPwdForMC": "false", "enforceRecordingPwdForEC": "false",
+        "enforceRecordingPwdForTC": "false", "enforceRecordingPwdForMisc": "false",
+    },
 }
+SECURITY_DEFAULTS = tuple(DEFAULT_FACTS["securityOptions"])
 PROFILE_FIELDS_TOGGLE = "EnableCustomizeProfileFields"   # 42.2.0: allowChange*, AllowUploadPRAvatar
 CET_TOGGLE = "EnableCETForAllUsers"                      # SP18: EnableCloudTelepresence
 
@@ -69,6 +82,9 @@ _GETSITE_CASES = ("getsite-enablecloudtelepresence", "getsite-attendee-capacity"
                   "getsite-allowchange-control-hub", "securitycontext-siteid-still-accepted")
 
 DEFECTS: list[Defect] = [
+    Defect("setsite-securityoptions-not-stored",
+           "SetSite answers SUCCESS for securityOptions but GetSite still returns the old values",
+           ("setsite-securityoptions",)),
     Defect("getsite-siteid-rejected",
            "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
            ("securitycontext-siteid-still-accepted",), "11.0.0 SP13"),
@@ -158,6 +174,28 @@ def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
     return cfg
 
 
+def _security_options(call: Call, facts: dict[str, Any]) -> Any:
+    """securityOptions: what a client reads before scheduling (allMeetingsUnlisted, allMeetingsPassword...)."""
+    s = call.E("ns1")
+    opts = s.securityOptions()
+    for path, value in facts["securityOptions"].items():
+        if path in SECURITY_DEFAULTS:   # a name SetSite stored that the site does not have is not answered
+            parent, _, name = path.rpartition("/")
+            holder = opts
+            if parent:
+                holder = opts.find(f"{{{NS['site']}}}{parent}")
+                if holder is None:
+                    holder = _append(opts, s, parent)
+            holder.append(getattr(s, name)(str(value)))
+    return opts
+
+
+def _append(parent: Any, maker: Any, name: str) -> Any:
+    child = getattr(maker, name)()
+    parent.append(child)
+    return child
+
+
 def _common_options(call: Call, facts: dict[str, Any]) -> Any:
     s = call.E("ns1")
     opts = s.siteCommonOptions()
@@ -174,7 +212,8 @@ def get_site(call: Call) -> list:
         raise ApiFailure("000000", "Invalid request: siteID is no longer supported, use siteName")
     facts = site_facts(call)
     s = call.E("ns1")
-    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _common_options(call, facts))
+    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _security_options(call, facts),
+                          _common_options(call, facts))
     if call.since("11.0.0 SP17"):
         info = s.CISiteLicenseInfo()
         if not call.defect("getsite-attendee-capacity-missing"):
@@ -203,6 +242,14 @@ def _descendant(call: Call, name: str) -> etree._Element | None:
 def set_site(call: Call) -> list:
     """Change site settings; from 39.5.0 ``videoMeshInterclusters`` (anywhere in the body)."""
     call.require_admin()
+    security = _descendant(call, "securityOptions")
+    if security is not None and not call.defect("setsite-securityoptions-not-stored"):
+        changes = {}
+        for path in SECURITY_DEFAULTS:
+            value = call.text(path, None, security)
+            if value is not None:
+                changes[path] = value
+        _update_facts(call, "securityOptions", changes)
     mesh = _descendant(call, "videoMeshInterclusters") if call.since("39.5.0") else None
     if mesh is None:
         return []

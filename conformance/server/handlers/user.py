@@ -25,6 +25,7 @@ import binascii
 import datetime as _dt
 import json
 import re
+import sqlite3
 from typing import Any
 
 from lxml import etree
@@ -38,6 +39,8 @@ from ..wire import fmt_date, parse_date
 from .captcha import check_captcha
 from .addresses import pmr_url, short_sip_url
 from .listing import matching_records, page
+from .shapes import read_shape
+from .user_shape import USER_SECTIONS, full_user
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "call_in_data_ok", "pmr_url", "short_sip_url",
@@ -291,6 +294,7 @@ def set_user(call: Call) -> list:
         extra["title"] = title
     if tsp:
         extra["tspAccounts"] = tsp
+    extra["shape"] = read_shape(call, extra.get("shape", {}), USER_SECTIONS)
     if "first_name" in updates or "last_name" in updates:
         updates["display_name"] = f"{updates.get('first_name', row['first_name'])} " \
                                   f"{updates.get('last_name', row['last_name'])}".strip()
@@ -322,22 +326,27 @@ def del_user(call: Call) -> list:
 def _user_details(call: Call, row: Any, api_defect: str) -> list:
     u = call.E("use")
     extra = _extra(row)
-    out = [u.firstName(row["first_name"]), u.lastName(row["last_name"])]
+    names = [u.firstName(row["first_name"]), u.lastName(row["last_name"])]
     if extra.get("title"):
-        out.append(u.title(extra["title"]))
-    out += [u.webExId(row["webex_id"]), u.email(row["email"])]
+        names.append(u.title(extra["title"]))
+    contact = [u.email(row["email"])]
     if row["display_name"]:
-        out.append(u.displayName(row["display_name"]))
+        contact.append(u.displayName(row["display_name"]))
     if call.since("39.9.0") and _has_pmr(row["role"]) and not call.defect(api_defect):
         url = short_sip_url(call.site.name, row["webex_id"])
         if call.defect("user-displaymeetingurl-long-form"):
             url = f"{row['webex_id']}@{call.site.name}.webex.com"
-        out.append(u.displayMeetingUrl(url))
-    out.append(u.registrationDate(_iso_to_wire(row["registration"]) or ""))
-    out.append(u.active("ACTIVATED" if row["active"] else "DEACTIVATED"))
-    if "userId" in extra:
-        out.append(u.userId(str(extra["userId"])))
-    return out
+        contact.append(u.displayMeetingUrl(url))
+    core = {"names": names, "webExId": [u.webExId(row["webex_id"])], "email": contact,
+            "active": [u.active("ACTIVATED" if row["active"] else "DEACTIVATED")],
+            "registrationDate": [u.registrationDate(_iso_to_wire(row["registration"]) or "")],
+            "userId": [u.userId(str(extra["userId"]))] if "userId" in extra else []}
+    try:
+        types = [str(r["type_id"]) for r in call.db.query("SELECT type_id FROM meeting_types WHERE site=? "
+                                                          "ORDER BY type_id", (call.site.name,))]
+    except sqlite3.OperationalError:   # meetingtype.py's table; absent if that module is not loaded
+        types = ["3"]
+    return full_user(call, row, extra, core, types)
 
 
 @handler("user", "GetUser")

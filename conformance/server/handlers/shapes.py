@@ -1,4 +1,4 @@
-"""What a meeting keeps beyond its core columns, and the order GetMeeting answers it in.
+"""Sections of elements a stored object answers in full, in the order real replies give them.
 
 Real GetMeeting replies (real-traffic 037, 064) carry every option of every section,
 set or not.  Each section below lists its elements in that order with the value a new
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
-
 from ..call import Call
 
-__all__ = ["SECTIONS", "BOOLEAN", "read_shape", "section_values"]
+__all__ = ["MEETING_SECTIONS", "Sections", "read_shape", "section_values"]
 
-BOOLEAN = "b"   # a default of this marker's kind is a boolean: TRUE/1 are stored as "true"
+# section -> ((element, default), ...): a bool default makes the element a boolean
+# (TRUE/1 stored as "true"); None: the handler writes the value (core columns)
+Sections = dict[str, tuple[tuple[str, Any], ...]]
 
 _ENABLE = ("chat poll audioVideo attendeeList fileShare presentation applicationShare desktopShare webTour "
            "meetingRecord annotation importDocument saveDocument printDocument pointer switchPage fullScreen "
@@ -32,8 +32,7 @@ _ON_BY_DEFAULT = {"chat", "poll", "audioVideo", "attendeeList", "fileShare", "pr
                   "nativeClient", "voip", "chatHost", "chatPresenter", "chatAllAttendees", "notes",
                   "displayQuickStartHost"}
 
-# section -> ((element, default), ...); None: written by the handler itself (core columns)
-SECTIONS: dict[str, tuple[tuple[str, Any], ...]] = {
+MEETING_SECTIONS: Sections = {
     "accessControl": (("listToPublic", False), ("isPublic", False), ("meetingPassword", None)),
     "metaData": (("confName", None), ("meetingType", None), ("agenda", None), ("invitation", ""),
                  ("isInternal", False)),
@@ -50,19 +49,23 @@ SECTIONS: dict[str, tuple[tuple[str, Any], ...]] = {
 }
 
 
-def read_shape(call: Call, stored: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """``stored`` updated with every shape element the request carries (booleans normalised)."""
+def read_shape(call: Call, stored: dict[str, dict[str, str]], sections: Sections = MEETING_SECTIONS) -> dict[str, dict[str, str]]:
+    """``stored`` updated with every shape element the request carries (booleans normalised).
+
+    A section named "" holds elements directly in bodyContent.
+    """
     out = {section: dict(values) for section, values in stored.items()}
-    for section, items in SECTIONS.items():
+    for section, items in sections.items():
         for name, default in items:
             if default is None:
                 continue
-            el = call.find(f"{section}/{name}")
+            path = f"{section}/{name}" if section else name
+            el = call.find(path)
             if el is None:
                 continue
             text = (el.text or "").strip()
             if isinstance(default, bool):
-                flag = call.flag(f"{section}/{name}")
+                flag = call.flag(path)
                 if flag is None:
                     continue
                 text = "true" if flag else "false"
@@ -70,11 +73,12 @@ def read_shape(call: Call, stored: dict[str, dict[str, str]]) -> dict[str, dict[
     return out
 
 
-def section_values(stored: dict[str, dict[str, str]], section: str) -> list[tuple[str, str | None]]:
+def section_values(stored: dict[str, dict[str, str]], section: str,
+                   sections: Sections = MEETING_SECTIONS) -> list[tuple[str, str | None]]:
     """(element, text) in answer order; text None where the handler writes the core value."""
     values = stored.get(section, {})
     out = []
-    for name, default in SECTIONS[section]:
+    for name, default in sections[section]:
         if default is None:
             out.append((name, None))
         elif name in values:
@@ -82,7 +86,3 @@ def section_values(stored: dict[str, dict[str, str]], section: str) -> list[tupl
         else:
             out.append((name, ("true" if default else "false") if isinstance(default, bool) else default))
     return out
-
-
-def element(E: Any, name: str, text: str) -> etree._Element:
-    return getattr(E, name)(text)
