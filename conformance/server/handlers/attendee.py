@@ -11,6 +11,7 @@ RegisterMeetingAttendee counts its ``attendees`` elements.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import sqlite3
 from typing import Any
 
@@ -18,13 +19,14 @@ from lxml import etree
 
 from ..defects import Defect
 from ..call import Call
+from ..fixtures import SEED_SESSIONS, email_for
 from ..failures import NO_RECORD, ApiFailure
 from ..routes import handler
 from .listing import matching_records, page
 from .numbers import parse_key
 from .meeting import PAGE_SIZE, session_row
 
-__all__ = ["DEFECTS", "TABLES", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",
+__all__ = ["DEFECTS", "TABLES", "seed", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",
            "lst_meeting_attendee", "del_meeting_attendee"]
 
 MAX_PER_CALL = 50
@@ -57,6 +59,16 @@ DEFECTS: list[Defect] = [
            "42.1.0: only RegisterMeetingAttendee applies the 50 limit; CreateMeetingAttendee accepts 51",
            ("createmeetingattendee-over-50-rejected",)),
 ]
+
+
+def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
+    """One invited attendee of sessions.meeting, who accepted (LstMeetingAttendee has something to list)."""
+    key = SEED_SESSIONS["sessions.meeting"][0]
+    site = state.site_by_key("main").name
+    state.execute("INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, created) "
+                  "VALUES (?,?,?,?,?,?,?)", (site, key, "Ada Attendee", email_for("attendee1", site), "ATTENDEE",
+                                             "ACCEPT", now.isoformat()))
+    return {}
 
 
 def _check_count(call: Call, count: int) -> None:

@@ -22,7 +22,7 @@ from .meeting import session_row
 from .numbers import read_int
 from .sessions import new_session, refuse_on_suspended_site
 
-__all__ = ["DEFECTS", "KEY_COUNTER", "create_teleconference_session", "get_teleconference_session",
+__all__ = ["DEFECTS", "KEY_COUNTER", "seed", "create_teleconference_session", "get_teleconference_session",
            "set_teleconference_session", "del_teleconference_session"]
 
 SERVICE = "meeting.auo"
@@ -38,6 +38,15 @@ DEFECTS: list[Defect] = [
            "DelTeleconferenceSession answers SUCCESS but the session can still be read",
            ("teleconferencesession-create-get-delete",)),
 ]
+
+
+def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
+    """host1's teleconference on the main site (``sessions.teleconference``)."""
+    start = (now + _dt.timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
+    key = new_session(state, KEY_COUNTER, now.isoformat(), site=state.site_by_key("main").name, kind="teleconference",
+                      host="host1", conf_name="Weekly dial-in", start_date=start.isoformat(), password="Tc4711",
+                      data=json.dumps({"listing": "PUBLIC", "sessionType": "-1", "full": [], "limited": []}))
+    return {"sessions.teleconference": str(key)}
 
 
 def _listing(call: Call, default: str) -> str:
