@@ -218,3 +218,125 @@ def test_every_real_request_succeeds_with_the_seeded_sites_keys(row):
             data = with_keys(data, service_api[0], fresh.values)
         result, code = check_documented_shape(post(fresh, data), service_api)
     assert (result if result == "SUCCESS" else code) == NOT_A_REQUEST_ANY_SERVER_TAKES.get(row["file"], "SUCCESS")
+
+
+# -- counterparts of the real SUCCESS replies ----------------------------------------------
+
+def _parse_leniently(data: bytes) -> etree._Element:
+    """A real reply as recorded; a few were hand-assembled and are not well-formed (recovered)."""
+    return etree.fromstring(data.lstrip(), etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+
+
+def structure(root: etree._Element) -> list[str]:
+    """The element paths under bodyContent by local name, each once, in document order."""
+    content = next(root.iter("{*}bodyContent"), None)
+    seen: dict[str, None] = {}
+
+    def walk(el: etree._Element, path: str) -> None:
+        for child in el:
+            if isinstance(child.tag, str):
+                here = f"{path}/{child.tag.rpartition('}')[2].rpartition(':')[2]}"   # recovered tags keep a prefix
+                seen.setdefault(here, None)
+                walk(child, here)
+    if content is not None:
+        walk(content, "")
+    return list(seen)
+
+
+def missing_or_out_of_order(real: list[str], ours: list[str]) -> list[str]:
+    """The real paths that are not in ours in the real order (empty: real is a subsequence of ours)."""
+    position = {p: i for i, p in enumerate(ours)}
+    out, last = [], -1
+    for p in real:
+        if p not in position or position[p] < last:
+            out.append(p)
+        else:
+            last = position[p]
+    return out
+
+
+def _request_for(row: dict[str, str]) -> str | None:
+    same_source = [r for r in REQUESTS if r["api"] == row["api"] and r["source_repo"] == row["source_repo"]]
+    any_source = [r for r in REQUESTS if r["api"] == row["api"]
+                  and r["file"] not in NOT_A_REQUEST_ANY_SERVER_TAKES]
+    chosen = (same_source or any_source or [None])[0]
+    return chosen["file"] if chosen else None
+
+
+# what we send where real traffic has no request for the reply's API: (service, body)
+_OWN_REQUESTS = {
+    "GetSiteAdminNavUrl": ("site", "<type>Report</type>"),
+    "GetAPIVersion": ("ep", "<returnTrainReleaseVersion>true</returnTrainReleaseVersion>"),
+    "LstMeetingType": ("meetingtype", ""),
+    "LstsummaryEvent": ("event", ""),
+}
+_SERVICE_OF = {"GetUser": "user", "GetSite": "site", "GetMeeting": "meeting", "CreateMeeting": "meeting",
+               "DelMeeting": "meeting", "GetjoinurlMeeting": "meeting", "GethosturlMeeting": "meeting",
+               "AuthenticateUser": "user", "LstmeetingattendeeHistory": "history"}
+
+
+OLDEST = "11.0.0 SP10"
+
+
+def our_answer(row: dict[str, str], version: str = VERSION) -> bytes:
+    with ReferenceServer(version) as fresh:
+        creds = credentials(fresh, issue_ticket(fresh))
+        file = _request_for(row)
+        if file is not None:
+            data = (TRAFFIC / file).read_bytes()
+        else:
+            service, body = _OWN_REQUESTS[row["api"]]
+            data = (f'<serv:message xmlns:serv="{NS["serv"]}" xmlns:xsi="{NS["xsi"]}"><header><securityContext>'
+                    f'<webExID/><password/><siteName/></securityContext></header><body><bodyContent xsi:type='
+                    f'"java:com.webex.service.binding.{service}.{row["api"]}">{body}</bodyContent></body>'
+                    f'</serv:message>').encode()
+        data = substitute(data, creds)
+        service_api = request_service_api(data)
+        data = with_keys(data, service_api[0], fresh.values)
+        return post(fresh, data)
+
+
+_LEGACY = None
+
+
+def legacy_bundle():
+    global _LEGACY  # noqa: PLW0603 - one compiled bundle for the module's tests
+    if _LEGACY is None:
+        _LEGACY = load_bundle(LEGACY)
+    return _LEGACY
+
+
+def _schema_for(real: bytes):
+    """(bundle, its name, the version to ask): the legacy bundle and our oldest version if the real
+    reply is valid against it (an old server's answer), else ours at the newest (newer elements)."""
+    try:
+        root = parse_message(real).root
+    except Exception:   # noqa: BLE001 - a malformed real reply: judged by ours
+        return bundle_for(VERSION), "ours", VERSION
+    if LEGACY.is_dir() and not legacy_bundle().validate(root):
+        return legacy_bundle(), "legacy", OLDEST
+    return bundle_for(VERSION), "ours", VERSION
+
+
+# Not done yet, and said so: a real GetSite answers some 460 elements (393 distinct paths) (telephony servers,
+# navigation bars, password criteria...); ours answers the documented ones, the site
+# metadata, myWebExConfig and securityOptions.  strict: the day it passes, this must go.
+NOT_YET_AS_FULL = {"022-GetSite-response.xml": "ours has 35 of the real reply's 393 element paths"}
+
+
+def _rows_with_known_gaps():
+    return [pytest.param(r, id=r["file"], marks=pytest.mark.xfail(reason=NOT_YET_AS_FULL[r["file"]], strict=True))
+            if r["file"] in NOT_YET_AS_FULL else pytest.param(r, id=r["file"]) for r in SUCCESSES]
+
+
+@pytest.mark.parametrize("row", _rows_with_known_gaps())
+def test_our_answer_to_a_real_request_is_shaped_like_the_real_reply(row):
+    real_bytes = (TRAFFIC / row["file"]).read_bytes()
+    bundle, which, version = _schema_for(real_bytes)
+    ours = our_answer(row, version)
+    root = etree.fromstring(ours)
+    assert root.findtext(".//{%s}result" % NS["serv"]) == "SUCCESS", root.findtext(".//{%s}reason" % NS["serv"])
+    issues = bundle.validate(parse_message(ours).root)
+    assert issues == [], (which, [i.message for i in issues][:5])
+    gaps = missing_or_out_of_order(structure(_parse_leniently(real_bytes)), structure(root))
+    assert gaps == [], f"{len(gaps)} element paths of {row['file']} missing or out of order: {gaps[:12]}"

@@ -46,6 +46,7 @@ def get_api_version(call: Call) -> list:
     out.append(E.release(_release(call)))
     if call.flag("returnTrainReleaseVersion", False):
         out.append(E.trainReleaseVersion("T32L" if v.sp is not None else f"WBS{v.major}.{v.minor}"))
+        out.append(E.trainReleaseOrder("400"))
     if v.uses_api_ver or call.defect("apiver-too-early"):
         text = f"{v.major}.{v.minor}.{v.patch}"
         if call.defect("apiver-wrong"):

@@ -242,7 +242,11 @@ def create_meeting(call: Call) -> list:
         telephony=telephony, auto_record=int(auto_record), is_cet=int(video), data=json.dumps(data))
     _invite(call, key)
     M = call.E("meet")
-    return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(token(key, "guest"))]
+    out = [M.meetingkey(str(key))]
+    if call.since("39.1.0"):   # newer real replies carry both (real-traffic 044), 2016 ones do not (031, 063)
+        row = call.db.one("SELECT password FROM sessions WHERE session_key=?", (key,))
+        out += [M.meetingUUID(token(key, "uuid")), M.meetingPassword(row["password"])]
+    return [*out, _calendar(call, key), M.guestToken(token(key, "guest"))]
 
 
 @handler("meeting", "SetMeeting")
@@ -309,6 +313,8 @@ def _enable_options(call: Call, row: sqlite3.Row) -> Any:
         if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
             levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
         children += [M.HQvideo(xsd_bool(levels["HQvideo"])), M.HDvideo(xsd_bool(levels["HDvideo"]))]
+        children.append(M.viewVideoThumbs(xsd_bool(data.get("shape", {}).get("enableOptions", {}).get(
+            "viewVideoThumbs", "true") == "true")))
     if (call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned")) \
             or call.defect("autorecord-returned-early"):
         children.append(M.autoRecord(xsd_bool(row["auto_record"])))
@@ -343,7 +349,8 @@ def _attendees(call: Call, row: sqlite3.Row) -> Any:
     except sqlite3.OperationalError:
         rows = []
     return M.attendees(*(M.attendee(
-        A.person(C.name(r["name"]), C.email(r["email"]), C.type("VISITOR")),
+        A.person(C.name(r["name"]), C.firstName(r["name"].split(" ")[0]), C.address(C.addressType("PERSONAL")),
+                 C.phones(), C.email(r["email"]), C.type("VISITOR")),
         A.contactID(str(r["attendee_id"])), A.joinStatus(r["join_status"]), A.meetingKey(str(r["session_key"])),
         A.language("ENGLISH"), A.role(r["role"]), A.languageID("1")) for r in rows))
 
@@ -361,7 +368,7 @@ def get_meeting(call: Call) -> list:
         _section(call, row, "participants", {}, _attendees(call, row)),
         _enable_options(call, row),
         _schedule(call, row, full=True),
-        _section(call, row, "telephony", {"telephonySupport": row["telephony"]}),
+        _section(call, row, "telephony", {"telephonySupport": row["telephony"], "callInNum": ""}),
         M.tracking(), M.repeat(M.repeatType("NO_REPEAT")), M.remind(),
         _section(call, row, "attendeeOptions", {}),
         M.meetingkey(str(row["session_key"])),

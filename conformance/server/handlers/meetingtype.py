@@ -78,7 +78,8 @@ def lst_meeting_type(call: Call) -> list:
                     T.displayName(r["name"])]
         if not call.defect("lstmeetingtype-limits-missing"):
             children.append(T.limits(*limits))
-        children += [T.options(*(getattr(T, n)(xsd_bool(off.get(n, True))) for n in _OPTIONS)),
+        children += [T.options(*(getattr(T, n)(xsd_bool(off.get(n, True))) for n in _OPTIONS),
+                               T.hideInScheduler("false")),
                      T.phoneNumbers(T.primaryTollCallInNumber("1-408-555-0100"),
                                     T.primaryTollFreeCallInNumber("1-877-555-0100")),
                      T.meetingTypeID(str(r["type_id"])), T.serviceTypes(T.serviceType(r["service"]))]

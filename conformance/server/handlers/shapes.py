@@ -43,7 +43,7 @@ MEETING_SECTIONS: Sections = {
                  ("showFileContPlayFlag", False), ("showFileInterVal", "0"), ("entryExitTone", "BEEP"),
                  ("extNotifyTime", "0"), ("joinTeleconfBeforeHost", False), ("firstAttendeeAsPresenter", False)),
     "telephony": (("telephonySupport", None), ("numPhoneLines", "0"), ("enableTSP", False),
-                  ("intlLocalCallIn", False), ("isMPAudio", False)),
+                  ("intlLocalCallIn", False), ("callInNum", None), ("isMPAudio", False)),
     "attendeeOptions": (("request", False), ("registration", False), ("auto", False), ("participantLimit", "0"),
                         ("excludePassword", False), ("joinRequiresAccount", False)),
 }

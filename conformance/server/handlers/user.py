@@ -326,9 +326,7 @@ def del_user(call: Call) -> list:
 def _user_details(call: Call, row: Any, api_defect: str) -> list:
     u = call.E("use")
     extra = _extra(row)
-    names = [u.firstName(row["first_name"]), u.lastName(row["last_name"])]
-    if extra.get("title"):
-        names.append(u.title(extra["title"]))
+    names = [u.firstName(row["first_name"]), u.lastName(row["last_name"]), u.title(extra.get("title", ""))]
     contact = [u.email(row["email"])]
     if row["display_name"]:
         contact.append(u.displayName(row["display_name"]))

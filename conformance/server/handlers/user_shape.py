@@ -38,6 +38,8 @@ USER_SECTIONS: Sections = {
                        ("autoDeleteAfterMeetingEnd", False), ("displayQuickStartHost", True),
                        ("displayQuickStartAttendees", False)),
     "security": (("forceChangePassword", False), ("resetPassword", False), ("lockAccount", False)),
+    "webACDPrefs": (("isAgent", False), ("isMgr", False), ("numAgentSessions", "0"), ("agentMonitorAllRSQueues", False),
+                    ("managerMonitorAllRSQueues", False), ("monitorAllRSAgents", False)),
 }
 _PRIVILEGES = ("host teleConfCallOut teleConfCallOutInternational teleConfCallIn teleConfTollFreeCallIn siteAdmin "
                "voiceOverIp roSiteAdmin labAdmin otherTelephony teleConfCallInInternational attendeeOnly "
@@ -74,17 +76,19 @@ def full_user(call: Call, row: Any, extra: dict[str, Any], core: dict[str, list]
     zone = int(top["timeZoneID"]) if top["timeZoneID"].isdigit() else 4
     out = [*core["names"], u.categoryId(top["categoryId"]), u.description(top["description"]),
            u.company(top["company"]), *core["webExId"]]
-    out += [u.address(u.addressType("PERSONAL")), u.phones(u.phone(""), u.mobilePhone(""), u.fax(""), u.pager("")),
-            *core["email"], u.password("******"), u.expirationDate("none"), section("commOptions"),
+    out += [u.address(u.addressType("PERSONAL"), u.country("1")),
+            u.phones(u.phone(""), u.mobilePhone(""), u.fax(""), u.pager(""), u.PIN("")),
+            *core["email"], u.password("******"), u.personalUrl(row["webex_id"]), u.expirationDate("none"), section("commOptions"),
             u.meetingTypes(*(u.meetingType(t) for t in meeting_types)), section("options"),
             u.timeZoneID(str(zone)), u.timeZone(time_zone_name(zone)),
             u.timeZoneWithDST(time_zone_name(zone)), u.tracking(), u.service(top["service"]),
             u.privilege(*(getattr(u, n)(xsd_bool(v)) for n, v in privileges.items())),
             u.language(top["language"]), u.locale(top["locale"]), u.schedulingPermission(""), *core["active"],
+            u.defaultCallIn(),
             u.supportedServices(u.meetingCenter("true"), u.trainingCenter(xsd_bool(hosts)),
                                 u.supportCenter(xsd_bool(hosts)), u.eventCenter(xsd_bool(hosts)),
                                 u.salesCenter("false")),
-            u.myWebEx(*(getattr(u, n)(v) for n, v in my.items())), section("personalTeleconf")]
+            u.myWebEx(*(getattr(u, n)(v) for n, v in my.items())), section("personalTeleconf"), u.videoSystems()]
     if hosts:
         site = call.site.name
         out.append(u.personalMeetingRoom(
@@ -93,7 +97,9 @@ def full_user(call: Call, row: Any, extra: dict[str, Any], core: dict[str, list]
             u.sipURL(f"{row['webex_id']}@{site}.webex.com"), u.accessCode(str(extra.get("userId", 0) % 10 ** 9)),
             u.hostPIN(f"{extra.get('userId', 0) % 10000:04d}"), u.applyPMRForInstantMeeting("false"),
             u.PMRAutoLock("false"), u.PMRAutoLockWaitTime("10"), u.PRNotifications(u.mode("EMAIL"))))
-    out += [section("sessionOptions"), u.supportCenter(u.serviceDesk(u.enable("false"))), section("security"),
-            u.languageID(top["languageID"]), *core["registrationDate"], u.visitCount("0"), *core["userId"],
+    out += [section("sessionOptions"), u.supportCenter(u.serviceDesk(u.enable("false"))),
+            u.mpProfileNumber(str(extra.get("userId", 0) % 1000000)), section("security"),
+            u.languageID(top["languageID"]), section("webACDPrefs"), *core["registrationDate"], u.visitCount("0"),
+            *core["userId"], u.eventCenter(u.optimizeAttendeeBandwidthUsage(xsd_bool(hosts))),
             u.passwordExpires("false"), u.passwordDaysLeft("0")]
     return out
