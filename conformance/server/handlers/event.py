@@ -69,7 +69,7 @@ DEFECTS: list[Defect] = [
            ("suspended-site-setevent",)),
     Defect("lstsummaryevent-other-hosts-listed",
            "LstsummaryEvent lists other hosts' events to a host who is not a site administrator",
-           ("lstsummaryevent-own-events",)),
+           (), tests=("lstsummaryevent_own_events",)),
     Defect("event-autorecord-returned", "SP21: GetEvent returns autoRecord, which applies to Webex Meetings only",
            ("getevent-no-autorecord",)),
 ]

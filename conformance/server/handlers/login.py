@@ -30,13 +30,13 @@ TOKEN_REFUSED = ("030048", "Authentication Server can't generate a valid session
 DEFECTS: list[Defect] = [
     Defect("sessionticket-not-accepted",
            "AuthenticateUser issues a sessionTicket that no later call accepts (030047)",
-           ("authenticateuser-ticket-signs-in",)),
+           (), tests=("authenticateuser_ticket_signs_in",)),
     Defect("authenticateuser-any-token",
            "AuthenticateUser issues a sessionTicket for any accessToken, even one it never issued",
-           ("authenticateuser-unknown-token-refused",)),
+           (), tests=("authenticateuser_unknown_token_refused",)),
     Defect("loginurl-other-user-allowed",
            "GetloginurlUser gives a host the login URL of another user",
-           ("getloginurluser-own-only",)),
+           (), tests=("getloginurluser_own_only",)),
 ]
 
 

@@ -22,10 +22,10 @@ __all__ = ["DEFECTS", "gethosturl_meeting", "getjoinurl_meeting"]
 DEFECTS: list[Defect] = [
     Defect("hosturl-for-anyone",
            "GethosturlMeeting gives the start URL of a meeting to a user who neither hosts it nor administers the site",
-           ("gethosturlmeeting-host-only",)),
+           (), tests=("gethosturlmeeting_host_only",)),
     Defect("joinurl-wrong-meeting",
            "GetjoinurlMeeting answers a join URL that names another meeting than the one asked for",
-           ("getjoinurlmeeting-names-the-meeting",)),
+           (), tests=("getjoinurlmeeting_names_the_meeting",)),
 ]
 
 

@@ -48,7 +48,7 @@ MEETING_DURATION_MINUTES = 1440
 
 DEFECTS: list[Defect] = [
     Defect("lstmeetingtype-limits-missing", "LstMeetingType leaves out each meeting type's limits",
-           ("lstmeetingtype-shape",)),
+           (), tests=("lstmeetingtype_shape",)),
 ]
 
 

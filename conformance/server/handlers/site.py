@@ -84,7 +84,7 @@ _GETSITE_CASES = ("getsite-enablecloudtelepresence", "getsite-attendee-capacity"
 DEFECTS: list[Defect] = [
     Defect("setsite-securityoptions-not-stored",
            "SetSite answers SUCCESS for securityOptions but GetSite still returns the old values",
-           ("setsite-securityoptions",)),
+           (), tests=("setsite_securityoptions",)),
     Defect("getsite-siteid-rejected",
            "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
            ("securitycontext-siteid-still-accepted",), "11.0.0 SP13"),

@@ -30,7 +30,7 @@ NAV_ITEMS = (
 
 DEFECTS: list[Defect] = [
     Defect("siteadminnavurl-type-ignored", "GetSiteAdminNavUrl lists every page whatever type was asked for",
-           ("getsiteadminnavurl-by-type",)),
+           (), tests=("getsiteadminnavurl_by_type",)),
 ]
 
 

@@ -33,10 +33,10 @@ LISTINGS = ("PUBLIC", "PRIVATE")
 DEFECTS: list[Defect] = [
     Defect("teleconference-set-not-stored",
            "SetTeleconferenceSession answers SUCCESS but GetTeleconferenceSession still returns the old confName",
-           ("teleconferencesession-set-then-get",)),
+           (), tests=("teleconferencesession_set_then_get",)),
     Defect("teleconference-del-keeps-session",
            "DelTeleconferenceSession answers SUCCESS but the session can still be read",
-           ("teleconferencesession-create-get-delete",)),
+           (), tests=("teleconferencesession_create_get_delete",)),
 ]
 
 

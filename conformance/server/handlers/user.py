@@ -73,6 +73,9 @@ _LSTSUMMARY_CASES = ("lstsummaryuser-lastlogintime", "lstsummaryuser-personalmee
                      "lstsummaryuser-lastmodifiedtime")
 
 DEFECTS: list[Defect] = [
+    Defect("setuser-sections-not-stored",
+           "SetUser answers SUCCESS but GetUser still returns the old options/commOptions/sessionOptions values",
+           (), tests=("setuser_options_then_getuser",)),
     Defect("suspended-createuser-allowed",
            "42.6.0: a site admin's CreateUser on a suspended site succeeds instead of 010107",
            ("createuser-suspended-site",)),
@@ -294,7 +297,8 @@ def set_user(call: Call) -> list:
         extra["title"] = title
     if tsp:
         extra["tspAccounts"] = tsp
-    extra["shape"] = read_shape(call, extra.get("shape", {}), USER_SECTIONS)
+    if not call.defect("setuser-sections-not-stored"):
+        extra["shape"] = read_shape(call, extra.get("shape", {}), USER_SECTIONS)
     if "first_name" in updates or "last_name" in updates:
         updates["display_name"] = f"{updates.get('first_name', row['first_name'])} " \
                                   f"{updates.get('last_name', row['last_name'])}".strip()
