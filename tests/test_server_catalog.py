@@ -82,3 +82,12 @@ def test_flag_accepts_upper_case_booleans():
     call = _call()
     call.body.append(etree.fromstring("<emailInvitations>TRUE</emailInvitations>"))
     assert call.flag("emailInvitations") is True
+
+
+def test_server_md_lists_every_emulated_api_with_its_version():
+    from pathlib import Path
+    import re
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "SERVER.md").read_text()
+    listed = {(m[1], m[2], m[3]) for m in re.finditer(r"^\| `([\w.]+)\.(\w+)` \| ([\w. ]+?) \|", doc, re.M)}
+    emulated = {(s, a, since or "11.0.0 SP10") for s, a, since in full_catalog().apis()}
+    assert listed == emulated, (sorted(listed - emulated), sorted(emulated - listed))
