@@ -125,6 +125,17 @@ def test_received_requests_are_recorded_with_passwords_masked(srv):
     assert "<password>***</password>" in seen[-1]
 
 
+@pytest.mark.parametrize("field", ["<password><![CDATA[{pw}]]></password>", '<password type="plain">{pw}</password>',
+                                   "<sessionTicket>{pw}</sessionTicket>"])
+def test_recorded_requests_mask_cdata_and_attributed_secrets(srv, field):
+    acc = srv.info["accounts"]["admin"]
+    secret = acc["password"] if "password" in field else "TICKET-" + acc["password"]
+    sec = f"<webExID>{acc['webExID']}</webExID>{field.format(pw=secret)}<siteName>refsite</siteName>"
+    post(srv, request(srv, sec=sec))
+    seen = requests.get(srv.base_url + "/_test/requests", timeout=5).json()
+    assert secret not in seen[-1] and "***" in seen[-1]
+
+
 def test_test_paths_are_off_unless_enabled():
     with ReferenceServer("42.6.0") as s:
         assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 404
