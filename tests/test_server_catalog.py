@@ -91,3 +91,11 @@ def test_server_md_lists_every_emulated_api_with_its_version():
     listed = {(m[1], m[2], m[3]) for m in re.finditer(r"^\| `([\w.]+)\.(\w+)` \| ([\w. ]+?) \|", doc, re.M)}
     emulated = {(s, a, since or "11.0.0 SP10") for s, a, since in full_catalog().apis()}
     assert listed == emulated, (sorted(listed - emulated), sorted(emulated - listed))
+
+
+def test_boundary_defects_are_read_and_a_reexported_list_counts_once():
+    only_boundary = Defect("edge-defect", "x", (), boundary=("boundary/some-limit",))
+    owner = _module("owner_mod", BOUNDARY_DEFECTS=[only_boundary])
+    reexport = _module("reexport_mod", BOUNDARY_DEFECTS=[*owner.BOUNDARY_DEFECTS])
+    cat = Catalog.from_modules([owner, reexport])
+    assert cat.defects == {"edge-defect": only_boundary}

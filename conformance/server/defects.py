@@ -2,7 +2,8 @@
 
 They are how we know the suite works: for every defect, the cases named in ``cases``
 must fail against a server started with it, and no unrelated case may.  A handler module
-declares its defects in ``DEFECTS`` and asks ``call.defect("name")``; the catalog
+declares its defects in ``DEFECTS`` (or ``BOUNDARY_DEFECTS``, those only boundary
+tests catch) and asks ``call.defect("name")``; the catalog
 (``catalog.py``) gathers them.  This module is a leaf: it knows no handler.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ class Defect:
     description: str
     cases: tuple[str, ...]          # ids of the cases that must catch it
     version: str = "42.6.0"         # a version at which the defect is observable
+    boundary: tuple[str, ...] = ()  # boundary tests (boundary/<limit>) that must catch it
     # For APIs the release notes do not cover (so no case judges them): the checks in
     # tests/test_server_real_apis.py that must catch it.
     tests: tuple[str, ...] = ()
