@@ -136,7 +136,7 @@ def test_defects_lists_one_per_line_name_first(capsys):
     assert main(["defects"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) >= 20
-    from conformance.server.defects import all_defects
+    from conformance.server.root import all_defects
     names = list(all_defects())
     assert [line.split()[0] for line in lines] == names
 
