@@ -27,9 +27,8 @@ from .execute import UNREACHABLE, RunContext, context_for, run_case
 from . import provenance
 from .masking import mask
 from .options import add_to_pytest
-from .results import CaseResult, summary, write_results
-from .report_html import write_html
-from .report_junit import write_junit
+from .results import CaseResult, ResultsDoc, mask_strings, summary
+from .report_writers import WRITERS, write_reports
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
@@ -422,9 +421,7 @@ def _write_reports(st: _State, out: Path, session: pytest.Session, exitstatus: i
     }
     run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir,
                                               [*st.results, *st.load_errors]))  # gate: issue 9
-    write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets, runs=[run])
-    write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -439,4 +436,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"case file error: {err}")
     if st.output is not None:
         out = st.output
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
+        terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS))

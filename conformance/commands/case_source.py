@@ -5,8 +5,9 @@ import sys
 from pathlib import Path
 
 from ..cases import LoadReport, load_cases
+from ..resources import cases_dir
 
-DEFAULT_CASES = Path(__file__).resolve().parents[2] / "cases"
+DEFAULT_CASES = cases_dir()
 
 
 def cases_dir_of(text: str | None) -> Path:

@@ -30,16 +30,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report_html import write_html
-    from ..report_junit import write_junit
-    from ..results import merge, merged_run_info, read_results, summary, write_results
+    from ..report_writers import write_reports
+    from ..results import merge, read_results, summary
 
     docs = [read_results(p) for p in args.results]
     merged = merge(docs)
     out = writable_dir(args.output)
-    write_results(out / "results.json", merged.results, merged_run_info(merged))
-    write_junit(out / "junit.xml", merged.results, runs=merged.runs)
-    write_html(out / "matrix.html", merged.results, runs=merged.runs)
+    write_reports(out, merged)
     counts = summary(merged.results)
     shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "total") or "no records"
     print(f"merged {len(docs)} results file(s), {len(merged.results)} records ({shown}), "

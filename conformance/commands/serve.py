@@ -8,12 +8,13 @@ import threading
 
 from ..command import Command
 from ..errors import EXIT_OK, UsageError
+from ..versions import LATEST
 
 _FLAG_FACTS = ("suspended", "control_hub", "auto_record")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--api-version", default="42.6.0", metavar="V", help="the version to emulate (default 42.6.0)")
+    p.add_argument("--api-version", default=str(LATEST), metavar="V", help=f"the version to emulate (default {LATEST})")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free one)")
     p.add_argument("--db", metavar="PATH", help="SQLite file: state survives a restart")
