@@ -62,3 +62,10 @@ def test_a_bad_file_exits_2_with_one_line(tmp_path, capsys):
     assert main(["report", str(bad), "--output", str(tmp_path / "m")]) == 2
     err = capsys.readouterr().err.strip()
     assert "bad.json: does not match webex-conformance-results/1: results[0]" in err and len(err.splitlines()) == 1
+
+
+def test_merging_runs_of_different_case_files_says_so(tmp_path, capsys):
+    a = results_file(tmp_path / "a.json", [rec("x")])
+    b = results_file(tmp_path / "b.json", [rec("y")], cases_sha="e" * 64)
+    assert main(["report", str(a), str(b), "--output", str(tmp_path / "m")]) == 0
+    assert "note: the merge: its runs disagree on the case files: cccccccccccc + eeeeeeeeeeee" in capsys.readouterr().out

@@ -33,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report_writers import write_reports
     from ..results import merge, read_results, summary
+    from ..run_diff import mixtures
 
     docs = [read_results(p) for p in args.results]
     merged = merge(docs)
@@ -40,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     write_reports(out, merged)
     counts = summary(merged.results)
     shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "total") or "no records"
+    for note in mixtures(merged, "the merge"):  # shards of one pipeline should never differ
+        print(f"note: {note}")
     disagree = [c for c in merged.conflicts if not c.agree]
     print(f"merged {len(docs)} results file(s), {len(merged.results)} records ({shown}), "
           f"{len(merged.conflicts)} conflict(s), {len(disagree)} of them disagreeing -> {out}")
