@@ -32,6 +32,9 @@ from .report_writers import WRITERS, write_reports
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
+# Boundary tests (limits/*.toml) are collected by their own module: one line here.
+pytest_plugins = ["conformance.boundary_collect"]
+
 RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"

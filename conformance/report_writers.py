@@ -26,9 +26,11 @@ class ReportWriter:
 
 
 def run_info_of(doc: ResultsDoc) -> dict:
-    """results.json's "run": a single run's info as it is, several (or a merge's conflicts)
-    as ``merged_from`` and ``conflicts`` (``read_results`` restores both)."""
-    return dict(doc.runs[0]) if len(doc.runs) == 1 and not doc.conflicts else merged_run_info(doc)
+    """results.json's "run": a single run's info as it is, several (or any conflict) as
+    ``merged_from`` with the conflicts (``read_results`` restores ``doc.runs`` from either)."""
+    if len(doc.runs) == 1 and not doc.conflicts:
+        return dict(doc.runs[0])
+    return merged_run_info(doc)
 
 
 def _results_json(path: Path, doc: ResultsDoc) -> None:
