@@ -18,10 +18,10 @@ from lxml import etree
 from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
-from .masking import mask
+from .masking import masker
 from .namespaces import NS
 from .response import ResponseError, parse_response
-from .results import CaseResult, StepRecord, mask_strings
+from .results import CaseResult, StepRecord
 from .templating import TemplateError, placeholder_names, render, xml_escape
 from .transport import EndpointUnreachable, Transport, TransportError
 from .verdicts import Verdict, drift_of, judge, judge_error, judge_mail, outcome_of
@@ -136,7 +136,9 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
         outcome, reason = "error", f"internal error in webex-conformance: {type(exc).__name__}: {_one_line(str(exc))}"
     result.outcome, result.reason = outcome, reason
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    return CaseResult.from_dict(mask_strings(result.to_dict(), secrets))
+    # Masked once, here, with one compiled pattern for the target's secrets: every writer
+    # (results.json, JUnit, HTML, pytest output) takes the record as it is.
+    return CaseResult.from_dict(masker(secrets).strings(result.to_dict()))
 
 
 def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) -> tuple[str, str]:
@@ -184,14 +186,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def _recorded(data: bytes, secrets: list[str]) -> str:
-    """A request or response as results.json keeps it: masked, and elided past ~52 KB
-    (a 5 MB image upload would otherwise be copied into every report)."""
+def _recorded(data: bytes) -> str:
+    """A request or response as results.json keeps it: elided past ~52 KB (a 5 MB image
+    upload would otherwise be copied into every report); ``run_case`` masks it with the
+    rest of the record."""
     if len(data) <= RECORD_HEAD + RECORD_TAIL:
-        return mask(_decode(data), secrets)
+        return _decode(data)
     elided = len(data) - RECORD_HEAD - RECORD_TAIL
-    text = _decode(data[:RECORD_HEAD]) + f"\n... [{elided} bytes elided] ...\n" + _decode(data[-RECORD_TAIL:])
-    return mask(text, secrets)
+    return _decode(data[:RECORD_HEAD]) + f"\n... [{elided} bytes elided] ...\n" + _decode(data[-RECORD_TAIL:])
 
 
 def _decode(data: bytes) -> str:
@@ -229,7 +231,7 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
                               extra_security=extra)
     except EnvelopeError as exc:
         return record, f"step {step.name!r}: cannot build the request: {exc}"
-    record.request = _recorded(data, secrets)
+    record.request = _recorded(data)
     read_mails = ctx.mail_reader or _read_mails
     mails_before = 0
     if exp is not None and exp.mail is not None:
@@ -246,7 +248,7 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
     record.status = exchange.status
     record.elapsed_ms = round(exchange.elapsed_ms, 2)
     record.attempts = exchange.attempts
-    record.response = _recorded(exchange.body, secrets)
+    record.response = _recorded(exchange.body)
     try:
         parsed = parse_response(exchange, max_bytes=target.transport.max_response_bytes)
     except ResponseError as exc:

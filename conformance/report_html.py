@@ -4,7 +4,7 @@ It must work offline and survive being attached to a mail, so CSS and the little
 JavaScript (a failures-only filter) are inline and nothing is fetched.  Outcome is shown
 as text as well as colour, so it reads without colour vision or in print.  Every string
 comes from results.json, i.e. from servers and case files we do not control: it is
-masked and then escaped, always.
+masked (once, when the executor made the record) and escaped here, always.
 """
 from __future__ import annotations
 
@@ -142,9 +142,13 @@ def _run_info(runs: Iterable[dict]) -> str:
 
 def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
                   runs: Iterable[dict] = (), secrets: Iterable[str] = ()) -> str:
-    """The whole HTML document for ``results`` (masked with ``secrets``, then escaped)."""
+    """The whole HTML document for ``results`` (escaped).
+
+    Records arrive masked (the executor masks each once) and are not masked again; the
+    run information and the title are, with ``secrets``.
+    """
     secrets = tuple(secrets)
-    records = [CaseResult.from_dict(mask_strings(r.to_dict(), secrets)) for r in results]
+    records = list(results)
     runs = mask_strings(list(runs), secrets)
     title = mask_strings(title, secrets)
 

@@ -2,8 +2,9 @@
 
 One ``CaseResult`` per (case, target, version).  Reports never talk to a server; they
 read these records, so CI shards and runs against different sites can be merged into
-one matrix.  Every string is masked again on the way out (defence in depth: the request
-and response texts should already be masked by the executor).
+one matrix.  Records are masked once, when the executor makes them (``execute.run_case``
+masks every string of a record with its target's secrets); writers do not mask them again.
+Only the run's own information (command line, endpoints) is masked here.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .masking import mask
+from .masking import masker
 from .verdicts import Verdict
 from .versions import VersionError, parse_version
 
@@ -182,27 +183,15 @@ class ResultsDoc:
 
 
 def mask_strings(data: Any, secrets: Iterable[str] = ()) -> Any:
-    """A copy of JSON-like data with every string (keys too) passed through masking.mask."""
-    secrets = tuple(s for s in secrets if s)
-
-    def walk(x: Any) -> Any:
-        if isinstance(x, str):
-            return mask(x, secrets)
-        if isinstance(x, dict):
-            return {walk(k) if isinstance(k, str) else k: walk(v) for k, v in x.items()}
-        if isinstance(x, (list, tuple)):
-            return [walk(v) for v in x]
-        return x
-    return walk(data)
+    """A copy of JSON-like data with every string (keys too) masked (one compiled set)."""
+    return masker(tuple(s for s in secrets if s)).strings(data)
 
 
 def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
                   secrets: Iterable[str] = ()) -> None:
-    """Write results.json atomically, every string masked."""
+    """Write results.json atomically; ``results`` are already masked, ``run`` is masked here."""
     path = Path(path)
-    doc = {"format": FORMAT, "run": dict(run), "results": [r.to_dict() for r in results]}
-    doc = mask_strings(doc, secrets)
-    doc["format"] = FORMAT
+    doc = {"format": FORMAT, "run": mask_strings(dict(run), secrets), "results": [r.to_dict() for r in results]}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
