@@ -31,6 +31,9 @@ from .report_junit import write_junit
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
+# Registered with the plugin: drops hypothesis's terminal summary where hypothesis never ran.
+pytest_plugins = ["conformance.hypothesis_guard"]
+
 RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"
