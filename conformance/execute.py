@@ -138,7 +138,7 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
     # Masked once, here, with one compiled pattern for the target's secrets: every writer
     # (results.json, JUnit, HTML, pytest output) takes the record as it is.
-    return CaseResult.from_dict(masker(secrets).strings(result.to_dict()))
+    return CaseResult.from_dict(masker(secrets).strings(result.to_dict(), keys=False))
 
 
 def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) -> tuple[str, str]:

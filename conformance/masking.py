@@ -100,14 +100,17 @@ class Masker:
         """``text`` with every credential replaced by ``***``; never raises."""
         return _mask_with(self._pattern, text)
 
-    def strings(self, data: Any) -> Any:
-        """A copy of JSON-like data with every string (keys too) masked."""
+    def strings(self, data: Any, keys: bool = True) -> Any:
+        """A copy of JSON-like data with every string masked; dict keys too unless
+        ``keys`` is false (a record's keys are its field names, never a server's text)."""
         if isinstance(data, str):
             return _mask_with(self._pattern, data)
         if isinstance(data, dict):
-            return {(self.strings(k) if isinstance(k, str) else k): self.strings(v) for k, v in data.items()}
+            if keys:
+                return {(self.strings(k) if isinstance(k, str) else k): self.strings(v) for k, v in data.items()}
+            return {k: self.strings(v, False) for k, v in data.items()}
         if isinstance(data, (list, tuple)):
-            return [self.strings(v) for v in data]
+            return [self.strings(v, keys) for v in data]
         return data
 
 
