@@ -101,8 +101,7 @@ def _recorded_cases(versions: list[str]):
         srv = ReferenceServer(v, test_paths=True)
         target = target_for_server(srv)
         rec = Recorder(srv.app, target.transport)
-        from test_support import mail_reader  # noqa: E402 - bench helper beside this file
-        ctx = RunContext(target, parse_version(v), rec, mail_reader=mail_reader(srv.app))
+        ctx = RunContext(target, parse_version(v), rec, mail_reader=rec.read_json)
         for case in cases:
             rec.log = []
             run_case(case, ctx)

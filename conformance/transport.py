@@ -271,6 +271,23 @@ class WSGITransport:
     def close(self) -> None:
         """Nothing to release: there is no connection."""
 
+    def read_json(self, url: str):
+        """GET ``url`` from the application and decode its JSON (the server's mail outbox),
+        the in-process counterpart of ``RunContext.mail_reader``'s HTTP GET."""
+        import io
+        import json
+
+        parts = urlsplit(url)
+        answer: dict = {}
+        body = b"".join(self.app({"REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
+                                  "SERVER_NAME": parts.hostname or "127.0.0.1", "SERVER_PORT": str(parts.port or 80),
+                                  "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
+                                  "wsgi.url_scheme": parts.scheme or "http"},
+                                 lambda status, headers, exc_info=None: answer.update(status=status)))
+        if not str(answer.get("status", "")).startswith("200"):
+            raise TransportError(f"GET {mask(url)} answered {answer.get('status')}")
+        return json.loads(body)
+
     def send(self, url: str, data: bytes, idempotent: bool) -> Exchange:  # noqa: ARG002 - never retried
         import io
 

@@ -9,11 +9,8 @@ or an undocumented one inserted).  Any disagreement is listed with the document.
 """
 from __future__ import annotations
 
-import io
-import json
 import random
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
@@ -44,22 +41,11 @@ class _Recording(WSGITransport):
         return ex
 
 
-def _mail_reader(app):
-    def read(url: str) -> list[dict]:
-        out: dict = {}
-        parts = urlsplit(url)
-        body = b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
-                             "wsgi.input": io.BytesIO(b""), "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80"},
-                            lambda status, headers, exc=None: out.update(status=status)))
-        return json.loads(body)
-    return read
-
-
 def _responses(version: str, defects=(), only=None) -> list[bytes]:
     srv = ReferenceServer(version, defects=defects, test_paths=True)
     target = target_for_server(srv)
     rec = _Recording(srv.app, target.transport)
-    ctx = RunContext(target, parse_version(version), rec, mail_reader=_mail_reader(srv.app))
+    ctx = RunContext(target, parse_version(version), rec, mail_reader=rec.read_json)
     for case in load_cases(ROOT / "cases").cases:
         if only is None or case.id in only:
             run_case(case, ctx)

@@ -50,3 +50,11 @@ def test_crash_oversize_and_bad_input_are_one_line_transport_errors():
         WSGITransport(huge).send("ftp://h/x", b"", idempotent=True)
     with pytest.raises(TransportError, match="must be bytes"):
         WSGITransport(huge).send("http://h/x", "text", idempotent=True)
+
+
+def test_read_json_gets_the_outbox_in_process():
+    srv = ReferenceServer("42.6.0", test_paths=True)   # never started: no socket at all
+    t = WSGITransport(srv.app)
+    assert t.read_json(srv.outbox_url) == []
+    with pytest.raises(TransportError, match="answered 404"):
+        t.read_json(srv.url.replace("/WBXService/XMLService", "/no-such-path"))
