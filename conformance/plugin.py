@@ -25,9 +25,9 @@ from .detect import DetectError
 from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
 from .masking import mask
-from .results import CaseResult, summary, write_results
-from .report_html import write_html
-from .report_junit import write_junit
+from .options import add_to_pytest
+from .results import CaseResult, ResultsDoc, mask_strings, summary
+from .report_writers import WRITERS, write_reports
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
@@ -45,22 +45,7 @@ LAST_RUN: dict[str, Any] = {}
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("webex-conformance", "Webex Meetings XML API conformance")
-    g.addoption("--endpoint", metavar="URL", help="XML API endpoint to judge (default: the embedded reference server)")
-    g.addoption("--api-version", action="append", default=[], metavar="V",
-                help="version to judge the target as (repeatable); without --endpoint: the versions the "
-                     "embedded server emulates (default: the latest)")
-    g.addoption("--all-versions", action="store_true", help="embedded server: every documented version")
-    g.addoption("--schema-dir", metavar="DIR", help="judge with this XSD bundle (e.g. the official download)")
-    g.addoption("--conformance-config", metavar="FILE",
-                help="targets file (default: webex-conformance.toml at the root, if present)")
-    g.addoption("--target", action="append", default=[], dest="conformance_targets", metavar="NAME",
-                help="only this target of the configuration file (repeatable)")
-    g.addoption("--site-name", metavar="NAME", help="site name for --endpoint (default: $WEBEX_SITE_NAME)")
-    g.addoption("--cases-dir", metavar="DIR", help="case files (default: cases/ at the root)")
-    g.addoption("--conformance-output", metavar="DIR",
-                help="where results.json, junit.xml and matrix.html go (default: reports/ at the root)")
-    g.addoption("--server-defect", action="append", default=[], metavar="NAME",
-                help="start the embedded server with this seeded defect (repeatable)")
+    add_to_pytest(g)
     g.addoption("--conformance-progress", action="store_true", help="one line per case as it finishes")
 
 
@@ -192,7 +177,7 @@ def pytest_configure(config: pytest.Config) -> None:
         elif opt.server_defect:
             raise ConfigError("--server-defect applies to the embedded reference server only (no --endpoint)")
         st.runs = resolve(endpoint=opt.endpoint, versions=opt.api_version, config_path=cfg,
-                          target_names=opt.conformance_targets,
+                          target_names=opt.target,
                           schema_dir=Path(opt.schema_dir) if opt.schema_dir else None,
                           servers=st.servers, default_all_versions=opt.all_versions, site_name=opt.site_name)
     except Unreachable as exc:
@@ -441,9 +426,7 @@ def _write_reports(st: _State, out: Path) -> None:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
-    write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets)
-    write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -458,4 +441,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(f"case file error: {err}")
     if st.output is not None:
         out = st.output
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
+        terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS))

@@ -28,7 +28,9 @@ import xmlschema
 from lxml import etree
 
 from . import element_map, schemagen
-from .namespaces import PREFIX_OF, XSI
+from .errors import one_line
+from .namespaces import XSI_TYPE, xsi_type
+from .nodepath import line_of as _line, node_path as _path
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -39,7 +41,6 @@ __all__ = [
     "bundle_for",
 ]
 
-_XSI_TYPE = f"{{{XSI}}}type"
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -97,10 +98,10 @@ class SchemaBundle:
                 return []
             first = fast.error_log.last_error
         except Exception as e:  # the validator itself failed: report, never crash
-            return [SchemaIssue(f"schema validation could not complete: {_one_line(str(e))}", _path(root), _line(root))]
+            return [SchemaIssue(f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root))]
         issues = self.explain(root)
         if not issues:  # xmlschema found nothing: keep libxml2's word rather than lose it
-            issues = [SchemaIssue(_one_line(first.message) if first else "rejected by libxml2",
+            issues = [SchemaIssue(one_line(first.message) if first else "rejected by libxml2",
                                   (first.path if first else None) or _path(root), first.line if first else None)]
         return issues
 
@@ -115,7 +116,7 @@ class SchemaBundle:
                 issues.append(_issue(err))
         except Exception as e:  # the validator itself failed: report, never crash
             issues.append(SchemaIssue(
-                f"schema validation could not complete: {_one_line(str(e))}", _path(root), _line(root)))
+                f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root)))
         return issues
 
     def undocumented(self, root: etree._Element) -> list[str]:
@@ -129,7 +130,7 @@ class SchemaBundle:
         try:
             return list(self._walk_of(root)[0])
         except Exception as e:  # a schema shape we do not understand must not crash a run
-            return [f"{_path(root)} (drift check stopped: {_one_line(str(e))})"]
+            return [f"{_path(root)} (drift check stopped: {one_line(str(e))})"]
 
     def _walk_of(self, root: etree._Element) -> tuple[list[str], list, list]:
         """(drift paths, elements to set aside, elements whose children to sort), once per document."""
@@ -217,14 +218,12 @@ def _as_element(root: Any) -> etree._Element:
 
 def _xsi_type_qname(elem: etree._Element) -> str | None:
     """The xsi:type of an element in Clark notation, '' if its prefix is unbound, None if absent."""
-    value = elem.get(_XSI_TYPE)
-    if value is None:
+    found = xsi_type(elem)
+    if found is None:
         return None
-    value = value.strip()
-    prefix, _, local = value.rpartition(":")
-    uri = elem.nsmap.get(prefix or None)
+    uri, local, raw = found
     if uri is None:
-        return "" if prefix else local
+        return "" if ":" in raw else local
     return f"{{{uri}}}{local}"
 
 
@@ -240,7 +239,7 @@ def _without_unknown_types(root: etree._Element, schema: Any,
         qname = _xsi_type_qname(elem)
         if qname is None or qname in schema.maps.types:
             continue
-        value = elem.get(_XSI_TYPE)
+        value = elem.get(XSI_TYPE)
         if qname == "":
             why = f"xsi:type {value!r} uses an undeclared namespace prefix"
         else:
@@ -254,7 +253,7 @@ def _without_unknown_types(root: etree._Element, schema: Any,
     copies = list(copy_root.iter(etree.Element))
     for elem in bad:
         target = copies[index[id(elem)]]
-        del target.attrib[_XSI_TYPE]
+        del target.attrib[XSI_TYPE]
         for child in list(target):
             target.remove(child)
         target.text = None
@@ -268,40 +267,6 @@ def _copy_keep_lines(root: etree._Element) -> etree._Element:
         if a.sourceline and b.sourceline != a.sourceline:
             b.sourceline = a.sourceline
     return dup
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _line(elem: Any) -> int | None:
-    line = getattr(elem, "sourceline", None)
-    return line if isinstance(line, int) and line > 0 else None
-
-
-def _step(elem: etree._Element) -> str:
-    qn = etree.QName(elem)
-    prefix = PREFIX_OF.get(qn.namespace or "") if qn.namespace else None
-    if prefix is None and qn.namespace:
-        prefix = elem.prefix
-    name = f"{prefix}:{qn.localname}" if prefix else (
-        qn.localname if not qn.namespace else f"*[local-name()='{qn.localname}']")
-    parent = elem.getparent()
-    if parent is not None:
-        same = list(parent.iterchildren(elem.tag))
-        if len(same) > 1:
-            name += f"[{same.index(elem) + 1}]"
-    return name
-
-
-def _path(elem: etree._Element) -> str:
-    """An XPath to the element, written with the prefixes of conformance.namespaces."""
-    steps = []
-    node: etree._Element | None = elem
-    while node is not None and isinstance(node.tag, str):
-        steps.append(_step(node))
-        node = node.getparent()
-    return "/" + "/".join(reversed(steps))
 
 
 def _child_at(elem: etree._Element, index: int) -> etree._Element | None:
@@ -323,7 +288,7 @@ def _issue(err: Any) -> SchemaIssue:
         if child is not None:
             target = child
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    message = _one_line(str(reason))
+    message = one_line(str(reason))
     value = getattr(err, "obj", None)
     if isinstance(value, str):  # a simple value failed: say which value and which type
         type_name = getattr(getattr(err, "validator", None), "prefixed_name", None)
@@ -385,7 +350,7 @@ def _compile(directory: Path) -> SchemaBundle:
         try:
             emap = json.loads(map_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            raise SchemaLoadError(f"{map_file}: unreadable element map: {_one_line(str(e))}") from None
+            raise SchemaLoadError(f"{map_file}: unreadable element map: {one_line(str(e))}") from None
         return SchemaBundle(name, directory, namespaces, _compile_libxml2(form10), emap)
     # A vendor bundle (XSD 1.0 already): libxml2 judges its own files; the element map is
     # read from one xmlschema compile, which also explains rejections.
@@ -405,7 +370,7 @@ def _compile_xmlschema(directory: Path) -> Any:
     except xmlschema.XMLSchemaException as e:
         raise SchemaLoadError(_load_error_line(e, directory)) from None
     except (OSError, ValueError, TypeError, KeyError) as e:
-        raise SchemaLoadError(f"{directory}: cannot compile schemas: {_one_line(str(e))}") from None
+        raise SchemaLoadError(f"{directory}: cannot compile schemas: {one_line(str(e))}") from None
 
 
 def _compile_libxml2(directory: Path) -> Any:
@@ -423,7 +388,7 @@ def _compile_libxml2(directory: Path) -> Any:
     try:
         return etree.XMLSchema(driver)
     except etree.XMLSchemaParseError as e:
-        raise SchemaLoadError(f"{directory}: libxml2 cannot compile the schemas: {_one_line(str(e))}") from None
+        raise SchemaLoadError(f"{directory}: libxml2 cannot compile the schemas: {one_line(str(e))}") from None
 
 
 def _load_error_line(err: Any, directory: Path) -> str:
@@ -433,7 +398,7 @@ def _load_error_line(err: Any, directory: Path) -> str:
     if line:
         where += f":{line}"
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    return f"{where}: invalid schema: {_one_line(str(reason))}"
+    return f"{where}: invalid schema: {one_line(str(reason))}"
 
 
 def _url_to_path(url: str) -> str:
@@ -484,6 +449,9 @@ def _generated_dir(version: Version) -> Path:
     committed = schemagen.SCHEMAS_DIR / version.slug
     if committed.is_dir() and any(committed.rglob("*.xsd")):
         return committed
+    if not schemagen.SOURCE_DIR.is_dir():  # e.g. an installed wheel missing its data
+        raise SchemaLoadError(f"no generated schemas for {version} in {schemagen.SCHEMAS_DIR}, and no "
+                              f"schema source ({schemagen.SOURCE_DIR}) to generate them from")
     try:
         digest = hashlib.sha256()
         for src in sorted(schemagen.SOURCE_DIR.rglob("*.xsd")):

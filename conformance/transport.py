@@ -21,6 +21,7 @@ import requests
 from requests import exceptions as rex
 
 from .config import TransportSettings
+from .errors import one_line
 from .masking import mask
 
 __all__ = ["Exchange", "Transport", "WSGITransport", "TransportError", "EndpointUnreachable", "RateLimiter",
@@ -105,11 +106,6 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Failure:
     chain = _chain(exc)
     names = {type(e).__name__ for e in chain}
@@ -119,7 +115,7 @@ def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Fa
             detail = "certificate verification failed (set verify_tls to a CA bundle path if the site uses a private CA)"
         elif "WRONG_VERSION_NUMBER" in detail:
             detail = "the server did not answer TLS (is the endpoint http://, not https://?)"
-        return _Failure("tls", f"TLS failure with {host}: {_one_line(detail, 120)}")
+        return _Failure("tls", f"TLS failure with {host}: {one_line(detail, 120)}")
     if isinstance(exc, rex.ConnectTimeout) or "ConnectTimeoutError" in names:
         return _Failure("connect", f"connect timeout after {settings.connect_timeout} s")
     if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in names:
@@ -141,7 +137,7 @@ def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Fa
         return _Failure("read", "connection broken while reading the answer")
     if isinstance(exc, (rex.InvalidURL, rex.MissingSchema, rex.InvalidSchema)):
         return _Failure("fatal", "not a valid http(s) URL")
-    return _Failure("fatal", f"{type(exc).__name__}: {_one_line(str(exc), 120)}")
+    return _Failure("fatal", f"{type(exc).__name__}: {one_line(str(exc), 120)}")
 
 
 def _retry_after(headers: dict[str, str]) -> float:
@@ -174,13 +170,13 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def _attempt(self, url: str, data: bytes, host: str) -> Exchange:
+    def _attempt(self, url: str, data: bytes, host: str, method: str = "POST") -> Exchange:
         s = self.settings
         self.limiter.wait()
         started = time.perf_counter()
         try:
-            resp = self.session.post(url, data=data, timeout=(s.connect_timeout, s.read_timeout),
-                                     verify=s.verify_tls, allow_redirects=False, stream=True)
+            resp = self.session.request(method, url, data=data if method != "GET" else None, timeout=(s.connect_timeout, s.read_timeout),
+                                        verify=s.verify_tls, allow_redirects=False, stream=True)
         except rex.RequestException as exc:
             raise _classify(exc, s, host) from None
         except (OSError, ValueError) as exc:
@@ -209,7 +205,12 @@ class Transport:
         finally:
             resp.close()
 
-    def send(self, url: str, data: bytes, idempotent: bool) -> Exchange:
+    def get(self, url: str) -> Exchange:
+        """A GET with the same settings (proxies, TLS, timeouts, size cap) as the requests,
+        e.g. for a target's mail sink; retried like any idempotent request."""
+        return self.send(url, b"", idempotent=True, method="GET")
+
+    def send(self, url: str, data: bytes, idempotent: bool, method: str = "POST") -> Exchange:
         """One request, retried as the module docstring says; raises TransportError."""
         s = self.settings
         shown = mask(url)
@@ -225,7 +226,7 @@ class Transport:
             last = attempts > s.retries
             delay = s.backoff * (2 ** (attempts - 1))
             try:
-                ex = self._attempt(url, bytes(data), host)
+                ex = self._attempt(url, bytes(data), host, method)
             except _Failure as f:
                 if f.kind == "connect":
                     if last:
@@ -271,24 +272,12 @@ class WSGITransport:
     def close(self) -> None:
         """Nothing to release: there is no connection."""
 
-    def read_json(self, url: str):
-        """GET ``url`` from the application and decode its JSON (the server's mail outbox),
-        the in-process counterpart of ``RunContext.mail_reader``'s HTTP GET."""
-        import io
-        import json
+    def get(self, url: str) -> Exchange:
+        """A GET through the application (the reference server's mail outbox)."""
+        return self.send(url, b"", idempotent=True, method="GET")
 
-        parts = urlsplit(url)
-        answer: dict = {}
-        body = b"".join(self.app({"REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
-                                  "SERVER_NAME": parts.hostname or "127.0.0.1", "SERVER_PORT": str(parts.port or 80),
-                                  "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
-                                  "wsgi.url_scheme": parts.scheme or "http"},
-                                 lambda status, headers, exc_info=None: answer.update(status=status)))
-        if not str(answer.get("status", "")).startswith("200"):
-            raise TransportError(f"GET {mask(url)} answered {answer.get('status')}")
-        return json.loads(body)
-
-    def send(self, url: str, data: bytes, idempotent: bool) -> Exchange:  # noqa: ARG002 - never retried
+    def send(self, url: str, data: bytes, idempotent: bool,  # noqa: ARG002 - never retried
+             method: str = "POST") -> Exchange:
         import io
 
         parts = urlsplit(url) if isinstance(url, str) else None
@@ -298,7 +287,7 @@ class WSGITransport:
             raise TransportError(f"request data must be bytes, not {type(data).__name__}")
         data = bytes(data)
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": parts.path or "/", "QUERY_STRING": parts.query,
+            "REQUEST_METHOD": method, "PATH_INFO": parts.path or "/", "QUERY_STRING": parts.query,
             "SERVER_NAME": parts.hostname, "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
             "CONTENT_TYPE": "text/xml; charset=UTF-8", "CONTENT_LENGTH": str(len(data)),

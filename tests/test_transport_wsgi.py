@@ -52,9 +52,9 @@ def test_crash_oversize_and_bad_input_are_one_line_transport_errors():
         WSGITransport(huge).send("http://h/x", "text", idempotent=True)
 
 
-def test_read_json_gets_the_outbox_in_process():
+def test_get_reads_the_outbox_in_process():
     srv = ReferenceServer("42.6.0", test_paths=True)   # never started: no socket at all
     t = WSGITransport(srv.app)
-    assert t.read_json(srv.outbox_url) == []
-    with pytest.raises(TransportError, match="answered 404"):
-        t.read_json(srv.url.replace("/WBXService/XMLService", "/no-such-path"))
+    ex = t.get(srv.outbox_url)
+    assert ex.status == 200 and ex.body.strip() == b"[]"
+    assert t.get(srv.url.replace("/WBXService/XMLService", "/no-such-path")).status == 404
