@@ -24,8 +24,11 @@ def _reply(body: str) -> etree._Element:
 GOOD = "<ep:apiVersion>WebEx XML API V42.6.0</ep:apiVersion><ep:release>42.6</ep:release><ep:apiVer>42.6.0</ep:apiVer>"
 
 
-def test_our_bundle_uses_libxml2_and_its_element_map():
-    b = load_bundle(schemagen.SCHEMAS_DIR / "42.6.0")
+def test_our_bundle_uses_libxml2_and_its_element_map(tmp_path: Path):
+    # A private copy: bundles are cached per process, and other tests explain with this one.
+    shutil.copytree(schemagen.SCHEMAS_DIR / "42.6.0", tmp_path / "42.6.0")
+    shutil.copytree(schemagen.XSD10_DIR / "42.6.0", tmp_path / "xsd10" / "42.6.0")
+    b = load_bundle(tmp_path / "42.6.0")
     assert isinstance(b.fast, etree.XMLSchema) and b.emap["open"] is True
     assert b._explainer is None                      # no xmlschema compile for a valid reply
     assert b.validate(_reply(GOOD)) == [] and b.undocumented(_reply(GOOD)) == []
