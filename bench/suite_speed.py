@@ -48,10 +48,10 @@ def _p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
-def bench_main_job(workers: int) -> None:
+def bench_main_job(workers: int, keep: str | None = None) -> None:
     from conformance.embedded import EmbeddedServers
     from conformance.versions import parse_version
-    out = Path(tempfile.mkdtemp(prefix="bench-main-"))
+    out = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-main-"))
     wall, _, p = _cli("run", "-n", str(workers), "--output", str(out))
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     sent = [(r["version"], s["request"]) for r in doc["results"] for s in r["steps"] if s["status"] is not None]
@@ -74,7 +74,8 @@ def bench_main_job(workers: int) -> None:
             for url, body in bodies:
                 s.post(url, data=body, timeout=30).content
             bare = time.perf_counter() - t0
-    shutil.rmtree(out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     print(f"(a) main job (-n {workers}): {wall:.1f} s wall, exit {p.returncode}, {len(sent)} requests "
           f"({attempts} attempts); bare sequential requests loop: {bare:.1f} s; "
           f"ratio {wall / bare:.2f}x (target <= 1.5x and < 15 s)")
@@ -227,10 +228,11 @@ def main() -> None:
                     help="versions whose cases are recorded for (b) and (c)")
     ap.add_argument("--memory-versions", default="", help="versions for (e) (default: all 26)")
     ap.add_argument("--seconds", type=float, default=3.0, help="per API for (d)")
+    ap.add_argument("--keep", metavar="DIR", help="keep (a)'s reports in DIR (for bench/compare_results.py)")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
     if "a" not in skip:
-        bench_main_job(args.n)
+        bench_main_job(args.n, args.keep)
     if not {"b", "c"} <= skip:
         recorded = _recorded_cases([v.strip() for v in args.sample_versions.split(",")])
         if "b" not in skip:

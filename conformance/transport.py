@@ -319,7 +319,7 @@ class WSGITransport:
         except TransportError:
             raise
         except Exception as exc:  # the application crashed: what a server would answer as 500
-            raise TransportError(f"the application failed: {type(exc).__name__}: {_one_line(str(exc), 120)}") from None
+            raise TransportError(f"the application failed: {type(exc).__name__}: {one_line(str(exc), 120)}") from None
         code, _, reason = str(answer.get("status", "500 Internal Server Error")).partition(" ")
         headers = {k.lower(): v for k, v in answer.get("headers", [])}
         return Exchange(url, data, int(code), reason, headers, b"".join(chunks),
