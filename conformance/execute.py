@@ -20,10 +20,10 @@ from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
 from .errors import Unreachable, one_line
-from .masking import mask
+from .masking import masker
 from .namespaces import NS
 from .response import ResponseError, parse_response
-from .results import CaseResult, StepRecord, mask_strings
+from .results import CaseResult, StepRecord
 from .templating import TemplateError, placeholder_names, render, xml_escape
 from .transport import EndpointUnreachable, Transport, TransportError
 from .verdicts import Verdict, drift_of, judge, judge_error, outcome_of
@@ -139,7 +139,9 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
         outcome, reason = "error", f"internal error in webex-conformance: {type(exc).__name__}: {one_line(str(exc))}"
     result.outcome, result.reason = outcome, reason
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    return CaseResult.from_dict(mask_strings(result.to_dict(), secrets))
+    # Masked once, here, with one compiled pattern for the target's secrets: every writer
+    # (results.json, JUnit, HTML, pytest output) takes the record as it is.
+    return CaseResult.from_dict(masker(secrets).strings(result.to_dict(), keys=False))
 
 
 def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) -> tuple[str, str]:
@@ -185,14 +187,14 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
     return outcome, (f"{first.check}: expected {first.expected}, got {first.actual}" if first else "")
 
 
-def _recorded(data: bytes, secrets: list[str]) -> str:
-    """A request or response as results.json keeps it: masked, and elided past ~52 KB
-    (a 5 MB image upload would otherwise be copied into every report)."""
+def _recorded(data: bytes) -> str:
+    """A request or response as results.json keeps it: elided past ~52 KB (a 5 MB image
+    upload would otherwise be copied into every report); ``run_case`` masks it with the
+    rest of the record."""
     if len(data) <= RECORD_HEAD + RECORD_TAIL:
-        return mask(_decode(data), secrets)
+        return _decode(data)
     elided = len(data) - RECORD_HEAD - RECORD_TAIL
-    text = _decode(data[:RECORD_HEAD]) + f"\n... [{elided} bytes elided] ...\n" + _decode(data[-RECORD_TAIL:])
-    return mask(text, secrets)
+    return _decode(data[:RECORD_HEAD]) + f"\n... [{elided} bytes elided] ...\n" + _decode(data[-RECORD_TAIL:])
 
 
 def _decode(data: bytes) -> str:
@@ -230,7 +232,7 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
                               extra_security=extra)
     except EnvelopeError as exc:
         return record, f"step {step.name!r}: cannot build the request: {exc}"
-    record.request = _recorded(data, secrets)
+    record.request = _recorded(data)
     read_mails = ctx.mail_reader or (lambda url: _read_mails(ctx.transport, url))
     mails_before = 0
     if exp is not None and exp.reads_mail:
@@ -247,7 +249,7 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
     record.status = exchange.status
     record.elapsed_ms = round(exchange.elapsed_ms, 2)
     record.attempts = exchange.attempts
-    record.response = _recorded(exchange.body, secrets)
+    record.response = _recorded(exchange.body)
     try:
         parsed = parse_response(exchange, max_bytes=target.transport.max_response_bytes)
     except ResponseError as exc:

@@ -25,7 +25,7 @@ def node_step(elem: etree._Element) -> str:
         qn.localname if not qn.namespace else f"*[local-name()='{qn.localname}']")
     parent = elem.getparent()
     if parent is not None:
-        same = [c for c in parent if c.tag == elem.tag]
+        same = list(parent.iterchildren(elem.tag))  # filtered in C
         if len(same) > 1:
             name += f"[{same.index(elem) + 1}]"
     return name

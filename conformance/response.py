@@ -102,7 +102,8 @@ def _describe(el: etree._Element) -> str:
 
 
 def _child(parent: etree._Element, local: str) -> etree._Element | None:
-    return parent.find(_S + local)
+    # iterchildren filters in C; find() goes through ElementPath (10x slower per call).
+    return next(parent.iterchildren(_S + local), None)
 
 
 def _text(parent: etree._Element, local: str) -> str | None:
@@ -166,7 +167,7 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         for sub in sub_parent.iter(_S + "subError"):
             subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
     body = _child(root, "body")
-    contents = list(body.iterfind(_S + "bodyContent")) if body is not None else []
+    contents = list(body.iterchildren(_S + "bodyContent")) if body is not None else []
     btype, raw = _resolve_type(contents[0]) if contents else (None, None)
     return ParsedResponse(
         root=root, result=result, reason=_text(response, "reason"),

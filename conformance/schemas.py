@@ -3,15 +3,20 @@
 A bundle is a directory of .xsd files laid out like the vendor's.  Its service.xsd does
 not import the per-service schemas: a reply's body type is picked by ``xsi:type`` on
 ``serv:bodyContent``, so every namespace in the directory must be compiled into one
-schema.  Compiling takes a second or two, so each directory is compiled once per process.
+schema.  Each directory is compiled once per process.
 
-XSD 1.1 is used for every bundle: our generated schemas need its open content, and the
-vendor's 1.0 bundle compiles unchanged under it.
+Judging runs at libxml2's speed: our bundles are XSD 1.1 (open content), so schemagen
+writes an XSD 1.0 form and an element map beside each (schemas/xsd10/<slug>/); the
+map's walk records undocumented elements as drift and sets them aside, then libxml2
+(lxml.etree.XMLSchema) decides valid or invalid.  Only a rejected document is judged
+again by xmlschema under XSD 1.1, whose messages and paths the reports show.  A vendor
+bundle (``--schema-dir``, XSD 1.0 already) takes the same path on its own files.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 import tempfile
 import threading
@@ -22,8 +27,7 @@ from typing import Any
 import xmlschema
 from lxml import etree
 
-from . import errors
-from . import schemagen
+from . import element_map, errors, schemagen
 from .errors import one_line
 from .namespaces import XSI_TYPE, xsi_type
 from .nodepath import line_of as _line, node_path as _path
@@ -37,7 +41,6 @@ __all__ = [
     "bundle_for",
 ]
 
-_XSI_TYPE = XSI_TYPE
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -55,18 +58,61 @@ class SchemaIssue:
 
 @dataclass(eq=False)
 class SchemaBundle:
+    """A bundle as the run judges with it: libxml2 on the XSD 1.0 form, the element map
+    for drift, and xmlschema (XSD 1.1, compiled on first need) to explain a rejection."""
+
     name: str
     directory: Path
     namespaces: dict[str, Path]
-    schema: Any = field(repr=False)
+    fast: Any = field(repr=False)                 # lxml.etree.XMLSchema of the 1.0 form
+    emap: dict[str, Any] = field(repr=False)      # conformance.element_map shape
+    _explainer: Any = field(default=None, repr=False)
+    _last: tuple | None = field(default=None, repr=False)   # (root, walk) of the last document
+
+    @property
+    def schema(self) -> Any:
+        """The xmlschema (XSD 1.1) bundle, compiled once per process on first use."""
+        if self._explainer is None:
+            self._explainer = _compile_xmlschema(self.directory)
+        return self._explainer
 
     def validate(self, root: etree._Element) -> list[SchemaIssue]:
-        """Every schema error in the message, each with a location in the instance."""
+        """Every schema error in the message, each with a location in the instance.
+
+        libxml2 decides; only a document it rejects is explained by xmlschema, whose
+        messages and paths are what reports have always shown.
+        """
+        root = _as_element(root)
+        try:
+            fast = self.fast
+            if fast is None:
+                return self.explain(root)
+            if self.emap.get("open") and fast.validate(root):
+                # Strictly valid as it is: every element is declared where it stands (the
+                # 1.0 form has no wildcard), so there is no drift and nothing to set aside.
+                self._last = (root, ([], [], []))
+                return []
+            drift, drop, order = self._walk_of(root)
+            work = _set_aside(root, drop, order) if (drop or order) else root
+            if fast.validate(work):
+                return []
+            first = fast.error_log.last_error
+        except Exception as e:  # the validator itself failed: report, never crash
+            return [SchemaIssue(f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root))]
+        issues = self.explain(root)
+        if not issues:  # xmlschema found nothing: keep libxml2's word rather than lose it
+            issues = [SchemaIssue(one_line(first.message) if first else "rejected by libxml2",
+                                  (first.path if first else None) or _path(root), first.line if first else None)]
+        return issues
+
+    def explain(self, root: etree._Element) -> list[SchemaIssue]:
+        """xmlschema's (XSD 1.1) issues for ``root``: the slow, well-worded judgement."""
         root = _as_element(root)
         issues: list[SchemaIssue] = []
         try:
-            work = _without_unknown_types(root, self.schema, issues)
-            for err in self.schema.iter_errors(work):
+            schema = self.schema
+            work = _without_unknown_types(root, schema, issues)
+            for err in schema.iter_errors(work):
                 issues.append(_issue(err))
         except Exception as e:  # the validator itself failed: report, never crash
             issues.append(SchemaIssue(
@@ -81,53 +127,93 @@ class SchemaBundle:
         Its descendants are not listed separately.
         """
         root = _as_element(root)
-        found: list[str] = []
-        if not isinstance(root.tag, str):
-            return found
-        decl = self.schema.maps.elements.get(root.tag)
-        if decl is None:
-            return [_path(root)]
         try:
-            self._walk(root, self._type_of(root, decl.type), found)
+            return list(self._walk_of(root)[0])
         except Exception as e:  # a schema shape we do not understand must not crash a run
-            found.append(f"{_path(root)} (drift check stopped: {one_line(str(e))})")
-        return found
+            return [f"{_path(root)} (drift check stopped: {one_line(str(e))})"]
 
-    def _type_of(self, elem: etree._Element, declared: Any) -> Any:
+    def _walk_of(self, root: etree._Element) -> tuple[list[str], list, list]:
+        """(drift paths, elements to set aside, elements whose children to sort), once per document."""
+        last = self._last
+        if last is not None and last[0] is root:
+            return last[1]
+        found: list[str] = []
+        drop: list = []
+        order: list = []
+        if isinstance(root.tag, str):
+            top = self.emap["elements"].get(root.tag)
+            if top is None:
+                found.append(_path(root))
+            else:
+                self._walk(root, self._type_of(root, top), found, drop, order)
+        walk = (found, drop if self.emap.get("open") else [], order)
+        self._last = (root, walk)
+        return walk
+
+    def _type_of(self, elem: etree._Element, declared: str) -> str:
         qname = _xsi_type_qname(elem)
-        if qname is not None:
-            return self.schema.maps.types.get(qname, declared)
+        if qname is not None and qname in self._named:
+            return qname
         return declared
 
-    def _walk(self, elem: etree._Element, xsd_type: Any, found: list[str]) -> None:
-        children = [c for c in elem if isinstance(c.tag, str)]
-        if not children:
-            return
-        declared = _child_declarations(xsd_type)
-        for child in children:
-            decl = declared.get(child.tag)
+    @property
+    def _named(self) -> frozenset:
+        named = self.emap.get("_named")
+        if named is None:
+            named = self.emap["_named"] = frozenset(self.emap.get("named", ()))
+        return named
+
+    def _walk(self, elem: etree._Element, type_key: str, found: list[str], drop: list, order: list) -> None:
+        t = self.emap["types"].get(type_key)
+        declared = t["children"] if t else {}
+        any_child = False
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            any_child = True
+            decl = declared.get(tag)
             if decl is None:
                 found.append(_path(child))
+                drop.append(child)
                 continue
-            self._walk(child, self._type_of(child, decl.type), found)
+            self._walk(child, self._type_of(child, decl), found, drop, order)
+        if any_child and t and t.get("sorted"):
+            order.append((elem, list(declared)))
+
+
+def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
+    """A copy of ``root`` without the undocumented elements and with the children of
+    repeating ``xsd:all`` types in declaration order: what the 1.0 form can judge."""
+    index = {e: i for i, e in enumerate(root.iter())}
+    dup = copy.deepcopy(root)
+    copies = list(dup.iter())
+    for elem, names in order:
+        target = copies[index[elem]]
+        rank = {n: i for i, n in enumerate(names)}
+        kids = [c for c in target if isinstance(c.tag, str)]
+        kids.sort(key=lambda c: rank.get(c.tag, len(rank)))
+        for c in kids:
+            target.append(c)
+    for elem in drop:
+        target = copies[index[elem]]
+        parent = target.getparent()
+        if parent is None:
+            continue
+        tail = target.tail
+        prev = target.getprevious()
+        parent.remove(target)
+        if tail:
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+    return dup
 
 
 def _as_element(root: Any) -> etree._Element:
     """Accept a parsed document as well as its root element."""
     return root.getroot() if isinstance(root, etree._ElementTree) else root
-
-
-def _child_declarations(xsd_type: Any) -> dict[str, Any]:
-    """Element name -> declaration, for the elements a complex type's content model names."""
-    content = getattr(xsd_type, "content", None)
-    if content is None or not hasattr(content, "iter_elements"):
-        return {}
-    out: dict[str, Any] = {}
-    for item in content.iter_elements():
-        name = getattr(item, "name", None)
-        if name and hasattr(item, "type") and name not in out:
-            out[name] = item
-    return out
 
 
 def _xsi_type_qname(elem: etree._Element) -> str | None:
@@ -153,7 +239,7 @@ def _without_unknown_types(root: etree._Element, schema: Any,
         qname = _xsi_type_qname(elem)
         if qname is None or qname in schema.maps.types:
             continue
-        value = elem.get(_XSI_TYPE)
+        value = elem.get(XSI_TYPE)
         if qname == "":
             why = f"xsi:type {value!r} uses an undeclared namespace prefix"
         else:
@@ -167,7 +253,7 @@ def _without_unknown_types(root: etree._Element, schema: Any,
     copies = list(copy_root.iter(etree.Element))
     for elem in bad:
         target = copies[index[id(elem)]]
-        del target.attrib[_XSI_TYPE]
+        del target.attrib[XSI_TYPE]
         for child in list(target):
             target.remove(child)
         target.text = None
@@ -257,13 +343,52 @@ def _compile(directory: Path) -> SchemaBundle:
     namespaces: dict[str, Path] = {}
     for f in files:
         namespaces.setdefault(_target_namespace(f), f)
+    name = _bundle_name(directory, files)
+    form10 = directory.parent / schemagen.XSD10_DIR.name / directory.name
+    map_file = form10 / schemagen.ELEMENT_MAP
+    if map_file.is_file():  # ours: schemagen wrote the 1.0 form and the element map
+        try:
+            emap = json.loads(map_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise SchemaLoadError(f"{map_file}: unreadable element map: {one_line(str(e))}") from None
+        return SchemaBundle(name, directory, namespaces, _compile_libxml2(form10), emap)
+    # A vendor bundle (XSD 1.0 already): libxml2 judges its own files; the element map is
+    # read from one xmlschema compile, which also explains rejections.
+    schema = _compile_xmlschema(directory)
     try:
-        schema = xmlschema.XMLSchema11([str(f) for f in files], base_url=str(directory))
+        fast = _compile_libxml2(directory)
+    except SchemaLoadError:
+        fast = None  # XSD 1.1 only (e.g. an ungenerated source copy): xmlschema alone judges
+    return SchemaBundle(name, directory, namespaces, fast, element_map.build(schema, open_content=False),
+                        _explainer=schema)
+
+
+def _compile_xmlschema(directory: Path) -> Any:
+    files = sorted(p for p in directory.rglob("*.xsd") if p.is_file())
+    try:
+        return xmlschema.XMLSchema11([str(f) for f in files], base_url=str(directory))
     except xmlschema.XMLSchemaException as e:
         raise SchemaLoadError(_load_error_line(e, directory)) from None
     except (OSError, ValueError, TypeError, KeyError) as e:
         raise SchemaLoadError(f"{directory}: cannot compile schemas: {one_line(str(e))}") from None
-    return SchemaBundle(_bundle_name(directory, files), directory, namespaces, schema)
+
+
+def _compile_libxml2(directory: Path) -> Any:
+    """One lxml XMLSchema over every namespace of ``directory`` (a driver importing each)."""
+    driver = etree.Element(f"{{{_XSD_NS}}}schema", nsmap={"xsd": _XSD_NS})
+    seen: set[str] = set()
+    for f in sorted(p for p in directory.rglob("*.xsd") if p.is_file()):
+        ns = _target_namespace(f)
+        if ns in seen:
+            continue
+        seen.add(ns)
+        imp = etree.SubElement(driver, f"{{{_XSD_NS}}}import", schemaLocation=f.resolve().as_uri())
+        if ns:
+            imp.set("namespace", ns)
+    try:
+        return etree.XMLSchema(driver)
+    except etree.XMLSchemaParseError as e:
+        raise SchemaLoadError(f"{directory}: libxml2 cannot compile the schemas: {one_line(str(e))}") from None
 
 
 def _load_error_line(err: Any, directory: Path) -> str:

@@ -84,6 +84,7 @@ def resolve(*, endpoint: str | None, versions: Iterable[str], config_path: Path 
             raise ConfigError(f"--api-version: {exc}") from None
         if not chosen:
             chosen = list(ALL_VERSIONS) if default_all_versions else [LATEST]
+        servers.prepare(chosen)  # every version's server starts at once
         for v in chosen:
             t = servers.target(v)
             if schema_dir is not None:

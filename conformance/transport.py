@@ -25,7 +25,7 @@ from .config import TransportSettings
 from .errors import one_line
 from .masking import mask
 
-__all__ = ["Exchange", "Transport", "TransportError", "EndpointUnreachable", "RateLimiter",
+__all__ = ["Exchange", "Transport", "WSGITransport", "TransportError", "EndpointUnreachable", "RateLimiter",
            "RETRYABLE_STATUS"]
 
 RETRYABLE_STATUS = frozenset({502, 503, 504})
@@ -249,3 +249,79 @@ class Transport:
                 time.sleep(max(delay, _retry_after(ex.headers)))
                 continue
             return ex
+
+
+class WSGITransport:
+    """Sends to a WSGI application in this process instead of over HTTP.
+
+    For the embedded reference server when a worker wants it without sockets, threads or a
+    second interpreter's share of the GIL: the same bytes in, the same ``Exchange`` out
+    (status, lower-case headers, body), so everything after the transport cannot tell.
+    Only the HTTP layer is skipped; use ``Transport`` for any real endpoint.
+    """
+
+    def __init__(self, app, settings: TransportSettings | None = None):
+        self.app = app
+        self.settings = settings or TransportSettings()
+
+    def __enter__(self) -> "WSGITransport":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Nothing to release: there is no connection."""
+
+    def get(self, url: str) -> Exchange:
+        """A GET through the application (the reference server's mail outbox)."""
+        return self.send(url, b"", idempotent=True, method="GET")
+
+    def send(self, url: str, data: bytes, idempotent: bool,  # noqa: ARG002 - never retried
+             method: str = "POST") -> Exchange:
+        import io
+
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TransportError(f"not an http(s) URL: {mask(str(url))!r}")
+        if not isinstance(data, (bytes, bytearray)):
+            raise TransportError(f"request data must be bytes, not {type(data).__name__}")
+        data = bytes(data)
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": parts.path or "/", "QUERY_STRING": parts.query,
+            "SERVER_NAME": parts.hostname, "SERVER_PORT": str(parts.port or (443 if parts.scheme == "https" else 80)),
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "text/xml; charset=UTF-8", "CONTENT_LENGTH": str(len(data)),
+            "HTTP_USER_AGENT": self.settings.user_agent, "HTTP_HOST": parts.netloc,
+            "wsgi.input": io.BytesIO(data), "wsgi.errors": io.StringIO(), "wsgi.version": (1, 0),
+            "wsgi.url_scheme": parts.scheme, "wsgi.multithread": False, "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        answer: dict = {}
+
+        def start_response(status, headers, exc_info=None):  # noqa: ARG001
+            answer["status"], answer["headers"] = status, headers
+
+        limit = self.settings.max_response_bytes
+        started = time.perf_counter()
+        try:
+            chunks, size = [], 0
+            body_iter = self.app(environ, start_response)
+            try:
+                for chunk in body_iter:
+                    size += len(chunk)
+                    if size > limit:
+                        raise TransportError(f"response larger than {limit} bytes ({mask(url)})")
+                    chunks.append(chunk)
+            finally:
+                close = getattr(body_iter, "close", None)
+                if close is not None:
+                    close()
+        except TransportError:
+            raise
+        except Exception as exc:  # the application crashed: what a server would answer as 500
+            raise TransportError(f"the application failed: {type(exc).__name__}: {one_line(str(exc), 120)}") from None
+        code, _, reason = str(answer.get("status", "500 Internal Server Error")).partition(" ")
+        headers = {k.lower(): v for k, v in answer.get("headers", [])}
+        return Exchange(url, data, int(code), reason, headers, b"".join(chunks),
+                        (time.perf_counter() - started) * 1000.0)

@@ -8,6 +8,7 @@ reads arrive.  Every failure is an ``XMLRefused`` with a one-line reason.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -20,7 +21,19 @@ class XMLRefused(ValueError):
     """Bytes that are not an acceptable XML document; the message is one line."""
 
 
+_SCAN = 65536
+_local = threading.local()   # one parser per thread: lxml parsers must not be shared across threads
+
+
 def _parser() -> etree.XMLParser:
+    """This thread's parser (made once: a parser per document cost as much as a small parse)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -46,7 +59,7 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> etree._E
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
     if looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
-    if b"<!DOCTYPE" in data[:65536] or b"<!ENTITY" in data[:65536]:
+    if data.find(b"<!DOCTYPE", 0, _SCAN) >= 0 or data.find(b"<!ENTITY", 0, _SCAN) >= 0:
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
                          "XML API messages never carry one")
     # Leading whitespace before the XML declaration is not legal XML but is common in
@@ -62,7 +75,8 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> etree._E
         raise XMLRefused(f"not parseable XML: {exc}") from None
     if root is None:
         raise XMLRefused("no root element")
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise XMLRefused("document declares a DTD: refused")
+    if len(data) > _SCAN:  # shorter documents were scanned whole above
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise XMLRefused("document declares a DTD: refused")
     return root

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from conformance.json_check import first_error
 from conformance.results import (
     FORMAT, CaseResult, ResultsDoc, ResultsFileError, StepRecord, merge, merged_run_info, read_results,
-    results_schema, summary, version_key, write_results,
+    mask_strings, results_schema, summary, version_key, write_results,
 )
 from conformance.verdicts import Verdict
 
@@ -48,14 +48,18 @@ def test_round_trip(tmp_path):
     assert not list(tmp_path.glob("out/.*tmp"))  # no temporary file left behind
 
 
-def test_every_string_is_masked(tmp_path):
+def test_records_are_written_as_masked_and_the_run_info_is_masked(tmp_path):
+    # Records arrive masked once by the executor (mask_strings stands in for it here);
+    # the writer masks only the run's own information.
     leaked = record(response=f"<serv:message><token>{SECRET}</token></serv:message>",
                     reason=f"password {SECRET} refused")
     leaked.steps[0].verdicts.append(Verdict("value", "fail", repr(SECRET), "x", detail=SECRET))
+    leaked = CaseResult.from_dict(mask_strings(leaked.to_dict(), [SECRET]))
     path = tmp_path / "results.json"
     write_results(path, [leaked], {"endpoint": f"https://u:{SECRET}@example.com"}, secrets=[SECRET, ""])
     text = path.read_text(encoding="utf-8")
     assert SECRET not in text
+    assert json.loads(text)["results"][0] == leaked.to_dict()   # not altered on the way out
     doc = read_results(path)  # still a valid document after masking
     assert doc.results[0].case_id == leaked.case_id
 

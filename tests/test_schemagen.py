@@ -115,7 +115,11 @@ def test_until_type_removed_and_annotations_stripped(source_dir: Path) -> None:
 def test_generate_is_deterministic_and_check_finds_stale(source_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     written = generate(source_dir, out, [V391, V392])
-    assert len(written) == 2
+    # per version: the 1.1 file, its XSD 1.0 form and the element map
+    assert sorted(str(p.relative_to(out)) for p in written) == sorted(
+        [f"{v.slug}/2002/06/service/ep/ep.xsd" for v in (V391, V392)]
+        + [f"xsd10/{v.slug}/2002/06/service/ep/ep.xsd" for v in (V391, V392)]
+        + [f"xsd10/{v.slug}/elements.json" for v in (V391, V392)])
     first = {p: p.read_bytes() for p in out.rglob("*.xsd")}
     assert generate(source_dir, out, [V391, V392]) == []
     assert {p: p.read_bytes() for p in out.rglob("*.xsd")} == first
@@ -185,3 +189,37 @@ def test_committed_schemas_are_up_to_date() -> None:
         pytest.skip("no per-service source schemas in schemas/source yet")
     problems = check()
     assert problems == [], "stale generated schemas; run python -m conformance.schemagen:\n" + "\n".join(problems)
+
+
+def test_xsd10_form_drops_open_content_and_disabled_particles_and_libxml2_compiles_it(
+        source_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    from lxml import etree
+    out = tmp_path / "out"
+    generate(source_dir, out, [V391])
+    text = (out / "xsd10" / V391.slug / "2002/06/service/ep/ep.xsd").read_text(encoding="utf-8")
+    assert "OpenContent" not in text and "notQName" not in text
+    assert "newThing" not in text            # maxOccurs="0" in 39.1.0: dropped from the 1.0 form
+    assert "(XSD 1.0 form); do not edit" in text.splitlines()[1]
+    schema = etree.XMLSchema(etree.parse(str(out / "xsd10" / V391.slug / "2002/06/service/ep/ep.xsd")))
+    assert schema.validate(etree.fromstring(_instance()))
+    assert not schema.validate(etree.fromstring(_instance("<ep:newThing>true</ep:newThing>")))
+    emap = json.loads((out / "xsd10" / V391.slug / "elements.json").read_text(encoding="utf-8"))
+    reply = emap["types"][emap["elements"][f"{{{TNS}}}reply"]]
+    # the map still declares newThing: the walk does not set it aside, so libxml2 rejects it
+    assert list(reply["children"]) == [f"{{{TNS}}}{n}" for n in ("apiVer", "newThing", "kind")]
+    assert reply["sorted"] is False and emap["open"] is True
+
+
+def test_xsd10_form_writes_a_repeating_all_as_a_sequence() -> None:
+    from conformance.schemagen import to_xsd10
+    src = SOURCE.replace("<xsd:sequence>\n        <xsd:element name=\"apiVer\"", "<xsd:all>\n        <xsd:element name=\"apiVer\"")
+    src = src.replace('<xsd:element name="kind" type="ep:kindType" minOccurs="0"/>\n      </xsd:sequence>',
+                      '<xsd:element name="kind" type="ep:kindType" minOccurs="0" maxOccurs="unbounded"/>\n      </xsd:all>')
+    assert "<xsd:all>" in src
+    out = to_xsd10(src.encode()).decode()
+    assert "<xsd:all>" not in out and out.count("<xsd:sequence>") == 1
+    plain = to_xsd10(SOURCE.replace("<xsd:sequence>\n        <xsd:element name=\"apiVer\"", "<xsd:all>\n        <xsd:element name=\"apiVer\"")
+                     .replace('minOccurs="0"/>\n      </xsd:sequence>', 'minOccurs="0"/>\n      </xsd:all>').encode()).decode()
+    assert "<xsd:all>" in plain              # no repeats: stays an all group

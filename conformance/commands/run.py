@@ -31,6 +31,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         args.all_versions = True
     args.cases_dir = str(cases_dir)
     return [str(cases_dir), "--rootdir", str(cases_dir.parent), "--no-header", "-p", "no:cacheprovider",
+            "--assert=plain",  # cases raise their own failures: rewriting asserts only cost start-up
             "-o", "console_output_style=classic", "-o", "verbosity_test_cases=0",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",   # we imported ourselves first
             *options.pytest_args(args, "run"),

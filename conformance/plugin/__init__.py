@@ -22,7 +22,9 @@ from .session import pytest_collection, pytest_configure, pytest_sessionfinish, 
 from .state import RESULT_KEY, run_dir, state
 
 # Boundary tests (limits/*.toml) are collected by their own module: one line here.
-pytest_plugins = ["conformance.boundary_collect"]
+# boundary_collect: the boundary items; hypothesis_guard: drops hypothesis's terminal summary
+# where hypothesis never ran.
+pytest_plugins = ["conformance.boundary_collect", "conformance.hypothesis_guard"]
 
 # Names other plugin modules and tests import (conformance.boundary_collect, test_plugin.py).
 _share_rate_limit = share_rate_limit

@@ -48,9 +48,14 @@ class RunState:
         return ctx
 
     def secrets(self) -> list[str]:
+        # Asked for on every progress line: gathered once per list of runs (fixed once resolved).
+        cached = self.__dict__.get("_secrets")
+        if cached is not None and cached[0] is self.runs and cached[1] == len(self.runs):
+            return cached[2]
         out: list[str] = []
         for r in self.runs:
             out += r.target.secrets()
+        self.__dict__["_secrets"] = (self.runs, len(self.runs), out)
         return out
 
 
