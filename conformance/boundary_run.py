@@ -353,7 +353,8 @@ def run_limit(limit: Limit, ctx: RunContext, settings: SearchSettings, may_write
         target=ctx.target.name, endpoint=ctx.target.endpoint, version=str(ctx.version), outcome="pass",
         started_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     secrets = ctx.target.secrets()
-    info: dict[str, Any] = {"limit": limit.id, "scenario": None, "phase": None, "unit": limit.unit,
+    # scenario NONE / phase edge until an example runs (results.schema.json wants both set)
+    info: dict[str, Any] = {"limit": limit.id, "scenario": "NONE", "phase": "edge", "unit": limit.unit,
                             "bound": rule.max if rule else None, "inclusive": limit.inclusive,
                             "input_size": None, "example": None, "reading": None,
                             "seed": None if settings.derandomize else settings.seed,

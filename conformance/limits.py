@@ -59,12 +59,9 @@ class Rule:
     not_applicable: str | None = None      # the notes say nothing we could judge here
 
 
-@dataclass(frozen=True)
-class Call:
-    """One request a boundary test sends besides the judged ones (setup, teardown, delete)."""
-    api: str                               # service.Api
-    body: str
-    capture: str | None = None             # XPath -> ${object} (setup only)
+class _ServiceApi:
+    """``api`` is "service.Api"; these are its two halves."""
+    api: str
 
     @property
     def service(self) -> str:
@@ -76,7 +73,15 @@ class Call:
 
 
 @dataclass(frozen=True)
-class LimitApi:
+class Call(_ServiceApi):
+    """One request a boundary test sends besides the judged ones (setup, teardown, delete)."""
+    api: str                               # service.Api
+    body: str
+    capture: str | None = None             # XPath -> ${object} (setup only)
+
+
+@dataclass(frozen=True)
+class LimitApi(_ServiceApi):
     """One API that carries the limit and the request template that puts a value in it."""
     api: str                               # service.Api
     role: str
@@ -88,14 +93,6 @@ class LimitApi:
     teardown: Call | None = None           # undoes setup, also when the test fails
     accept_codes: tuple[str, ...] = ()     # FAILURE codes that still mean "not refused" (000015)
     leaves: str | None = None              # what an accepted request leaves that no API deletes
-
-    @property
-    def service(self) -> str:
-        return self.api.split(".")[0]
-
-    @property
-    def name(self) -> str:
-        return self.api.split(".")[1]
 
     @property
     def writes(self) -> bool:

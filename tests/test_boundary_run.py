@@ -18,7 +18,9 @@ from conformance.boundary_run import SearchSettings, run_limit
 from conformance.cli import main
 from conformance.embedded import EmbeddedServers
 from conformance.execute import context_for
+from conformance.json_check import first_error
 from conformance.limits import load_limits
+from conformance.results import results_schema
 from conformance.server.root import all_defects
 from conformance.versions import ALL_VERSIONS, documented
 
@@ -196,6 +198,7 @@ def test_run_command_carries_boundary_items_with_seed_and_reports(tmp_path):
     assert sorted(r["case_id"] for r in records) == sorted(LIMITS)
     assert len(records) == len(doc["results"])       # -m kind_boundary selected only them
     assert "boundary/confname-128" in (out / "junit.xml").read_text()
+    assert first_error(doc, results_schema()) is None     # records of their own kind, in the published format
 
 
 def test_run_with_a_seeded_defect_fails_and_saves_the_request(tmp_path):
