@@ -20,7 +20,7 @@ from conformance.embedded import target_for_server
 from conformance.execute import RunContext, run_case
 from conformance.response import ResponseError, parse_message
 from conformance.schemas import _path, _set_aside, bundle_for
-from conformance.server.defects import all_defects
+from conformance.server.root import all_defects
 from conformance.server.serve import ReferenceServer
 from conformance.transport import WSGITransport
 from conformance.versions import ALL_VERSIONS, parse_version
