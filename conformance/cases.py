@@ -107,6 +107,7 @@ class Step:
     capture: tuple[tuple[str, str], ...] = ()      # (variable, xpath)
     templates: tuple[tuple[str, str], ...] = ()    # (name, xml) for ${repeat:N:name}
     expect: tuple[Expectation, ...] = ()
+    write: str | None = None                       # override of write_guard.classify(api)
 
     def templated_fields(self) -> list[tuple[str, str]]:
         """(field, text) of every field whose ${...} placeholders are filled at run time."""
@@ -144,6 +145,7 @@ class Case:
     description: str = ""
     note: str = ""
     not_observable: str | None = None
+    embedded_only: str | None = None               # reason: its writes cannot be undone on a real site
 
     @property
     def test_id(self) -> str:
@@ -221,9 +223,10 @@ def _check_xpath(xpath: str, name: str, path: Path) -> None:
 _EXPECT_KEYS = {"versions", "result", "exception_id", "reason", "value", "present", "absent",
                 "equals", "matches", "count", "schema_valid", "mail", "not_applicable"}
 _STEP_KEYS = {"name", "api", "role", "site", "body", "idempotent", "security", "capture",
-              "templates", "expect"}
+              "templates", "expect", "write"}
 _CASE_KEYS = {"id", "title", "introduced", "source", "apis", "kind", "requires", "description",
-              "note", "not_observable", "step"}
+              "note", "not_observable", "embedded_only", "step"}
+WRITE_KINDS = ("read", "create", "change", "delete")   # step.write (conformance.write_guard)
 
 
 def _unknown(d: dict, allowed: set, where: str, path: Path) -> None:
@@ -322,8 +325,11 @@ def _step(d: Any, index: int, path: Path) -> Step:
     _typed(expects, list, f"{where}expect", path)
     parsed = tuple(_expectation(e, f"{where}expect[{i}].", path) for i, e in enumerate(expects))
     _check_overlap(parsed, f"{where}expect", path)
+    write = d.get("write")
+    if write is not None and write not in WRITE_KINDS:
+        raise CaseFileError(path, f"{where}write", f"must be one of {', '.join(WRITE_KINDS)}, not {write!r}")
     return Step(index, _typed(d.get("name", api), str, f"{where}name", path), service, api, role,
-                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed)
+                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, write)
 
 
 def _check_overlap(expects: tuple[Expectation, ...], where: str, path: Path) -> None:
@@ -393,9 +399,22 @@ def load_case_file(path: Path) -> Case:
     _check_placeholders(steps, path)
     if steps and not any(s.judged for s in steps):
         raise CaseFileError(path, "step", "no step has an [[step.expect]]: the case would check nothing")
-    return Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,
+    embedded_only = data.get("embedded_only")
+    if embedded_only is not None and (not isinstance(embedded_only, str) or not embedded_only.strip()):
+        raise CaseFileError(path, "embedded_only", "must be the reason, as a non-empty string")
+    case = Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,
                 _typed(data.get("description", ""), str, "description", path),
-                _typed(data.get("note", ""), str, "note", path), not_observable)
+                _typed(data.get("note", ""), str, "note", path), not_observable, embedded_only)
+    _check_writes(case, path)
+    return case
+
+
+def _check_writes(case: Case, path: Path) -> None:
+    """Every write is undone by the case or by the cleanup (conformance.write_guard)."""
+    from .write_guard import problems
+
+    for index, reason in problems(case):
+        raise CaseFileError(path, f"step[{index}]", f"{reason} (or mark the case embedded_only = \"why\")")
 
 
 def load_cases(directory: Path | str) -> LoadReport:

@@ -113,15 +113,19 @@ def _load(cases_dir: str | None):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .write_guard import write_summary
     report = _load(args.cases_dir)
     if args.json:
         print(json.dumps([{"id": c.id, "introduced": str(c.introduced), "kind": c.kind, "apis": list(c.apis),
                            "requires": list(c.requires), "title": c.title, "source": c.source,
-                           "path": c.path} for c in report.cases], indent=1))
+                           "path": c.path, **write_summary(c)} for c in report.cases], indent=1))
     else:
         for c in report.cases:
             req = f"  requires {', '.join(c.requires)}" if c.requires else ""
-            print(f"{str(c.introduced):12} {c.kind:17} {c.id:55} {', '.join(c.apis)}{req}")
+            w = write_summary(c)
+            writes = f"  writes {', '.join(f'{s}:{k}' for s, k in w['writes'])}" if w["writes"] else ""
+            only = "  embedded only" if c.embedded_only else ""
+            print(f"{str(c.introduced):12} {c.kind:17} {c.id:55} {', '.join(c.apis)}{req}{writes}{only}")
         print(f"{len(report.cases)} cases, {len(report.errors)} case file errors")
     return EXIT_USAGE if report.errors else EXIT_OK
 
