@@ -22,7 +22,7 @@ from .response import ResponseError, parse_response
 from .templating import TemplateError, render, xml_escape
 from .site_guard import WriteRefused, reserve_writes
 from .transport import EndpointUnreachable, TransportError
-from .write_guard import (CONTAINED, CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, key_texts,
+from .write_guard import (CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, key_texts, own_steps,
                           step_write, writes_of)
 from .xmlsafe import XMLRefused, parse_untrusted
 
@@ -99,6 +99,7 @@ class CaseUndo:
         self.step_entry: dict[int, str] = {}
         self.saved: dict[tuple, str] = {}                # (api, keys) -> entry id of its restore
         self.active = bool(writes_of(case))
+        self.own = own_steps(case) if self.active else set()
 
     # -- bookkeeping ----------------------------------------------------------
     def _base(self, step: Any) -> dict[str, Any]:
@@ -151,7 +152,7 @@ class CaseUndo:
     def _save(self, step: Any, api: str, body: str) -> str | None:
         tree = body_tree(body)
         keys = tuple(key_texts(tree, OWNER_KEYS.get(api, ())))
-        if keys and set(keys) <= self._created_keys():
+        if step.index in self.own or (keys and set(keys) <= self._created_keys()):
             return None   # our own object: deleted at the end, nothing to restore
         if (api, keys) in self.saved:
             return None   # prior values already saved by an earlier change of the case

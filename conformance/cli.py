@@ -69,6 +69,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         pargs += ["-n", str(args.n)]
     if args.exitfirst:
         pargs += ["-x"]
+    pargs += ["--allow-writes"] * bool(args.allow_writes)
+    pargs += ["--i-know-this-is-production"] * bool(args.i_know_this_is_production)
+    pargs += ["--max-writes", str(args.max_writes)] if args.max_writes is not None else []
     code = pytest.main(pargs)
     facts = plugin.LAST_RUN
     if "unreachable" in facts:
@@ -192,6 +195,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from .execute import UNREACHABLE, context_for, run_case
     from .masking import mask
     from .targets import Unreachable, resolve
+    from .write_guard import decide_from_options
 
     report = _load(args.cases_dir)
     case = report.by_id().get(args.case)
@@ -211,6 +215,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         for run in runs:
             ctx = context_for(run.target, run.version)
+            ctx.writes = decide_from_options(run.target, args)
             try:
                 result = run_case(case, ctx)
             finally:
@@ -326,6 +331,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- main
 
+def _safety_opts(p: argparse.ArgumentParser, run: bool = True) -> None:
+    """Write safety (conformance.write_guard); moves to conformance/options.py when it lands."""
+    p.add_argument("--allow-writes", action="store_true",
+                   help="let cases that create, change or delete run against a non-embedded endpoint")
+    p.add_argument("--i-know-this-is-production", action="store_true",
+                   help="with --allow-writes: also write to a target marked production")
+    if run:
+        p.add_argument("--max-writes", type=int, metavar="N", help="cap on the writes the run's cases may make")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="webex-conformance", description=__doc__.splitlines()[0])
     ap.add_argument("--version", action="version", version=f"webex-conformance {__version__}")
@@ -349,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, metavar="N", help="parallel workers (pytest-xdist)")
     p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
     p.add_argument("--output", default="reports", metavar="DIR", help="output directory (default: reports)")
+    _safety_opts(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("list", help="list the cases with version, kind and APIs")
@@ -368,7 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="re-send one case's requests and print the exchange (secrets masked)")
     p.add_argument("case", metavar="CASE_ID")
     target_opts(p)
+    _safety_opts(p, run=False)
     p.set_defaults(func=cmd_replay)
+
+    # -- write safety: the cleanup command (conformance/commands/cleanup.py) --
+    from .commands.cleanup import COMMAND as cleanup
+    p = sub.add_parser(cleanup.name, help=cleanup.help, description=cleanup.description)
+    cleanup.add_arguments(p)
+    p.set_defaults(func=cleanup.run)
 
     p = sub.add_parser("serve", help="start the reference server; prints one JSON line, then serves")
     p.add_argument("--api-version", default="42.6.0", metavar="V")

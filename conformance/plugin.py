@@ -8,7 +8,6 @@ and only the controller writes results.json, junit.xml and matrix.html.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import json
 import re
@@ -26,6 +25,7 @@ from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
 from .masking import mask
 from .results import CaseResult, summary, write_results
+from .safety_run import RunSafety, context_key, with_max_writes
 from .report_html import write_html
 from .report_junit import write_junit
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
@@ -34,6 +34,7 @@ from .versions import ALL_VERSIONS
 RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"
+SAFETY_KEY = "webex_conformance_safety"
 
 # Facts about the last run in this process, for the CLI's exit code: "unreachable"
 # (the endpoint could not be reached) and "results".
@@ -59,6 +60,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--server-defect", action="append", default=[], metavar="NAME",
                 help="start the embedded server with this seeded defect (repeatable)")
     g.addoption("--conformance-progress", action="store_true", help="one line per case as it finishes")
+    # -- write safety (conformance.write_guard); moves to conformance/options.py when it lands --
+    g.addoption("--allow-writes", action="store_true",
+                help="let cases that create, change or delete run against a non-embedded endpoint "
+                     "(everything is undone at the end of each case)")
+    g.addoption("--i-know-this-is-production", action="store_true",
+                help="with --allow-writes: also write to a target marked production")
+    g.addoption("--max-writes", type=int, metavar="N",
+                help="cap on the writes the run's cases may make (cleanup is not counted)")
 
 
 class CaseFailed(Exception):
@@ -84,11 +93,14 @@ class _State:
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
     output: Path | None = None    # where the reports were written
+    safety: RunSafety | None = None
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)
         if ctx is None:
             ctx = self.contexts[run.label] = context_for(run.target, run.version)
+            if self.safety is not None:
+                self.safety.equip(ctx, [r.label for r in self.runs].index(run.label))
         return ctx
 
     def secrets(self) -> list[str]:
@@ -107,15 +119,6 @@ def _state(config: pytest.Config) -> _State:
 
 def _mark_name(prefix: str, value: str) -> str:
     return prefix + "_" + re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_")
-
-
-def _share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
-    """N xdist workers each send at rate/N, so a site still sees the configured rate."""
-    rate = run.target.transport.rate_limit
-    if not rate or workers == 1:
-        return run
-    transport = dataclasses.replace(run.target.transport, rate_limit=rate / workers)
-    return dataclasses.replace(run, target=dataclasses.replace(run.target, transport=transport))
 
 
 def _register_marker(config: pytest.Config, name: str, what: str) -> None:
@@ -161,8 +164,10 @@ def pytest_configure(config: pytest.Config) -> None:
         data = workerinput.get(WORKER_KEY)
         if data:
             st.active = True
-            workers = max(1, int(workerinput.get("workercount", 1)))
-            st.runs = [_share_rate_limit(from_json(x), workers) for x in data]
+            # one rate for the whole run: the workers share one schedule (conformance.site_guard)
+            st.runs = [from_json(x) for x in data]
+            st.safety = RunSafety.from_controller(workerinput[SAFETY_KEY], workerinput.get("workerid", "w"), opt)
+            st.safety.install_interrupts()
         return
     st.active = _is_conformance_run(config, st.cases_dir)
     if not st.active:
@@ -194,6 +199,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(mask(str(exc), [])) from None
     except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
         raise pytest.UsageError(f"cannot start the run: {type(exc).__name__}: {mask(str(exc), [])}") from None
+    if opt.max_writes is not None and opt.max_writes < 1:
+        raise pytest.UsageError(f"--max-writes must be 1 or more, not {opt.max_writes}")
+    st.runs = with_max_writes(st.runs, opt.max_writes)
+    st.safety = RunSafety.new(_output_dir(config), opt)
+    st.safety.install_interrupts()
 
 
 class _XdistHooks:
@@ -204,6 +214,8 @@ class _XdistHooks:
     def pytest_configure_node(self, node: Any) -> None:
         st = _state(node.config)
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
+        if st.active and st.safety is not None:
+            node.workerinput[SAFETY_KEY] = st.safety.to_worker()
 
 
 def _target_lines(st: _State) -> list[str]:
@@ -395,13 +407,21 @@ class _Collector:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     st = _state(session.config)
-    for ctx in st.contexts.values():
-        ctx.transport.close()
+    if st.worker and st.safety is not None:
+        st.safety.close()
     if not st.active or st.worker:
+        for ctx in st.contexts.values():
+            ctx.transport.close()
         return
     try:
         out = _output_dir(session.config)
-        if st.results or st.load_errors:
+        if st.safety is not None:  # undo what is still open (interrupted cases, lost workers)
+            sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
+            st.safety.finish(sweepers, out / "results.json")
+            st.safety.close()
+        for ctx in st.contexts.values():
+            ctx.transport.close()
+        if st.results or st.load_errors or (st.safety and st.safety.leftovers):
             _write_reports(st, out)
             st.output = out
         LAST_RUN["results"] = st.results
@@ -431,6 +451,7 @@ def _write_reports(st: _State, out: Path) -> None:
         "schema_bundles": bundles,
         "server_defects": list(st.config.option.server_defect or []),
         "load_errors": st.load_errors,
+        "leftovers": st.safety.leftovers if st.safety else [],
         "command": mask(" ".join(sys.argv), secrets),
     }
     write_results(out / "results.json", st.results, run, secrets=secrets)
@@ -448,6 +469,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(f"{counts.get('total', 0)} case results: {', '.join(parts) or 'none'}")
     for err in st.load_errors:
         terminalreporter.write_line(f"case file error: {err}")
+    if st.safety is not None:
+        for line in st.safety.summary_lines(st.results):
+            terminalreporter.write_line(line)
     if st.output is not None:
         out = st.output
         terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")

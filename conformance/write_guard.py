@@ -19,7 +19,7 @@ from lxml import etree
 
 __all__ = [
     "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "CONTAINED",
-    "OWNER_KEYS", "Restore", "RESTORES", "problems", "Decision", "decide", "decide_from_options",
+    "OWNER_KEYS", "own_steps", "Restore", "RESTORES", "problems", "Decision", "decide", "decide_from_options",
     "blocked", "body_tree", "key_texts", "local",
 ]
 
@@ -290,6 +290,22 @@ def _texts_of(step: Any, names: tuple[str, ...]) -> list[str]:
     out: list[str] = []
     for tree in trees:
         out += key_texts(tree, names)
+    return out
+
+
+def own_steps(case: Any) -> set[int]:
+    """Indexes of the change and delete steps that act only on objects the case made itself
+    (nothing to save before them: the objects are deleted at the end anyway)."""
+    made: set[str] = set()
+    out: set[int] = set()
+    for step in case.steps:
+        kind, api = step_write(step), _api(step)
+        if kind in ("change", "delete") and api in OWNER_KEYS:
+            keys = _texts_of(step, OWNER_KEYS[api])
+            if keys and all(_owned(k, made) for k in keys):
+                out.add(step.index)
+        if kind == "create":
+            made.update(var for var, _xp in step.capture)
     return out
 
 

@@ -18,7 +18,7 @@ from lxml import etree
 from ..namespaces import NS
 from ..versions import Version, parse_version
 from ..xmlsafe import XMLRefused, parse_untrusted
-from . import render
+from . import render, test_objects
 from .defects import Defect  # noqa: F401  (DEFECTS below)
 from .registry import HANDLERS, ApiFailure, Call
 from .state import State
@@ -60,6 +60,7 @@ class XMLServiceApp:
         self.defects = defects
         self.test_paths = test_paths
         self.received: deque[str] = deque(maxlen=500)
+        self.calls = test_objects.CallLog()
 
     # -- WSGI ------------------------------------------------------------------
     def __call__(self, environ, start_response) -> Iterable[bytes]:
@@ -77,6 +78,10 @@ class XMLServiceApp:
         if self.test_paths and method == "GET" and path == REQUESTS_PATH:
             data = json.dumps(list(self.received), indent=1).encode()
             return self._reply(start_response, "200 OK", data, "application/json")
+        if self.test_paths and method == "GET" and path in (test_objects.OBJECTS_PATH, test_objects.CALLS_PATH):
+            doc = test_objects.snapshot(self.state) if path == test_objects.OBJECTS_PATH else self.calls.all()
+            return self._reply(start_response, "200 OK", json.dumps(doc, indent=1, default=str).encode(),
+                               "application/json")
         if path == SERVICE_PATH:
             return self._reply(start_response, "405 Method Not Allowed", b"POST XML to this URL\n",
                                "text/plain", [("Allow", "POST")])
@@ -144,6 +149,8 @@ class XMLServiceApp:
         if not m:
             raise ApiFailure("000000", f"Unknown request type {btype!r}: expected java:com.webex.service.binding.<service>.<API>")
         service, api = m[1], m[2]
+        if self.test_paths:
+            self.calls.add(service, api, etree.tostring(content, encoding="unicode"))
         entry = HANDLERS.get((service, api))
         if entry is None or (entry[2] and self.version < parse_version(entry[2])):
             raise ApiFailure("000000", f"Unknown request type {btype!r} for XML API {self.version}")

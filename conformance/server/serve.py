@@ -184,6 +184,7 @@ class ReferenceServer:
             "sites": self.seed["sites"],
             "outbox": self.outbox_url,
             "defects": sorted(self.defects),
+            "values": self.values,   # the placeholder values a target configuration needs
         }
 
     @property
