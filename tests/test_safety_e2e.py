@@ -78,8 +78,8 @@ def site(tmp_path_factory):
     s.close()
 
 
-def _run(site, out: str, *extra: str, cases: Path | None = None, timeout: float = 400):
-    args = [sys.executable, "-m", "conformance.cli", "run", "--config", str(site.config),
+def _run(site, out: str, *extra: str, cases: Path | None = None, config: Path | None = None, timeout: float = 400):
+    args = [sys.executable, "-m", "conformance.cli", "run", "--config", str(config or site.config),
             "--output", str(site.tmp / out), *extra]
     if cases is not None:
         args += ["--cases-dir", str(cases)]
@@ -199,3 +199,25 @@ def test_an_interrupted_run_leaves_nothing_behind(site, how):
         assert _results(site, out.name)["run"]["leftovers"] == []
     _assert_no_foreign_delete(site, site.calls()[start:])
     _assert_site_unchanged(site, f"an interrupted run {context}")
+
+
+def test_production_needs_both_flags_and_max_writes_caps_the_run(site):
+    prod = site.tmp / "production.toml"
+    prod.write_text(site.config.read_text(encoding="utf-8").replace(
+        'retries = 0\n', 'retries = 0\nproduction = true\n', 1), encoding="utf-8")
+    selection = ["-k", "setsite-videomeshinterclusters or setmeeting-confname-128 or lstsummaryuser-lastlogintime"]
+    start = len(site.calls())
+    r = _run(site, "prod-refused", "--allow-writes", *selection, config=prod)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert [c["api"] for c in site.calls()[start:] if classify(c["api"]) != "read"] == []
+    reasons = {x["case_id"]: x["reason"] for x in _results(site, "prod-refused")["results"]}
+    assert "--i-know-this-is-production" in reasons["setsite-videomeshinterclusters"]
+    assert reasons["lstsummaryuser-lastlogintime"] == ""
+    r = _run(site, "prod-capped", "--allow-writes", "--i-know-this-is-production", "--max-writes", "2",
+             *selection, config=prod)
+    assert r.returncode == 0, r.stdout[-3000:]
+    by_id = {x["case_id"]: x for x in _results(site, "prod-capped")["results"]}
+    outcomes = sorted((by_id[c]["outcome"], by_id[c]["reason"][:30]) for c in
+                      ("setsite-videomeshinterclusters", "setmeeting-confname-128"))
+    assert outcomes == [("pass", ""), ("skip", "the run's cap on writes is rea")], outcomes
+    _assert_site_unchanged(site, "a production run")
