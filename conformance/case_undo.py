@@ -31,12 +31,14 @@ __all__ = ["CaseUndo", "refusal", "send_call", "undo_entry", "sweep"]
 
 def refusal(case: Any, ctx: Any) -> str | None:
     """Why ``case`` may not run on ``ctx``'s target now (writes not allowed, write cap), or None."""
-    why = blocked(case, ctx.target, getattr(ctx, "writes", None))
+    version = ctx.judged_as
+    why = blocked(case, ctx.target, getattr(ctx, "writes", None), version)
     if why or ctx.target.embedded:
         return why
     guard = getattr(ctx, "site_state", None)
-    if guard is not None and writes_of(case):
-        return reserve_writes(guard, ctx.target.endpoint, len(writes_of(case)), ctx.target.safety.max_writes)
+    writes = writes_of(case, version)
+    if guard is not None and writes:
+        return reserve_writes(guard, ctx.target.endpoint, len(writes), ctx.target.safety.max_writes)
     return None
 
 

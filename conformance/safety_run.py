@@ -9,6 +9,7 @@ skipped writing cases.  The pytest plugin calls this module; it holds no pytest 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 import secrets as _secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,14 @@ __all__ = ["RunSafety", "WRITE_SKIPS", "context_key"]
 # reasons of writing cases that did not run (write_guard.blocked, site_guard.reserve_writes)
 WRITE_SKIPS = ("writes to the site", "runs against the embedded reference server only",
                "the run's cap on writes")
+
+
+def _skip_kind(reason: str) -> str:
+    if reason.startswith(WRITE_SKIPS[0]):
+        return reason.split("; ", 1)[-1]
+    if reason.startswith(WRITE_SKIPS[1]):
+        return "they run against the embedded reference server only"
+    return "the run's cap on writes (--max-writes) was reached"
 
 
 def context_key(endpoint: str, version: Any) -> str:
@@ -101,11 +110,11 @@ class RunSafety:
 
     def summary_lines(self, results: Iterable[Any]) -> list[str]:
         lines = []
-        skipped = [r for r in results if r.outcome == "skip" and r.reason.startswith(WRITE_SKIPS)]
-        if skipped:
-            reasons = sorted({r.reason.split("; ", 1)[-1] for r in skipped})
-            lines.append(f"{len(skipped)} writing case result(s) skipped: {reasons[0]}"
-                         + (f" (and {len(reasons) - 1} other reason(s))" if len(reasons) > 1 else ""))
+        why = Counter(_skip_kind(r.reason) for r in results
+                      if r.outcome == "skip" and r.reason.startswith(WRITE_SKIPS))
+        if why:
+            lines.append(f"{sum(why.values())} writing case result(s) skipped: "
+                         + "; ".join(f"{n} because {k}" for k, n in why.most_common()))
         for endpoint, why in sorted(self.breakers.items()):
             lines.append(f"the run was stopped early: {endpoint}: {why}")
         if self.leftovers:

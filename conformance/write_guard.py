@@ -66,9 +66,18 @@ def step_write(step: Any) -> str:
     return getattr(step, "write", None) or classify(step.api)
 
 
-def writes_of(case: Any) -> list[tuple[Any, str]]:
-    """(step, kind) for every step of ``case`` that is not a read."""
-    return [(s, k) for s in case.steps if (k := step_write(s)) != "read"]
+def writes_of(case: Any, version: Any = None) -> list[tuple[Any, str]]:
+    """(step, kind) for every step of ``case`` that is not a read; with ``version``, only
+    the steps sent at that version (a judged step without an expectation there is not)."""
+    out = []
+    for s in case.steps:
+        if version is not None and s.judged:
+            e = s.expectation_for(version)
+            if e is None or e.not_applicable:
+                continue
+        if (k := step_write(s)) != "read":
+            out.append((s, k))
+    return out
 
 
 def write_summary(case: Any) -> dict[str, Any]:
@@ -384,9 +393,10 @@ def decide_from_options(target: Any, options: Any) -> Decision:
                   bool(getattr(options, "i_know_this_is_production", False)))
 
 
-def blocked(case: Any, target: Any, decision: Decision | None) -> str | None:
-    """The skip reason when ``case`` may not run on ``target``, else None."""
-    if not writes_of(case):
+def blocked(case: Any, target: Any, decision: Decision | None, version: Any = None) -> str | None:
+    """The skip reason when ``case`` may not run on ``target`` (at ``version``), else None."""
+    writes = writes_of(case, version)
+    if not writes:
         return None
     if getattr(target, "embedded", False):
         return None
@@ -394,5 +404,5 @@ def blocked(case: Any, target: Any, decision: Decision | None) -> str | None:
         return f"runs against the embedded reference server only: {case.embedded_only}"
     decision = decision or decide(target)
     if not decision.allowed:
-        return f"writes to the site ({', '.join(sorted({k for _s, k in writes_of(case)}))}); {decision.reason}"
+        return f"writes to the site ({', '.join(sorted({k for _s, k in writes}))}); {decision.reason}"
     return None

@@ -127,7 +127,9 @@ def test_without_allow_writes_no_write_is_sent(site):
     doc = _results(site, "no-writes")
     skipped = [x for x in doc["results"] if x["outcome"] == "skip" and "writes to the site" in x["reason"]]
     assert len(skipped) >= 55
-    assert f"{len(skipped) + 4} writing case result(s) skipped" in r.stdout
+    assert (f"{len(skipped) + 4} writing case result(s) skipped: {len(skipped)} because writes to 'refserve' "
+            f"need --allow-writes") in r.stdout
+    assert "; 4 because they run against the embedded reference server only" in r.stdout
     assert doc["run"]["leftovers"] == []
     _assert_site_unchanged(site, "a run without --allow-writes")
 
