@@ -47,6 +47,43 @@ def key_values(objects: dict[str, list[str]]) -> set[str]:
     return out
 
 
+# Steps of the small cases the safety tests write: a create, a change of the site, a setup
+# step that fails, a judged step on the meeting created.
+CREATE = '''
+[[step]]
+name = "create"
+api = "meeting.CreateMeeting"
+role = "host"
+body = """<accessControl><meetingPassword>Cf4711xy</meetingPassword></accessControl>
+<metaData><confName>undo ${run.unique}</confName></metaData>
+<schedule><startDate>${date:7}</startDate><duration>60</duration><timeZoneID>4</timeZoneID></schedule>"""
+capture = { key = "//meet:meetingkey" }
+'''
+SETSITE = '''
+[[step]]
+name = "change the site"
+api = "site.SetSite"
+role = "site-admin"
+body = "<videoMeshInterclusters><videoMeshHomeCluster1>u-${run.unique}</videoMeshHomeCluster1></videoMeshInterclusters>"
+'''
+FAILING_SETUP = '''
+[[step]]
+name = "fails"
+api = "meeting.GetMeeting"
+role = "host"
+body = "<meetingKey>1</meetingKey>"
+'''
+JUDGED = '''
+[[step]]
+api = "meeting.GetMeeting"
+role = "host"
+body = "<meetingKey>${key}</meetingKey>"
+[[step.expect]]
+versions = "all"
+result = "SUCCESS"
+'''
+
+
 class ServeProcess:
     def __init__(self, tmp: Path, version: str = "42.6.0", defects: tuple[str, ...] = ()):
         args = [sys.executable, "-m", "conformance.cli", "serve", "--api-version", version, "--port", "0",

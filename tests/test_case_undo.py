@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,7 @@ from conformance.transport import Transport
 from conformance.versions import parse_version
 from conformance.write_guard import decide
 
-sys.path.insert(0, str(Path(__file__).parent))
-from safety_site import ServeProcess, _emptied  # noqa: E402
+from safety_site import CREATE, FAILING_SETUP, JUDGED, SETSITE, ServeProcess, _emptied
 
 HEAD = '''id = "{id}"
 title = "t"
@@ -30,40 +27,6 @@ source = "s"
 apis = ["CreateMeeting"]
 kind = "behaviour"
 '''
-CREATE = '''
-[[step]]
-name = "create"
-api = "meeting.CreateMeeting"
-role = "host"
-body = """<accessControl><meetingPassword>Cf4711xy</meetingPassword></accessControl>
-<metaData><confName>undo ${run.unique}</confName></metaData>
-<schedule><startDate>${date:7}</startDate><duration>60</duration><timeZoneID>4</timeZoneID></schedule>"""
-capture = { key = "//meet:meetingkey" }
-'''
-SETSITE = '''
-[[step]]
-name = "change the site"
-api = "site.SetSite"
-role = "site-admin"
-body = "<videoMeshInterclusters><videoMeshHomeCluster1>u-${run.unique}</videoMeshHomeCluster1></videoMeshInterclusters>"
-'''
-FAILING_SETUP = '''
-[[step]]
-name = "fails"
-api = "meeting.GetMeeting"
-role = "host"
-body = "<meetingKey>1</meetingKey>"
-'''
-JUDGED = '''
-[[step]]
-api = "meeting.GetMeeting"
-role = "host"
-body = "<meetingKey>${key}</meetingKey>"
-[[step.expect]]
-versions = "all"
-result = "SUCCESS"
-'''
-
 
 @pytest.fixture(scope="module")
 def server():

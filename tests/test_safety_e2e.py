@@ -24,7 +24,7 @@ import pytest
 
 from conformance.write_guard import OWNER_KEYS, body_tree, classify, key_texts
 
-from safety_site import ServeProcess, key_values
+from safety_site import CREATE, FAILING_SETUP, JUDGED, SETSITE, ServeProcess, key_values
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFECTS = ("confname-limit-129", "attendee-limit-not-enforced", "event-description-2500-not-enforced")
@@ -34,37 +34,7 @@ introduced = "42.6.0"
 source = "seeded failure of the write-safety end-to-end test"
 apis = ["CreateMeeting", "SetSite", "GetMeeting"]
 kind = "behaviour"
-
-[[step]]
-name = "create a meeting"
-api = "meeting.CreateMeeting"
-role = "host"
-body = '''<accessControl><meetingPassword>Cf4711xy</meetingPassword></accessControl>
-<metaData><confName>safety ${run.unique}</confName></metaData>
-<schedule><startDate>${date:7}</startDate><duration>60</duration><timeZoneID>4</timeZoneID></schedule>'''
-capture = { key = "//meet:meetingkey" }
-
-[[step]]
-name = "change the site"
-api = "site.SetSite"
-role = "site-admin"
-body = "<videoMeshInterclusters><videoMeshHomeCluster1>x-${run.unique}</videoMeshHomeCluster1></videoMeshInterclusters>"
-
-[[step]]
-name = "a setup step that fails"
-api = "meeting.GetMeeting"
-role = "host"
-body = "<meetingKey>1</meetingKey>"
-
-[[step]]
-name = "never reached"
-api = "meeting.GetMeeting"
-role = "host"
-body = "<meetingKey>${key}</meetingKey>"
-[[step.expect]]
-versions = "all"
-result = "SUCCESS"
-"""
+""" + CREATE + SETSITE + FAILING_SETUP + JUDGED
 
 
 @pytest.fixture(scope="module")
