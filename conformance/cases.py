@@ -12,16 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .namespaces import RESULTS, SERVICES
+from .casefields import CaseFileError, Field
+from .checks import CHECKS, FILE_KEYS, MailExpectation
+from .namespaces import SERVICES
 from .versions import Version, VersionError, VersionRange, documented, ALL_VERSIONS
 
 __all__ = [
     "Case", "Step", "Expectation", "MailExpectation", "CaseFileError", "LoadReport",
-    "load_cases", "load_case_file", "KINDS", "ROLES", "SITES", "FIXTURES",
+    "load_cases", "load_case_file", "KINDS", "ROLES", "SITES", "FIXTURES", "ROLE_USER",
+    "EXPECT_KEYS", "STEP_KEYS", "CASE_KEYS",
 ]
 
 KINDS = ("element", "behaviour", "limit", "deprecation", "new-api", "no-schema-change")
 ROLES = ("site-admin", "host", "attendee", "anonymous", "access-token")
+# The fixture user a role signs in as: placeholders say ${users.admin.webExID} where
+# roles say "site-admin".  Targets (config, the embedded server) read the same map.
+ROLE_USER = {"site-admin": "admin", "host": "host", "attendee": "attendee"}
 SITES = ("main", "suspended", "control-hub", "auto-record")
 
 # Fixtures a site may provide.  A case that requires one the target does not provide is
@@ -55,42 +61,53 @@ SITE_FIXTURES = {"suspended": "suspended-site", "control-hub": "control-hub-site
                  "auto-record": "auto-record-site"}
 
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
-_XCODE = re.compile(r"^\d{5,6}$")
-
-
-class CaseFileError(Exception):
-    """One mistake in one case file: which file, which field, why."""
-
-    def __init__(self, path: Path | str, fieldname: str, reason: str):
-        self.path = str(path)
-        self.field = fieldname
-        self.reason = reason
-        super().__init__(f"{self.path}: {fieldname}: {reason}" if fieldname else f"{self.path}: {reason}")
-
-
-@dataclass(frozen=True)
-class MailExpectation:
-    to: str                      # template, e.g. "${users.host.email}"
-    subject: str = ""            # regex
-    body: str = ""               # regex
-    sent: bool = True            # false: the step must NOT send such a mail
 
 
 @dataclass(frozen=True)
 class Expectation:
+    """What one step must show at the versions of ``versions``: the values of the check
+    kinds the file sets (plus the kinds' defaults), in ``checks.CHECKS`` order."""
+
     versions: VersionRange
-    result: str | None = None
-    exception_id: str | None = None
-    reason: str | None = None                      # regex, searched
-    value: str | None = None                       # exact
-    present: tuple[str, ...] = ()                  # XPaths (prefixes from namespaces.NS)
-    absent: tuple[str, ...] = ()
-    equals: tuple[tuple[str, str], ...] = ()       # (xpath, template text)
-    matches: tuple[tuple[str, str], ...] = ()      # (xpath, regex) for every match
-    count: tuple[tuple[str, int], ...] = ()        # (xpath, number of nodes)
-    schema_valid: bool = True
-    mail: MailExpectation | None = None
+    checks: tuple[tuple[str, Any], ...] = ()       # (check kind key, parsed value)
     not_applicable: str | None = None              # reason: the case does not apply here
+
+    @classmethod
+    def of(cls, versions: VersionRange, **values: Any) -> "Expectation":
+        """An expectation from parsed values by key, defaults filled in (for code and tests)."""
+        unknown = set(values) - {k.key for k in CHECKS}
+        if unknown:
+            raise TypeError(f"unknown check kind(s): {', '.join(sorted(unknown))}")
+        checks = []
+        for kind in CHECKS:
+            v = values.get(kind.key, kind.default)
+            if v is not None:
+                checks.append((kind.key, v))
+        return cls(versions, tuple(checks))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for k, v in self.checks:
+            if k == key:
+                return v
+        return default
+
+    @property
+    def schema_valid(self) -> bool:
+        return bool(self.get("schema_valid", False))
+
+    @property
+    def reads_mail(self) -> bool:
+        keys = {k for k, _ in self.checks}
+        return any(kind.reads_mail for kind in CHECKS if kind.key in keys)
+
+    def placeholders(self) -> list[tuple[str, str]]:
+        """(field under this expectation, text) of every templated value of its checks."""
+        out: list[tuple[str, str]] = []
+        values = dict(self.checks)
+        for kind in CHECKS:
+            if kind.key in values:
+                out += kind.placeholders(values[kind.key])
+        return out
 
 
 @dataclass(frozen=True)
@@ -114,9 +131,7 @@ class Step:
         fields = [("body", self.body)] + [(f"security.{k}", v) for k, v in self.security]
         fields += [(f"templates.{k}", v) for k, v in self.templates]
         for i, e in enumerate(self.expect):
-            fields += [(f"expect[{i}].equals.{xp}", v) for xp, v in e.equals]
-            if e.mail is not None:
-                fields.append((f"expect[{i}].mail.to", e.mail.to))
+            fields += [(f"expect[{i}].{name}", text) for name, text in e.placeholders()]
         return fields
 
     @property
@@ -176,159 +191,67 @@ class LoadReport:
         return {c.id: c for c in self.cases}
 
 
-def _req(d: dict, key: str, typ: type | tuple, where: str, path: Path) -> Any:
-    if key not in d:
-        raise CaseFileError(path, f"{where}{key}", "missing required field")
-    return _typed(d[key], typ, f"{where}{key}", path)
-
-
-def _typed(value: Any, typ: type | tuple, name: str, path: Path) -> Any:
-    if typ is str and not isinstance(value, str):
-        raise CaseFileError(path, name, f"must be a string, not {type(value).__name__}")
-    if typ is bool and not isinstance(value, bool):
-        raise CaseFileError(path, name, f"must be true or false, not {type(value).__name__}")
-    if typ is list and not isinstance(value, list):
-        raise CaseFileError(path, name, f"must be a list, not {type(value).__name__}")
-    if typ is dict and not isinstance(value, dict):
-        raise CaseFileError(path, name, f"must be a table, not {type(value).__name__}")
-    return value
-
-
-def _str_list(value: Any, name: str, path: Path) -> tuple[str, ...]:
-    _typed(value, list, name, path)
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise CaseFileError(path, f"{name}[{i}]", "must be a non-empty string")
-    return tuple(value)
-
-
-def _check_regex(pattern: str, name: str, path: Path) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise CaseFileError(path, name, f"not a valid regular expression: {exc}") from None
-
-
-def _check_xpath(xpath: str, name: str, path: Path) -> None:
-    from lxml import etree
-    from .namespaces import NS
-    try:
-        # evaluated once on an empty element: compiling alone misses an undefined prefix
-        etree.XPath(xpath, namespaces=NS)(etree.Element("probe"))
-    except etree.XPathError as exc:
-        raise CaseFileError(path, name, f"not a valid XPath ({exc}; prefixes: "
-                                        f"{', '.join(sorted(NS))}): {xpath!r}") from None
-
-
-_EXPECT_KEYS = {"versions", "result", "exception_id", "reason", "value", "present", "absent",
-                "equals", "matches", "count", "schema_valid", "mail", "not_applicable"}
-_STEP_KEYS = {"name", "api", "role", "site", "body", "idempotent", "security", "capture",
-              "templates", "expect", "write"}
-_CASE_KEYS = {"id", "title", "introduced", "source", "apis", "kind", "requires", "description",
-              "note", "not_observable", "embedded_only", "step"}
+EXPECT_KEYS = ("versions", "not_applicable", *FILE_KEYS)
+STEP_KEYS = ("name", "api", "role", "site", "body", "idempotent", "security", "capture",
+             "templates", "expect", "write")
+CASE_KEYS = ("id", "title", "introduced", "source", "apis", "kind", "requires", "description",
+             "note", "not_observable", "embedded_only", "step")
 WRITE_KINDS = ("read", "create", "change", "delete")   # step.write (conformance.write_guard)
 
 
-def _unknown(d: dict, allowed: set, where: str, path: Path) -> None:
-    for k in d:
-        if k not in allowed:
-            raise CaseFileError(path, f"{where}{k}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
-
-
-def _expectation(d: Any, where: str, path: Path) -> Expectation:
-    _typed(d, dict, where.rstrip("."), path)
-    _unknown(d, _EXPECT_KEYS, where, path)
+def _expectation(d: Any, at: Field) -> Expectation:
+    at.typed(d, dict)
+    at.only(d, EXPECT_KEYS)
     try:
-        vr = VersionRange.parse(_req(d, "versions", str, where, path))
+        vr = VersionRange.parse(at.required(d, "versions", str))
     except VersionError as exc:
-        raise CaseFileError(path, f"{where}versions", str(exc)) from None
+        raise at.child("versions").error(str(exc)) from None
     if "not_applicable" in d:
-        na = _typed(d["not_applicable"], str, f"{where}not_applicable", path)
-        return Expectation(versions=vr, not_applicable=na or "not applicable", schema_valid=False)
-    result = d.get("result")
-    if result is not None and result not in RESULTS:
-        raise CaseFileError(path, f"{where}result", f"must be SUCCESS or FAILURE, not {result!r}")
-    xid = d.get("exception_id")
-    if xid is not None:
-        _typed(xid, str, f"{where}exception_id", path)
-        if not _XCODE.match(xid):
-            raise CaseFileError(path, f"{where}exception_id", f"must be a 5- or 6-digit string, not {xid!r}")
-    reason = d.get("reason")
-    if reason is not None:
-        _typed(reason, str, f"{where}reason", path)
-        _check_regex(reason, f"{where}reason", path)
-    value = d.get("value")
-    if value is not None:
-        _typed(value, str, f"{where}value", path)
-    present = _str_list(d.get("present", []), f"{where}present", path)
-    absent = _str_list(d.get("absent", []), f"{where}absent", path)
-    for i, xp in enumerate(present):
-        _check_xpath(xp, f"{where}present[{i}]", path)
-    for i, xp in enumerate(absent):
-        _check_xpath(xp, f"{where}absent[{i}]", path)
-    pairs = {}
-    for key in ("equals", "matches", "count"):
-        table = _typed(d.get(key, {}), dict, f"{where}{key}", path)
-        for xp, v in table.items():
-            _check_xpath(xp, f"{where}{key}.{xp}", path)
-            if key == "count":
-                if not isinstance(v, int) or isinstance(v, bool):
-                    raise CaseFileError(path, f"{where}{key}.{xp}", "must be an integer")
-            else:
-                _typed(v, str, f"{where}{key}.{xp}", path)
-                if key == "matches":
-                    _check_regex(v, f"{where}{key}.{xp}", path)
-        pairs[key] = tuple(table.items())
-    mail = None
-    if "mail" in d:
-        m = _typed(d["mail"], dict, f"{where}mail", path)
-        _unknown(m, {"to", "subject", "body", "sent"}, f"{where}mail.", path)
-        mail = MailExpectation(
-            to=_req(m, "to", str, f"{where}mail.", path),
-            subject=_typed(m.get("subject", ""), str, f"{where}mail.subject", path),
-            body=_typed(m.get("body", ""), str, f"{where}mail.body", path),
-            sent=_typed(m.get("sent", True), bool, f"{where}mail.sent", path),
-        )
-    sv = _typed(d.get("schema_valid", True), bool, f"{where}schema_valid", path)
-    return Expectation(vr, result, xid, reason, value, present, absent, pairs["equals"],
-                       pairs["matches"], pairs["count"], sv, mail)
+        na = at.child("not_applicable").typed(d["not_applicable"], str)
+        return Expectation(versions=vr, not_applicable=na or "not applicable")
+    checks = []
+    for kind in CHECKS:
+        if kind.key in d and kind.parse is not None:
+            checks.append((kind.key, kind.parse(d[kind.key], at.child(kind.key))))
+        elif kind.default is not None:
+            checks.append((kind.key, kind.default))
+    return Expectation(vr, tuple(checks))
 
 
 def _step(d: Any, index: int, path: Path) -> Step:
-    where = f"step[{index}]."
-    _typed(d, dict, f"step[{index}]", path)
-    _unknown(d, _STEP_KEYS, where, path)
-    api_full = _req(d, "api", str, where, path)
+    at = Field(str(path), f"step[{index}]")
+    at.typed(d, dict)
+    at.only(d, STEP_KEYS)
+    api_full = at.required(d, "api", str)
     if api_full.count(".") != 1:
-        raise CaseFileError(path, f"{where}api", f"must be service.Api, e.g. user.LstsummaryUser, not {api_full!r}")
+        raise at.child("api").error(f"must be service.Api, e.g. user.LstsummaryUser, not {api_full!r}")
     service, api = api_full.split(".")
     if service not in SERVICES:
-        raise CaseFileError(path, f"{where}api", f"unknown service {service!r} (known: {', '.join(SERVICES)})")
-    role = _req(d, "role", str, where, path)
+        raise at.child("api").error(f"unknown service {service!r} (known: {', '.join(SERVICES)})")
+    role = at.required(d, "role", str)
     if role not in ROLES:
-        raise CaseFileError(path, f"{where}role", f"unknown role {role!r} (known: {', '.join(ROLES)})")
-    site = _typed(d.get("site", "main"), str, f"{where}site", path)
+        raise at.child("role").error(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    site = at.optional(d, "site", str, "main")
     if site not in SITES:
-        raise CaseFileError(path, f"{where}site", f"unknown site {site!r} (known: {', '.join(SITES)})")
-    body = _typed(d.get("body", ""), str, f"{where}body", path)
+        raise at.child("site").error(f"unknown site {site!r} (known: {', '.join(SITES)})")
+    body = at.optional(d, "body", str, "")
     default_idem = api.startswith(("Get", "Lst", "get", "lst"))
-    idem = _typed(d.get("idempotent", default_idem), bool, f"{where}idempotent", path)
+    idem = at.optional(d, "idempotent", bool, default_idem)
     tables = {}
     for key in ("security", "capture", "templates"):
-        t = _typed(d.get(key, {}), dict, f"{where}{key}", path)
+        t = at.optional(d, key, dict, {})
         for k, v in t.items():
-            _typed(v, str, f"{where}{key}.{k}", path)
+            at.child(key).child(k).typed(v, str)
             if key == "capture":
-                _check_xpath(v, f"{where}{key}.{k}", path)
+                at.child(key).child(k).xpath(v)
         tables[key] = tuple(t.items())
-    expects = d.get("expect", [])
-    _typed(expects, list, f"{where}expect", path)
-    parsed = tuple(_expectation(e, f"{where}expect[{i}].", path) for i, e in enumerate(expects))
-    _check_overlap(parsed, f"{where}expect", path)
+    expects = at.optional(d, "expect", list, [])
+    parsed = tuple(_expectation(e, at.child("expect").child(i)) for i, e in enumerate(expects))
+    _check_overlap(parsed, f"step[{index}].expect", path)
     write = d.get("write")
     if write is not None and write not in WRITE_KINDS:
-        raise CaseFileError(path, f"{where}write", f"must be one of {', '.join(WRITE_KINDS)}, not {write!r}")
-    return Step(index, _typed(d.get("name", api), str, f"{where}name", path), service, api, role,
+        raise at.child("write").error(f"must be one of {', '.join(WRITE_KINDS)}, not {write!r}")
+    return Step(index, at.optional(d, "name", str, api), service, api, role,
                 site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, write)
 
 
@@ -368,43 +291,43 @@ def load_case_file(path: Path) -> Case:
         raise CaseFileError(path, "", f"not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFileError(path, "", f"cannot read: {exc}") from None
-    _unknown(data, _CASE_KEYS, "", path)
-    cid = _req(data, "id", str, "", path)
+    at = Field(str(path))
+    at.only(data, CASE_KEYS)
+    cid = at.required(data, "id", str)
     if not _ID.match(cid):
-        raise CaseFileError(path, "id", f"must be lower-case letters, digits, dots and dashes, not {cid!r}")
-    title = _req(data, "title", str, "", path)
+        raise at.child("id").error(f"must be lower-case letters, digits, dots and dashes, not {cid!r}")
+    title = at.required(data, "title", str)
     try:
-        introduced = documented(_req(data, "introduced", str, "", path))
+        introduced = documented(at.required(data, "introduced", str))
     except VersionError as exc:
-        raise CaseFileError(path, "introduced", str(exc)) from None
-    source = _req(data, "source", str, "", path)
-    apis = _str_list(_req(data, "apis", list, "", path), "apis", path)
+        raise at.child("introduced").error(str(exc)) from None
+    source = at.required(data, "source", str)
+    apis = at.child("apis").str_list(at.required(data, "apis", list))
     if not apis:
-        raise CaseFileError(path, "apis", "must name at least one API")
-    kind = _req(data, "kind", str, "", path)
+        raise at.child("apis").error("must name at least one API")
+    kind = at.required(data, "kind", str)
     if kind not in KINDS:
-        raise CaseFileError(path, "kind", f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
-    requires = _str_list(data.get("requires", []), "requires", path)
+        raise at.child("kind").error(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    requires = at.child("requires").str_list(data.get("requires", []))
     for i, r in enumerate(requires):
         if r not in FIXTURES:
-            raise CaseFileError(path, f"requires[{i}]", f"unknown fixture {r!r} (known: {', '.join(FIXTURES)})")
+            raise at.child("requires").child(i).error(f"unknown fixture {r!r} (known: {', '.join(FIXTURES)})")
     not_observable = data.get("not_observable")
     if not_observable is not None:
-        _typed(not_observable, str, "not_observable", path)
-    steps_raw = data.get("step", [])
-    _typed(steps_raw, list, "step", path)
+        at.child("not_observable").typed(not_observable, str)
+    steps_raw = at.optional(data, "step", list, [])
     if not steps_raw and not_observable is None:
-        raise CaseFileError(path, "step", "a case needs at least one [[step]] (or not_observable with a reason)")
+        raise at.child("step").error("a case needs at least one [[step]] (or not_observable with a reason)")
     steps = tuple(_step(s, i, path) for i, s in enumerate(steps_raw))
     _check_placeholders(steps, path)
     if steps and not any(s.judged for s in steps):
-        raise CaseFileError(path, "step", "no step has an [[step.expect]]: the case would check nothing")
+        raise at.child("step").error("no step has an [[step.expect]]: the case would check nothing")
     embedded_only = data.get("embedded_only")
     if embedded_only is not None and (not isinstance(embedded_only, str) or not embedded_only.strip()):
-        raise CaseFileError(path, "embedded_only", "must be the reason, as a non-empty string")
+        raise at.child("embedded_only").error("must be the reason, as a non-empty string")
     case = Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,
-                _typed(data.get("description", ""), str, "description", path),
-                _typed(data.get("note", ""), str, "note", path), not_observable, embedded_only)
+                at.optional(data, "description", str, ""), at.optional(data, "note", str, ""), not_observable,
+                embedded_only)
     _check_writes(case, path)
     return case
 

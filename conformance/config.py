@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from . import __version__
-from .cases import FIXTURES, ROLES, SITE_FIXTURES, SITES
+from .cases import FIXTURES, ROLE_USER, ROLES, SITE_FIXTURES, SITES
 from .safety_settings import SAFETY_KEYS, TOP_KEYS, SafetySettings, parse_safety, production_host
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
@@ -29,8 +29,6 @@ __all__ = [
 # Roles that carry a credential ("anonymous" is the absence of one).
 CREDENTIAL_ROLES = tuple(r for r in ROLES if r != "anonymous")
 _EXTRA_SITES = tuple(s for s in SITES if s != "main")
-# Placeholder names use "admin" where roles say "site-admin" (${users.admin.webExID}).
-_USER_KEY = {"site-admin": "admin", "host": "host", "attendee": "attendee"}
 
 
 class ConfigError(Exception):
@@ -363,7 +361,7 @@ def _default_values(sites: Mapping[str, SiteAccess]) -> dict[str, str]:
         out["site.id"] = main.site_id
     if main.partner_id:
         out["site.partnerID"] = main.partner_id
-    for role, key in _USER_KEY.items():
+    for role, key in ROLE_USER.items():
         cred = main.credentials.get(role)
         if cred is not None and cred.webex_id:
             out[f"users.{key}.webExID"] = cred.webex_id

@@ -8,14 +8,13 @@ from __future__ import annotations
 import threading
 from typing import Iterable
 
-from .cases import FIXTURES
+from .cases import FIXTURES, ROLE_USER
 from .config import Credential, SiteAccess, Target, TransportSettings
 from .versions import Version
 
 EMBEDDED_TRANSPORT = TransportSettings(connect_timeout=5.0, read_timeout=30.0, retries=2, backoff=0.1,
                                        rate_limit=None, verify_tls=True,
                                        max_response_bytes=8 * 1024 * 1024)
-_ROLE_ACCOUNT = {"site-admin": "admin", "host": "host", "attendee": "attendee"}
 
 
 def target_for_server(server, name: str | None = None) -> Target:
@@ -24,7 +23,7 @@ def target_for_server(server, name: str | None = None) -> Target:
     sites = {}
     for key, site in seed["sites"].items():
         creds = {role: Credential(seed["accounts"][acc]["webExID"], password=seed["accounts"][acc]["password"])
-                 for role, acc in _ROLE_ACCOUNT.items()}
+                 for role, acc in ROLE_USER.items()}
         creds["access-token"] = Credential(None, access_token=seed["token"])
         sites[key] = SiteAccess(site["siteName"], site["siteID"], site["partnerID"], creds)
     return Target(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import json
 import secrets as _secrets
 import time
 from dataclasses import dataclass, field
@@ -20,13 +21,14 @@ from .case_undo import CaseUndo, refusal as write_refusal
 from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
+from .errors import one_line
 from .masking import mask
 from .namespaces import NS
 from .response import ResponseError, parse_response
 from .results import CaseResult, StepRecord, mask_strings
 from .templating import TemplateError, placeholder_names, render, xml_escape
 from .transport import EndpointUnreachable, Transport, TransportError
-from .verdicts import Verdict, drift_of, judge, judge_error, judge_mail, outcome_of
+from .verdicts import Verdict, drift_of, judge, judge_error, outcome_of
 from .versions import Version, documented_at_or_below
 
 __all__ = ["RunContext", "context_for", "run_case", "UNREACHABLE"]
@@ -77,11 +79,12 @@ def context_for(target: Target, version: Version) -> RunContext:
                       bundle_loader=lambda: bundle_for(version, target.schema_dir))
 
 
-def _read_mails(url: str) -> list[dict]:
-    import requests
-    r = requests.get(url, timeout=10)
-    r.raise_for_status()
-    data = r.json()
+def _read_mails(transport: Transport, url: str) -> list[dict]:
+    """The mail sink's messages, fetched like the requests (the target's proxies and TLS)."""
+    exchange = transport.get(url)
+    if exchange.status != 200:
+        raise ValueError(f"the mail sink answered HTTP {exchange.status} {exchange.reason}".rstrip())
+    data = json.loads(exchange.body)
     if not isinstance(data, list):
         raise ValueError("the mail sink did not answer with a JSON list")
     return data
@@ -141,7 +144,7 @@ def run_case(case: Case, ctx: RunContext) -> CaseResult:
     try:
         outcome, reason = _run(case, ctx, result, secrets)
     except Exception as exc:  # a bug of ours must cost one result, not the run
-        outcome, reason = "error", f"internal error in webex-conformance: {type(exc).__name__}: {_one_line(str(exc))}"
+        outcome, reason = "error", f"internal error in webex-conformance: {type(exc).__name__}: {one_line(str(exc))}"
     result.outcome, result.reason = outcome, reason
     result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
     return CaseResult.from_dict(mask_strings(result.to_dict(), secrets))
@@ -189,10 +192,10 @@ def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[st
             result.steps.append(record)
             undo.after(step, record, error)   # a Ctrl-C waits until a create's key is recorded
         if isinstance(error, EndpointUnreachable):
-            ctx.unreachable = _one_line(str(error))
+            ctx.unreachable = one_line(str(error))
             return "error", f"{UNREACHABLE}: {ctx.unreachable}"
         if error is not None:
-            return "error", _one_line(error)
+            return "error", one_line(error)
         if exp is not None and ctx._bundle_error and exp.schema_valid:
             record.verdicts.append(Verdict("schema", "error", "a loadable schema bundle", ctx._bundle_error))
     verdicts = result.verdicts
@@ -202,10 +205,6 @@ def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[st
         return "error", "no check was made (every judged step was skipped)"
     first = next((v for v in verdicts if v.outcome == outcome), None) if outcome != "pass" else None
     return outcome, (f"{first.check}: expected {first.expected}, got {first.actual}" if first else "")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 def _recorded(data: bytes, secrets: list[str]) -> str:
@@ -254,13 +253,13 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
     except EnvelopeError as exc:
         return record, f"step {step.name!r}: cannot build the request: {exc}"
     record.request = _recorded(data, secrets)
-    read_mails = ctx.mail_reader or _read_mails
+    read_mails = ctx.mail_reader or (lambda url: _read_mails(ctx.transport, url))
     mails_before = 0
-    if exp is not None and exp.mail is not None:
+    if exp is not None and exp.reads_mail:
         try:
             mails_before = len(read_mails(variables["mail.url"]))
         except Exception as exc:
-            return record, f"step {step.name!r}: mail sink unreadable: {_one_line(str(exc))}"
+            return record, f"step {step.name!r}: mail sink unreadable: {one_line(str(exc))}"
     try:
         exchange = ctx.transport.send(target.endpoint, data, idempotent=step.idempotent)
     except EndpointUnreachable as exc:
@@ -283,13 +282,14 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
             why = " ".join(x for x in (parsed.exception_id, parsed.reason) if x)
             return record, f"setup step {step.name!r} answered {parsed.result}: {why}"
     else:
-        record.verdicts = judge(exp, parsed, bundle if exp.schema_valid else None, variables)
-        if exp.mail is not None:
+        mails, mail_error = None, None
+        if exp.reads_mail:
             try:
                 mails = read_mails(variables["mail.url"])[mails_before:]
-                record.verdicts += judge_mail(exp.mail, mails, variables)
             except Exception as exc:
-                record.verdicts.append(Verdict("mail", "error", "the mail sink's messages", _one_line(str(exc))))
+                mail_error = one_line(str(exc))
+        record.verdicts = judge(exp, parsed, bundle if exp.schema_valid else None, variables,
+                                mails=mails, mail_error=mail_error)
     for var, xpath in step.capture:
         try:
             variables[var] = _xpath_value(parsed.root, xpath)

@@ -64,3 +64,19 @@ def response_type_name(api: str) -> str:
     """The local name of a response type: LstsummaryUser -> lstsummaryUserResponse."""
     return api[:1].lower() + api[1:] + "Response"
 
+
+
+XSI_TYPE = f"{{{XSI}}}type"
+
+
+def xsi_type(elem) -> tuple[str | None, str, str] | None:
+    """An element's ``xsi:type`` as (namespace URI, local name, text as sent), or None
+    when it has none.  The URI is the one the prefix is bound to at that element (the
+    default namespace for an unprefixed name); None when the prefix is bound to nothing.
+    Both the response parser (which API answered) and the schema check (which type to
+    validate against) read the attribute this one way."""
+    raw = elem.get(XSI_TYPE)
+    if raw is None:
+        return None
+    prefix, _, local = raw.strip().rpartition(":")
+    return elem.nsmap.get(prefix or None), local, raw

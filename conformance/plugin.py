@@ -23,11 +23,12 @@ from .config import ConfigError
 from .detect import DetectError
 from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
+from . import provenance
 from .masking import mask
-from .results import CaseResult, summary, write_results
+from .options import add_to_pytest
+from .results import CaseResult, ResultsDoc, mask_strings, summary
+from .report_writers import WRITERS, write_reports
 from .safety_run import RunSafety, context_key, with_max_writes
-from .report_html import write_html
-from .report_junit import write_junit
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
 
@@ -43,31 +44,8 @@ LAST_RUN: dict[str, Any] = {}
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("webex-conformance", "Webex Meetings XML API conformance")
-    g.addoption("--endpoint", metavar="URL", help="XML API endpoint to judge (default: the embedded reference server)")
-    g.addoption("--api-version", action="append", default=[], metavar="V",
-                help="version to judge the target as (repeatable); without --endpoint: the versions the "
-                     "embedded server emulates (default: the latest)")
-    g.addoption("--all-versions", action="store_true", help="embedded server: every documented version")
-    g.addoption("--schema-dir", metavar="DIR", help="judge with this XSD bundle (e.g. the official download)")
-    g.addoption("--conformance-config", metavar="FILE",
-                help="targets file (default: webex-conformance.toml at the root, if present)")
-    g.addoption("--target", action="append", default=[], dest="conformance_targets", metavar="NAME",
-                help="only this target of the configuration file (repeatable)")
-    g.addoption("--site-name", metavar="NAME", help="site name for --endpoint (default: $WEBEX_SITE_NAME)")
-    g.addoption("--cases-dir", metavar="DIR", help="case files (default: cases/ at the root)")
-    g.addoption("--conformance-output", metavar="DIR",
-                help="where results.json, junit.xml and matrix.html go (default: reports/ at the root)")
-    g.addoption("--server-defect", action="append", default=[], metavar="NAME",
-                help="start the embedded server with this seeded defect (repeatable)")
+    add_to_pytest(g)
     g.addoption("--conformance-progress", action="store_true", help="one line per case as it finishes")
-    # -- write safety (conformance.write_guard); moves to conformance/options.py when it lands --
-    g.addoption("--allow-writes", action="store_true",
-                help="let cases that create, change or delete run against a non-embedded endpoint "
-                     "(everything is undone at the end of each case)")
-    g.addoption("--i-know-this-is-production", action="store_true",
-                help="with --allow-writes: also write to a target marked production")
-    g.addoption("--max-writes", type=int, metavar="N",
-                help="cap on the writes the run's cases may make (cleanup is not counted)")
 
 
 class CaseFailed(Exception):
@@ -189,7 +167,7 @@ def pytest_configure(config: pytest.Config) -> None:
         elif opt.server_defect:
             raise ConfigError("--server-defect applies to the embedded reference server only (no --endpoint)")
         st.runs = resolve(endpoint=opt.endpoint, versions=opt.api_version, config_path=cfg,
-                          target_names=opt.conformance_targets,
+                          target_names=opt.target,
                           schema_dir=Path(opt.schema_dir) if opt.schema_dir else None,
                           servers=st.servers, default_all_versions=opt.all_versions, site_name=opt.site_name)
     except Unreachable as exc:
@@ -422,7 +400,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for ctx in st.contexts.values():
             ctx.transport.close()
         if st.results or st.load_errors or (st.safety and st.safety.leftovers):
-            _write_reports(st, out)
+            _write_reports(st, out, session, exitstatus)
             st.output = out
         LAST_RUN["results"] = st.results
     finally:
@@ -435,7 +413,7 @@ def _output_dir(config: pytest.Config) -> Path:
     return Path(opt) if opt else Path(config.rootpath) / "reports"
 
 
-def _write_reports(st: _State, out: Path) -> None:
+def _write_reports(st: _State, out: Path, session: pytest.Session, exitstatus: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     secrets = st.secrets()
     bundles = {}
@@ -454,9 +432,9 @@ def _write_reports(st: _State, out: Path) -> None:
         "leftovers": st.safety.leftovers if st.safety else [],
         "command": mask(" ".join(sys.argv), secrets),
     }
-    write_results(out / "results.json", st.results, run, secrets=secrets)
-    write_junit(out / "junit.xml", st.results, secrets=secrets)
-    write_html(out / "matrix.html", st.results, runs=[run], secrets=secrets)
+    run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir,
+                                              [*st.results, *st.load_errors]))  # gate: issue 9
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -474,4 +452,4 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(line)
     if st.output is not None:
         out = st.output
-        terminalreporter.write_line(f"reports: {out / 'results.json'}, {out / 'junit.xml'}, {out / 'matrix.html'}")
+        terminalreporter.write_line("reports: " + ", ".join(str(out / w.filename) for w in WRITERS))

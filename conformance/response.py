@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .namespaces import RESULTS, SERV, XSI
+from .namespaces import RESULTS, SERV, xsi_type
 from .transport import Exchange
 from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, looks_like_html, parse_untrusted
 
 __all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
 
 _S = f"{{{SERV}}}"
-_XSI_TYPE = f"{{{XSI}}}type"
 _DECL = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml\b([^>]*)\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
@@ -123,18 +122,11 @@ def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
 
 
 def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | None]:
-    raw = el.get(_XSI_TYPE)
-    if raw is None:
+    found = xsi_type(el)
+    if found is None:
         return None, None
-    text = raw.strip()
-    prefix, sep, local = text.rpartition(":")
-    if not sep:
-        uri = el.nsmap.get(None)
-        return ((uri, local) if uri else None), raw
-    uri = el.nsmap.get(prefix)
-    if uri is None or not local:
-        return None, raw
-    return (uri, local), raw
+    uri, local, raw = found
+    return ((uri, local) if uri and local else None), raw
 
 
 def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:

@@ -23,7 +23,9 @@ import xmlschema
 from lxml import etree
 
 from . import schemagen
-from .namespaces import PREFIX_OF, XSI
+from .errors import one_line
+from .namespaces import XSI_TYPE, xsi_type
+from .nodepath import line_of as _line, node_path as _path
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -34,7 +36,7 @@ __all__ = [
     "bundle_for",
 ]
 
-_XSI_TYPE = f"{{{XSI}}}type"
+_XSI_TYPE = XSI_TYPE
 _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -67,7 +69,7 @@ class SchemaBundle:
                 issues.append(_issue(err))
         except Exception as e:  # the validator itself failed: report, never crash
             issues.append(SchemaIssue(
-                f"schema validation could not complete: {_one_line(str(e))}", _path(root), _line(root)))
+                f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root)))
         return issues
 
     def undocumented(self, root: etree._Element) -> list[str]:
@@ -87,7 +89,7 @@ class SchemaBundle:
         try:
             self._walk(root, self._type_of(root, decl.type), found)
         except Exception as e:  # a schema shape we do not understand must not crash a run
-            found.append(f"{_path(root)} (drift check stopped: {_one_line(str(e))})")
+            found.append(f"{_path(root)} (drift check stopped: {one_line(str(e))})")
         return found
 
     def _type_of(self, elem: etree._Element, declared: Any) -> Any:
@@ -129,14 +131,12 @@ def _child_declarations(xsd_type: Any) -> dict[str, Any]:
 
 def _xsi_type_qname(elem: etree._Element) -> str | None:
     """The xsi:type of an element in Clark notation, '' if its prefix is unbound, None if absent."""
-    value = elem.get(_XSI_TYPE)
-    if value is None:
+    found = xsi_type(elem)
+    if found is None:
         return None
-    value = value.strip()
-    prefix, _, local = value.rpartition(":")
-    uri = elem.nsmap.get(prefix or None)
+    uri, local, raw = found
     if uri is None:
-        return "" if prefix else local
+        return "" if ":" in raw else local
     return f"{{{uri}}}{local}"
 
 
@@ -182,40 +182,6 @@ def _copy_keep_lines(root: etree._Element) -> etree._Element:
     return dup
 
 
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _line(elem: Any) -> int | None:
-    line = getattr(elem, "sourceline", None)
-    return line if isinstance(line, int) and line > 0 else None
-
-
-def _step(elem: etree._Element) -> str:
-    qn = etree.QName(elem)
-    prefix = PREFIX_OF.get(qn.namespace or "") if qn.namespace else None
-    if prefix is None and qn.namespace:
-        prefix = elem.prefix
-    name = f"{prefix}:{qn.localname}" if prefix else (
-        qn.localname if not qn.namespace else f"*[local-name()='{qn.localname}']")
-    parent = elem.getparent()
-    if parent is not None:
-        same = [c for c in parent if c.tag == elem.tag]
-        if len(same) > 1:
-            name += f"[{same.index(elem) + 1}]"
-    return name
-
-
-def _path(elem: etree._Element) -> str:
-    """An XPath to the element, written with the prefixes of conformance.namespaces."""
-    steps = []
-    node: etree._Element | None = elem
-    while node is not None and isinstance(node.tag, str):
-        steps.append(_step(node))
-        node = node.getparent()
-    return "/" + "/".join(reversed(steps))
-
-
 def _child_at(elem: etree._Element, index: int) -> etree._Element | None:
     """The child an error's index means (xmlschema counts comments and PIs too)."""
     everything = list(elem)
@@ -235,7 +201,7 @@ def _issue(err: Any) -> SchemaIssue:
         if child is not None:
             target = child
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    message = _one_line(str(reason))
+    message = one_line(str(reason))
     value = getattr(err, "obj", None)
     if isinstance(value, str):  # a simple value failed: say which value and which type
         type_name = getattr(getattr(err, "validator", None), "prefixed_name", None)
@@ -295,7 +261,7 @@ def _compile(directory: Path) -> SchemaBundle:
     except xmlschema.XMLSchemaException as e:
         raise SchemaLoadError(_load_error_line(e, directory)) from None
     except (OSError, ValueError, TypeError, KeyError) as e:
-        raise SchemaLoadError(f"{directory}: cannot compile schemas: {_one_line(str(e))}") from None
+        raise SchemaLoadError(f"{directory}: cannot compile schemas: {one_line(str(e))}") from None
     return SchemaBundle(_bundle_name(directory, files), directory, namespaces, schema)
 
 
@@ -306,7 +272,7 @@ def _load_error_line(err: Any, directory: Path) -> str:
     if line:
         where += f":{line}"
     reason = getattr(err, "reason", None) or getattr(err, "message", None) or str(err)
-    return f"{where}: invalid schema: {_one_line(str(reason))}"
+    return f"{where}: invalid schema: {one_line(str(reason))}"
 
 
 def _url_to_path(url: str) -> str:
@@ -357,6 +323,9 @@ def _generated_dir(version: Version) -> Path:
     committed = schemagen.SCHEMAS_DIR / version.slug
     if committed.is_dir() and any(committed.rglob("*.xsd")):
         return committed
+    if not schemagen.SOURCE_DIR.is_dir():  # e.g. an installed wheel missing its data
+        raise SchemaLoadError(f"no generated schemas for {version} in {schemagen.SCHEMAS_DIR}, and no "
+                              f"schema source ({schemagen.SOURCE_DIR}) to generate them from")
     try:
         digest = hashlib.sha256()
         for src in sorted(schemagen.SOURCE_DIR.rglob("*.xsd")):

@@ -21,6 +21,7 @@ import requests
 from requests import exceptions as rex
 
 from .config import TransportSettings
+from .errors import one_line
 from .masking import mask
 from .retry_after import retry_after_seconds
 
@@ -106,11 +107,6 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Failure:
     chain = _chain(exc)
     names = {type(e).__name__ for e in chain}
@@ -120,7 +116,7 @@ def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Fa
             detail = "certificate verification failed (set verify_tls to a CA bundle path if the site uses a private CA)"
         elif "WRONG_VERSION_NUMBER" in detail:
             detail = "the server did not answer TLS (is the endpoint http://, not https://?)"
-        return _Failure("tls", f"TLS failure with {host}: {_one_line(detail, 120)}")
+        return _Failure("tls", f"TLS failure with {host}: {one_line(detail, 120)}")
     if isinstance(exc, rex.ConnectTimeout) or "ConnectTimeoutError" in names:
         return _Failure("connect", f"connect timeout after {settings.connect_timeout} s")
     if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in names:
@@ -142,7 +138,7 @@ def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Fa
         return _Failure("read", "connection broken while reading the answer")
     if isinstance(exc, (rex.InvalidURL, rex.MissingSchema, rex.InvalidSchema)):
         return _Failure("fatal", "not a valid http(s) URL")
-    return _Failure("fatal", f"{type(exc).__name__}: {_one_line(str(exc), 120)}")
+    return _Failure("fatal", f"{type(exc).__name__}: {one_line(str(exc), 120)}")
 
 
 def _retry_after(headers: dict[str, str]) -> float:
@@ -174,13 +170,13 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def _attempt(self, url: str, data: bytes, host: str) -> Exchange:
+    def _attempt(self, url: str, data: bytes, host: str, method: str = "POST") -> Exchange:
         s = self.settings
         self.limiter.wait()
         started = time.perf_counter()
         try:
-            resp = self.session.post(url, data=data, timeout=(s.connect_timeout, s.read_timeout),
-                                     verify=s.verify_tls, allow_redirects=False, stream=True)
+            resp = self.session.request(method, url, data=data if method != "GET" else None, timeout=(s.connect_timeout, s.read_timeout),
+                                        verify=s.verify_tls, allow_redirects=False, stream=True)
         except rex.RequestException as exc:
             raise _classify(exc, s, host) from None
         except (OSError, ValueError) as exc:
@@ -209,7 +205,12 @@ class Transport:
         finally:
             resp.close()
 
-    def send(self, url: str, data: bytes, idempotent: bool) -> Exchange:
+    def get(self, url: str) -> Exchange:
+        """A GET with the same settings (proxies, TLS, timeouts, size cap) as the requests,
+        e.g. for a target's mail sink; retried like any idempotent request."""
+        return self.send(url, b"", idempotent=True, method="GET")
+
+    def send(self, url: str, data: bytes, idempotent: bool, method: str = "POST") -> Exchange:
         """One request, retried as the module docstring says; raises TransportError."""
         s = self.settings
         shown = mask(url)
@@ -225,7 +226,7 @@ class Transport:
             last = attempts > s.retries
             delay = s.backoff * (2 ** (attempts - 1))
             try:
-                ex = self._attempt(url, bytes(data), host)
+                ex = self._attempt(url, bytes(data), host, method)
             except _Failure as f:
                 if f.kind == "connect":
                     if last:

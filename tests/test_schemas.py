@@ -321,3 +321,12 @@ def test_bundle_for_generates_when_the_generated_dir_is_missing(
     assert not str(b.directory).startswith(str(tmp_path / "nothing-here"))
     assert EP in b.namespaces
     assert schemas.bundle_for(ALL_VERSIONS[0]) is b
+
+
+def test_bundle_for_without_generated_schemas_or_source_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installation missing its data does not try to generate from a source it lacks."""
+    monkeypatch.setattr(schemagen, "SCHEMAS_DIR", tmp_path / "nothing-here")
+    monkeypatch.setattr(schemagen, "SOURCE_DIR", tmp_path / "nothing-here" / "source")
+    with pytest.raises(SchemaLoadError, match="no generated schemas for 39.1.0 .* and no schema source"):
+        schemas._generated_dir(parse_version("39.1.0"))

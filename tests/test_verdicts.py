@@ -76,7 +76,7 @@ def parsed(**kw) -> FakeParsed:
 
 
 def expect(**kw) -> Expectation:
-    return Expectation(versions=ALL, **kw)
+    return Expectation.of(ALL, **kw)
 
 
 def only(verdicts: list[Verdict], check: str) -> Verdict:
