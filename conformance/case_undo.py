@@ -11,6 +11,7 @@ end-of-run sweep (``sweep``) and, failing that, the run's leftovers.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from lxml import etree
@@ -222,9 +223,17 @@ class CaseUndo:
                            **self._base(step))
 
     def finish(self) -> None:
-        """Delete what the case created and restore what it changed, newest first."""
+        """Delete what the case created and restore what it changed, newest first.
+
+        A Ctrl-C meanwhile waits until the cleanup is done (a second one abandons it: the
+        end-of-run sweep and ``webex-conformance cleanup`` are still there)."""
         if not self.active:
             return
+        interrupts = getattr(self.ctx, "interrupts", None)
+        with interrupts.critical() if interrupts else contextlib.nullcontext():
+            self._undo_all()
+
+    def _undo_all(self) -> None:
         for entry_id in reversed(self.mine):
             e = self.state[entry_id]
             if e.get("op") not in ("created", "changed"):

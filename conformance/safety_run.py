@@ -8,6 +8,7 @@ skipped writing cases.  The pytest plugin calls this module; it holds no pytest 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import Counter
 import secrets as _secrets
@@ -92,7 +93,8 @@ class RunSafety:
         """Controller, at the end: undo what is still open, list the rest as leftovers."""
         self.ledger.close()
         still_open = read_open(self.directory)
-        left = sweep(still_open, contexts, self.ledger) if still_open else []
+        with self.interrupts.critical() if self.interrupts else contextlib.nullcontext():
+            left = sweep(still_open, contexts, self.ledger) if still_open else []
         self.ledger.close()
         self.leftovers = [leftover_record(e, str(results_path)) for e in left]
         for key in {ctx.target.endpoint for ctx in contexts.values() if not ctx.target.embedded}:
