@@ -225,7 +225,7 @@ class CaseUndo:
     def finish(self) -> None:
         """Delete what the case created and restore what it changed, newest first.
 
-        A Ctrl-C meanwhile waits until the cleanup is done (a second one abandons it: the
+        A Ctrl-C meanwhile waits until the cleanup is done; pressed twice it abandons it (the
         end-of-run sweep and ``webex-conformance cleanup`` are still there)."""
         if not self.active:
             return
