@@ -213,6 +213,11 @@ class CaseUndo:
         if not keys:
             self._update(entry, "pending", reason=f"{step.api} succeeded but its answer names no {plan.key}")
             return
+        if not plan.undoable_at(self.ctx.version) and self.ctx.target.embedded:
+            # only the embedded server gets here (blocked() skips the case elsewhere); it is
+            # thrown away with the run
+            self._update(entry, "discarded", reason=f"nothing removes a {plan.kind} before {plan.since}")
+            return
         for i, key in enumerate(keys):
             undo = {"api": plan.delete_api, "role": step.role, "site": step.site,
                     "body": plan.delete_body.format(key=xml_escape(key, quotes=False))}

@@ -97,6 +97,11 @@ class Undo:
     delete_api: str        # service.Api that removes it
     delete_body: str       # with {key}
     mark: str              # element of the create body that names the object (should carry the run's tag)
+    since: str | None = None   # the first version whose delete API exists (before it: cannot be undone)
+
+    def undoable_at(self, version: Any) -> bool:
+        from .versions import parse_version
+        return self.since is None or version is None or version >= parse_version(self.since)
 
 
 CREATES: dict[str, Undo] = {
@@ -108,7 +113,8 @@ CREATES: dict[str, Undo] = {
                                            "training.DelTrainingSession", "<sessionKey>{key}</sessionKey>",
                                            "confName"),
     "user.CreateUser": Undo("user", "request", "webExId", "user.DelUser", "<webExId>{key}</webExId>", "webExId"),
-    "ep.CreateContacts": Undo("contact", "request", "email", "ep.DelContacts", "<email>{key}</email>", "name"),
+    "ep.CreateContacts": Undo("contact", "request", "email", "ep.DelContacts", "<email>{key}</email>", "name",
+                              since="11.0.0 SP12"),
 }
 
 # Creates whose object lives inside another one (attendees and registrations of a
@@ -405,4 +411,9 @@ def blocked(case: Any, target: Any, decision: Decision | None, version: Any = No
     decision = decision or decide(target)
     if not decision.allowed:
         return f"writes to the site ({', '.join(sorted({k for _s, k in writes}))}); {decision.reason}"
+    for s, k in writes:
+        plan = CREATES.get(_api(s)) if k == "create" else None
+        if plan is not None and not plan.undoable_at(version):
+            return (f"runs against the embedded reference server only at {version}: nothing removes what "
+                    f"{s.api} creates before {plan.since} ({plan.delete_api.split('.')[1]} is new there)")
     return None

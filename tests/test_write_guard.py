@@ -161,3 +161,13 @@ def test_restore_bodies_mirror_the_change():
     plan = RESTORES["user.SetUser"]
     assert plan.read_body(change) == "<webExId>host1</webExId>"
     assert plan.rebuild(change, answer) == "<webExId>host1</webExId><title>Old &amp; wise</title><phones><phone></phone></phones>"
+
+
+def test_a_create_with_no_delete_api_at_that_version_is_skipped_off_the_embedded_server():
+    from conformance.versions import parse_version
+    case = load_cases(ROOT / "cases").by_id()["setcontact-updates-contact"]
+    staging = _Target(safety=_Safety())
+    allowed = decide(staging, allow_writes=True)
+    why = blocked(case, staging, allowed, parse_version("11.0.0 SP11"))
+    assert why and "before 11.0.0 SP12 (DelContacts is new there)" in why
+    assert blocked(case, staging, allowed, parse_version("11.0.0 SP12")) is None
