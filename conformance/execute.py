@@ -21,7 +21,7 @@ from .case_undo import CaseUndo, refusal as write_refusal
 from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
-from .errors import one_line
+from .errors import Unreachable, one_line
 from .masking import mask
 from .namespaces import NS
 from .response import ResponseError, parse_response
@@ -161,6 +161,7 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
         outcome, why = gap
         return outcome, f"{why}, which target {ctx.target.name!r} does not provide"
     if ctx.unreachable:
+        result.error_kind = Unreachable.kind
         return "error", f"{UNREACHABLE} (not tried again): {ctx.unreachable}"
     refused = write_refusal(case, ctx)
     if refused:
@@ -193,6 +194,7 @@ def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[st
             undo.after(step, record, error)   # a Ctrl-C waits until a create's key is recorded
         if isinstance(error, EndpointUnreachable):
             ctx.unreachable = one_line(str(error))
+            result.error_kind = Unreachable.kind
             return "error", f"{UNREACHABLE}: {ctx.unreachable}"
         if error is not None:
             return "error", one_line(error)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 __all__ = ["Option", "OPTIONS", "FLAG", "LIST", "add_to_argparse", "add_to_pytest", "pytest_args",
            "for_command"]
@@ -96,6 +96,15 @@ OPTIONS: tuple[Option, ...] = (
            "production", commands=TARGETS),
     Option("--max-writes", int, None, "cap on the writes the run's cases may make (cleanup is not counted)",
            metavar="N"),
+    # ------------------------------------------------------------------ boundary tests (docs/BOUNDARIES.md)
+    Option("--limits-dir", str, None, "limit files for the boundary tests (default: limits/ beside the cases)",
+           metavar="DIR"),
+    Option("--boundary-database", str, None, "example database of boundary failures, tried first next run "
+           "(default: .hypothesis/boundary at the root; not with --hypothesis-profile ci)", metavar="DIR"),
+    Option("--hypothesis-seed", str, None, "replay the boundary tests' search with this seed (every run "
+           "prints its own)", metavar="N", forward=True),
+    Option("--hypothesis-profile", str, None, "boundary search effort: dev (default), ci (derandomized, no "
+           "database) or thorough", metavar="NAME", forward=True),
     # ------------------------------------------------------------------ pytest's own, forwarded
     Option("-k", str, None, "select cases by a pytest -k expression (case id, API, kind, version)",
            metavar="EXPR", forward=True),
@@ -138,10 +147,3 @@ def pytest_args(ns: argparse.Namespace, command: str = "run", options: Iterable[
             out += [flag, str(value)]
     return out
 
-
-def names(options: Sequence[Option] = OPTIONS) -> list[str]:
-    """Every option string either front end accepts (for suggestions on a typo)."""
-    out: list[str] = []
-    for o in options:
-        out += o.flags(for_pytest=False)
-    return out

@@ -1,261 +1,325 @@
 """The compatibility matrix: one self-contained HTML file partners open and mail around.
 
-It must work offline and survive being attached to a mail, so CSS and the little
-JavaScript (a failures-only filter) are inline and nothing is fetched.  Outcome is shown
-as text as well as colour, so it reads without colour vision or in print.  Every string
-comes from results.json, i.e. from servers and case files we do not control: it is
-masked and then escaped, always.
+A dashboard, not a document: rows are the documented changes (grouped by the version
+that introduced them), columns the runs' (target, API version) pairs, one compact cell
+each whose symbol reads without colour.  The evidence of a cell (verdicts, masked
+exchange, reproduce command) opens in a side panel and is carried compressed per row
+(``evidence.pack``), so the whole 26-version run stays one small file.  The page comes
+from jinja2 templates with autoescaping (``conformance/templates/``); every string in it
+comes from results.json, i.e. from servers and case files we do not control.
 """
 from __future__ import annotations
 
-import html
-import json
+import datetime as _dt
 import re
+import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
+from . import __version__
+from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
+                     heading_verdict, case_services, service_summaries)
+from .evidence import cell_evidence, pack, run_facts
+from .atomic_write import write_atomic
+from .page import render_page
+from .resources import cases_dir
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
 
-__all__ = ["render_matrix", "write_html", "DEFAULT_TITLE", "LABELS"]
+__all__ = ["render_matrix", "write_html", "load_headings", "provenance",
+           "DEFAULT_TITLE", "LABELS", "SYMBOLS", "DEFAULT_HEADINGS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
+DEFAULT_HEADINGS = cases_dir() / "headings.toml"
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP", "not-applicable": "N/A"}
-_CLASS = {"pass": "o-pass", "fail": "o-fail", "error": "o-error", "skip": "o-skip", "not-applicable": "o-na"}
-
-_CSS = """
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:1.5em;color:#1b1b1b;background:#fff}
-h1{font-size:1.5em;margin:0 0 .5em}h2{font-size:1.2em;margin:1.5em 0 .5em}h3{font-size:1.05em;margin:1em 0 .3em}
-table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top;text-align:left}
-thead th{position:sticky;top:0;background:#f2f2f2;z-index:1;font-size:.85em;white-space:nowrap}
-tr.group th{background:#e4e9f2;font-size:.95em}
-th.case{font-weight:normal;min-width:18em;max-width:32em}th.case a{font-weight:bold;font-family:ui-monospace,Consolas,monospace}
-.title{color:#333}.apis{color:#555;font-size:.85em}
-td.cell{min-width:4.5em;font-size:.85em}
-.o-pass{background:#d4edda;color:#0b3d17}.o-fail{background:#f8d7da;color:#5c0a12}
-.o-error{background:#ffe0b2;color:#5a2d00}.o-skip{background:#e2e3e5;color:#2b2f33}
-.o-na{background:#f6f6f6;color:#555}.o-none{background:#fff;color:#777}
-.label{font-weight:bold;letter-spacing:.03em}
-td.before.o-pass{background:#eef7f0}.era{display:block;font-size:.8em;color:#555}
-details summary{cursor:pointer}details ul{margin:.3em 0 0;padding-left:1.1em;max-width:40em}
-details li{white-space:pre-wrap;word-break:break-word}
-.counts td,.counts th{text-align:center}.muted{color:#555}
-dl.run{display:grid;grid-template-columns:max-content auto;gap:0 1em;margin:.3em 0 1em}dl.run dt{font-weight:bold}dl.run dd{margin:0;word-break:break-all}
-#release-notes li{margin:.2em 0}:target{outline:3px solid #3b73c4}
-@media print{thead th{position:static}.filter{display:none}}
-"""
-
-_JS = """
-document.getElementById('only-bad').addEventListener('change',function(e){
-  var rows=document.querySelectorAll('#matrix tbody tr.case-row');
-  for(var i=0;i<rows.length;i++){rows[i].hidden=e.target.checked&&rows[i].getAttribute('data-bad')!=='1';}
-});
-"""
-
-
-def _e(text: Any) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+SYMBOLS = {"p": "✓", "o": "(✓)", "f": "✗", "q": "(✗)", "e": "!", "s": "⊘", "n": "–", "x": "·"}
+HEADING_SYMBOLS = {"pass": "✓", "partial": "◐", "fail": "✗", "untested": "⊘", "n/a": "–"}
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "x"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
 
 
-class _Slugs:
-    """Unique, stable anchor names."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def make(self, text: str) -> str:
-        base = _slug(text)
-        slug, n = base, 2
-        while slug in self.used:
-            slug, n = f"{base}-{n}", n + 1
-        self.used.add(slug)
-        return slug
+def _version_slug(version: str) -> str:
+    return re.sub(r"\s+", "-", version.strip()) or "none"
 
 
-def _label(outcome: str | None) -> str:
-    return LABELS.get(outcome or "", "NOT RUN")
+def load_headings(path: Path | str | None = DEFAULT_HEADINGS) -> list[dict[str, Any]]:
+    """cases/headings.toml's headings (version, text, file, ...); none if it is absent or unreadable."""
+    if path is None:
+        return []
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    return [h for h in data.get("heading", []) if isinstance(h, dict) and isinstance(h.get("text"), str)]
 
 
-def _cell(r: CaseResult | None) -> str:
-    if r is None:
-        return '<td class="cell o-none" title="not run for this column"><span class="label">NOT RUN</span></td>'
-    lines = [f"[{s.name}] {v.describe()}" for s in r.steps for v in s.verdicts]
-    if r.drift and not any(v.check == "drift" for s in r.steps for v in s.verdicts):
-        lines.append("drift (undocumented, not a failure): " + ", ".join(r.drift))
-    checks = sum(1 for s in r.steps for v in s.verdicts if v.outcome != "info")
-    title = f"{_label(r.outcome)}: {r.reason}" if r.reason else f"{_label(r.outcome)}: {checks} check(s)"
-    meta = [f"{r.target} {r.version}"]
-    if r.schema_bundle:
-        meta.append(f"schema: {r.schema_bundle}")
-    if r.duration_ms is not None:
-        meta.append(f"{r.duration_ms:.0f} ms")
-    items = "".join(f"<li>{_e(x)}</li>" for x in lines)
-    reason = f"<li><b>{_e(r.reason)}</b></li>" if r.reason else ""
-    # Before the version that introduced a change, a pass means "still the old rule":
-    # shown apart, so the matrix reads like the release notes (where each change begins).
-    before = version_key(r.version) < version_key(r.introduced)
-    era = '<span class="era">old rule</span>' if before else ""
-    if before:
-        title += f" (before {r.introduced}: the rule that held then)"
-    return (f'<td class="cell {_CLASS[r.outcome]}{" before" if before else ""}" title="{_e(title)}" '
-            f'data-outcome="{_e(r.outcome)}">'
-            f'<details><summary><span class="label">{_e(_label(r.outcome))}</span>{era}</summary>'
-            f'<ul>{reason}{items}<li class="muted">{_e(" · ".join(meta))}</li></ul></details></td>')
+# ------------------------------------------------------------------------- provenance
+
+def _short(commit: Any) -> str:
+    return commit[:12] if isinstance(commit, str) else ""
 
 
-# shown per column in the Columns table already
-_RUN_KEYS_SHOWN_ELSEWHERE = {"schema_bundles", "targets"}
-
-
-def _run_value(v: Any) -> str:
-    if isinstance(v, str):
-        return _e(v)
-    if isinstance(v, list) and all(isinstance(x, str) for x in v):
-        return "<br>".join(_e(x) for x in v)
-    return _e(json.dumps(v, ensure_ascii=False, sort_keys=True))
-
-
-def _run_info(runs: Iterable[dict]) -> str:
-    out = []
-    for i, run in enumerate(runs):
-        if not isinstance(run, dict) or not run:
+def provenance(runs: Sequence[Any]) -> dict[str, Any]:
+    """What the runs say about themselves, from whatever keys they carry (all optional)."""
+    suites, statuses, selections, notes, commands = [], [], [], [], []
+    started = finished = None
+    for run in runs:
+        if not isinstance(run, dict):
             continue
-        if isinstance(run.get("merged_from"), list):  # a merged document: one block per run
-            out.append(_run_info(run["merged_from"]))
+        suite = run.get("suite")
+        if isinstance(suite, dict):
+            text = f"{suite.get('name') or 'webex-conformance'} {suite.get('version') or '?'}"
+            if suite.get("commit"):
+                text += f" at commit {_short(suite['commit'])}"
+                if suite.get("dirty"):
+                    text += " with local changes"
+            elif suite.get("source"):
+                text += f" ({suite['source']})"
+            suites.append(text)
+        elif run.get("suite_version") or run.get("commit"):
+            suites.append(f"webex-conformance {run.get('suite_version') or '?'}"
+                          + (f" at commit {_short(run.get('commit'))}" if run.get("commit") else ""))
+        status = run.get("status")
+        if isinstance(status, str):
+            statuses.append(status)
+            if status != "completed":
+                notes.append(f"a run ended {status}: some selected cases never ran")
+        elif run.get("interrupted") is True:
+            statuses.append("interrupted")
+            notes.append("a run was interrupted: some selected cases never ran")
+        items = run.get("items")
+        if isinstance(items, dict) and isinstance(items.get("selected"), int) and isinstance(items.get("ran"), int) \
+                and items["ran"] < items["selected"]:
+            notes.append(f"{items['ran']} of {items['selected']} selected items ran")
+        sel = run.get("selection")
+        if isinstance(sel, dict):
+            parts = [f"-k {sel['keyword']}" if sel.get("keyword") else "",
+                     f"-m {sel['markers']}" if sel.get("markers") else ""]
+            text = " ".join(p for p in parts if p)
+            selections.append(text or "all cases")
+            if sel.get("filtered") or text:
+                notes.append(f"filtered run ({text}): not every case was selected")
+        elif isinstance(sel, str) and sel:
+            selections.append(sel)
+        errors = run.get("load_errors")
+        if isinstance(errors, list) and errors:
+            notes.append(f"{len(errors)} case file(s) did not load")
+        if isinstance(run.get("started_at"), str):
+            started = min(started or run["started_at"], run["started_at"])
+        if isinstance(run.get("finished_at"), str):
+            finished = max(finished or run["finished_at"], run["finished_at"])
+        if isinstance(run.get("command"), str):
+            commands.append(run["command"])
+    return {"suites": sorted(set(suites)), "statuses": statuses, "selections": sorted(set(selections)),
+            "notes": notes, "started": started, "finished": finished, "commands": commands,
+            "runs": len([r for r in runs if isinstance(r, dict)])}
+
+
+def _run_details(runs: Sequence[Any]) -> list[list[tuple[str, str]]]:
+    """Each run's own keys, flattened to text, for the Run tab (nothing is left out)."""
+    import json
+    out = []
+    for run in runs:
+        if not isinstance(run, dict):
             continue
         rows = []
-        targets = run.get("targets")
-        if isinstance(targets, list) and targets:
-            how = sorted({f"{t.get('name', '?')}: {t.get('how', '')}" for t in targets if isinstance(t, dict)})
-            rows.append(f"<dt>targets</dt><dd>{len(targets)} target version(s)<br>{'<br>'.join(_e(h) for h in how)}</dd>")
         for k, v in run.items():
-            if k in _RUN_KEYS_SHOWN_ELSEWHERE or v in (None, "", [], {}):
-                continue
-            rows.append(f"<dt>{_e(k)}</dt><dd>{_run_value(v)}</dd>")
-        out.append(f'<dl class="run" aria-label="run {i + 1}">{"".join(rows)}</dl>')
-    return "".join(out)
+            if k == "targets" and isinstance(v, list):
+                how = sorted({f"{t.get('name', '?')}: {t.get('how', '')}" for t in v if isinstance(t, dict)})
+                rows.append(("targets", f"{len(v)} target version(s); " + "; ".join(how)))
+            elif v not in (None, "", [], {}):
+                rows.append((str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)))
+        out.append(rows)
+    return out
 
 
-def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
-                  runs: Iterable[dict] = (), secrets: Iterable[str] = ()) -> str:
-    """The whole HTML document for ``results`` (masked with ``secrets``, then escaped)."""
-    secrets = tuple(secrets)
-    records = [CaseResult.from_dict(mask_strings(r.to_dict(), secrets)) for r in results]
-    runs = mask_strings(list(runs), secrets)
-    title = mask_strings(title, secrets)
+# ------------------------------------------------------------------------------ model
 
-    cells: dict[tuple[str, str, str], CaseResult] = {}
-    cases: dict[str, CaseResult] = {}
-    for r in records:
-        cells[(r.case_id, r.target, r.version)] = r
-        cases[r.case_id] = r
-    columns = sorted({(r.target, r.version) for r in records}, key=lambda c: (version_key(c[1]), c[0]))
-    several = len({t for t, _ in columns}) > 1
+def _header_counts(cells: Iterable[CaseResult]) -> dict[str, int]:
+    c = Counter(r.outcome for r in cells)
+    return {o: c.get(o, 0) for o in OUTCOMES}
 
-    # release-note headings: one anchor per (introduced, heading)
-    heading_cases: dict[tuple[str, str], list[str]] = {}
-    for cid in sorted(cases):
-        c = cases[cid]
-        heading_cases.setdefault((c.introduced, c.source), []).append(cid)
-    heading_keys = sorted(heading_cases, key=lambda k: (version_key(k[0]), k[1]))
-    slugs = _Slugs()
-    heading_slug = {k: slugs.make(k[1]) for k in heading_keys}
-    case_slugs = _Slugs()
-    case_anchor = {cid: case_slugs.make(cid) for cid in sorted(cases)}
 
-    parts: list[str] = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-    ]
+def _count_text(counts: dict[str, int]) -> str:
+    names = {"pass": "pass", "fail": "fail", "error": "error", "skip": "skip", "not-applicable": "n/a"}
+    return ", ".join(f"{n} {names[o]}" for o, n in counts.items() if n) or "nothing"
 
-    # --- summary
-    counts = Counter(r.outcome for r in records)
-    parts.append('<section id="summary"><h2>Summary</h2><table class="counts"><thead><tr>')
-    parts.extend(f'<th scope="col">{_e(_label(o))}</th>' for o in OUTCOMES)
-    parts.append('<th scope="col">Total</th></tr></thead><tbody><tr>')
-    parts.extend(f'<td class="{_CLASS[o]}" data-outcome="{_e(o)}">{counts.get(o, 0)}</td>' for o in OUTCOMES)
-    parts.append(f'<td data-outcome="total">{len(records)}</td></tr></tbody></table>')
-    parts.append(f'<p class="muted">{len(cases)} case(s) × {len(columns)} column(s). '
-                 'Cell labels: PASS, FAIL, ERROR (the check could not be judged), SKIP (a fixture '
-                 'the site does not provide), N/A (the change does not apply to that version), '
-                 'NOT RUN. "old rule" marks versions before the change: there the case checks that '
-                 'the earlier behaviour holds. Open a cell for its verdicts.</p>')
-    run_html = _run_info(runs)
-    if run_html:
-        parts.append(f"<h3>Runs</h3>{run_html}")
-    parts.append('<h3>Columns</h3><table id="columns"><thead><tr><th scope="col">Column</th>'
-                 '<th scope="col">Endpoint</th><th scope="col">Schema bundle</th>')
-    parts.extend(f'<th scope="col">{_e(_label(o))}</th>' for o in OUTCOMES)
-    parts.append("</tr></thead><tbody>")
-    for target, version in columns:
-        members = [r for r in records if (r.target, r.version) == (target, version)]
-        endpoints = ", ".join(sorted({r.endpoint for r in members if r.endpoint}))
-        bundles = ", ".join(sorted({r.schema_bundle for r in members if r.schema_bundle})) or "none"
-        col_counts = Counter(r.outcome for r in members)
-        parts.append(f"<tr><th scope=\"row\">{_e(target)} {_e(version)}</th><td>{_e(endpoints)}</td>"
-                     f'<td class="bundle">{_e(bundles)}</td>')
-        parts.extend(f"<td>{col_counts.get(o, 0)}</td>" for o in OUTCOMES)
-        parts.append("</tr>")
-    parts.append("</tbody></table></section>")
 
-    # --- matrix
-    parts.append('<section id="matrix-section"><h2>Matrix</h2><p class="filter"><label>'
-                 '<input type="checkbox" id="only-bad"> Show only cases with a failure or error</label></p>'
-                 '<table id="matrix"><thead><tr><th scope="col">Case (introduced in)</th>')
-    for target, version in columns:
-        head = f"{_e(target)}<br>{_e(version)}" if several else _e(version)
-        parts.append(f'<th scope="col" data-target="{_e(target)}" data-version="{_e(version)}">{head}</th>')
-    parts.append("</tr></thead><tbody>")
-    by_version: dict[str, list[str]] = {}
-    for cid in sorted(cases):
-        by_version.setdefault(cases[cid].introduced, []).append(cid)
-    for introduced in sorted(by_version, key=version_key):
-        ids = by_version[introduced]
-        parts.append(f'<tr class="group"><th colspan="{len(columns) + 1}" scope="colgroup" '
-                     f'id="v-{_e(_slug(introduced))}">Introduced in {_e(introduced)} ({len(ids)} case(s))</th></tr>')
-        for cid in ids:
-            c = cases[cid]
-            row = [cells.get((cid, t, v)) for t, v in columns]
-            bad = any(x is not None and x.outcome in ("fail", "error") for x in row)
-            href = heading_slug[(c.introduced, c.source)]
-            parts.append(f'<tr class="case-row" id="case-{_e(case_anchor[cid])}" data-bad="{1 if bad else 0}">'
-                         f'<th scope="row" class="case"><a href="#h-{_e(href)}" title="{_e(c.source)}">{_e(cid)}</a>'
-                         f'<div class="title">{_e(c.title)}</div>'
-                         f'<div class="apis">{_e(", ".join(c.apis))} · {_e(c.kind)}</div></th>')
-            parts.extend(_cell(x) for x in row)
-            parts.append("</tr>")
-    parts.append("</tbody></table></section>")
+def _cell_title(r: CaseResult | None, code: str) -> str:
+    if r is None:
+        return "not run"
+    text = CODES[code]
+    if code in ("o", "q"):
+        text += f": before {r.introduced}"
+    if r.reason and code != "p":
+        text += f": {r.reason[:160]}"
+    return text
 
-    # --- release notes
-    parts.append('<section id="release-notes"><h2>Release notes</h2>'
-                 '<p class="muted">Every release-note heading these results cover, with its cases.</p>')
-    current = None
-    for key in heading_keys:
-        introduced, source = key
-        if introduced != current:
-            if current is not None:
-                parts.append("</ul>")
-            parts.append(f"<h3>{_e(introduced)}</h3><ul>")
-            current = introduced
-        links = ", ".join(f'<a href="#case-{_e(case_anchor[cid])}">{_e(cid)}</a>' for cid in heading_cases[key])
-        parts.append(f'<li id="h-{_e(heading_slug[key])}"><span class="version">{_e(introduced)}</span>: '
-                     f'<q class="heading">{_e(source)}</q> — {links}</li>')
-    if current is not None:
-        parts.append("</ul>")
-    parts.append("</section>")
-    parts.append(f"<script>{_JS}</script></body></html>")
-    return "\n".join(parts)
+
+def _column_model(cols: list[Column]) -> list[dict[str, Any]]:
+    versions = Counter(c.version for c in cols)
+    out = []
+    for i, c in enumerate(cols):
+        key = _version_slug(c.version)
+        if versions[c.version] > 1:
+            key += "/" + _slug(c.target)
+        parts = c.version.split(" ", 1)
+        out.append({"i": i, "target": c.target, "version": c.version, "key": key, "lines": parts})
+    return out
+
+
+def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: list[CaseResult] | None,
+           headings: list[dict[str, Any]]) -> dict[str, Any]:
+    cols = columns_of(results)
+    col_index = {c.key: i for i, c in enumerate(cols)}
+    by_case: dict[str, list[CaseResult]] = {}
+    for r in results:
+        by_case.setdefault(r.case_id, []).append(r)
+    case_ids = sorted(by_case, key=lambda cid: (version_key(by_case[cid][0].introduced), cid))
+    changed = compare_outcomes(baseline, results) if baseline is not None else {}
+    facts = run_facts(runs)
+    service = case_services(by_case)
+
+    heading_file = {(str(h.get("version", "")), h["text"]): str(h.get("file", "")) for h in headings}
+    heading_ids: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+
+    def heading_id(introduced: str, source: str) -> str:
+        key = (introduced, source)
+        if key not in heading_ids:
+            base = "h-" + _slug(f"{introduced} {source}")
+            hid, n = base, 2
+            while hid in used:
+                hid, n = f"{base}-{n}", n + 1
+            used.add(hid)
+            heading_ids[key] = hid
+        return heading_ids[key]
+
+    rows, data_rows, blobs = [], [], []
+    grid: dict[str, list[CaseResult | None]] = {}
+    for ri, cid in enumerate(case_ids):
+        recs = by_case[cid]
+        first = recs[0]
+        line: list[CaseResult | None] = [None] * len(cols)
+        for r in recs:
+            line[col_index[r.key[1:]]] = r
+        grid[cid] = line
+        codes = "".join(cell_code(r) for r in line)
+        chg = {str(i): changed[r.key][0] for i, r in enumerate(line) if r is not None and r.key in changed}
+        is_error_row = first.error_kind is not None and all(r is None or r.outcome == "error" for r in line)
+        rows.append({
+            "i": ri, "id": cid, "title": first.title, "introduced": first.introduced, "source": first.source,
+            "apis": first.apis, "kind": first.kind, "service": service[cid],
+            "heading": heading_id(first.introduced, first.source), "error_kind": first.error_kind,
+            "error_row": is_error_row, "boundary": first.boundary is not None or first.kind == "boundary",
+            "cells": [(code, SYMBOLS[code], _cell_title(r, code), str(i) in chg)
+                      for i, (code, r) in enumerate(zip(codes, line))],
+        })
+        data_rows.append({"id": cid, "ti": first.title, "in": first.introduced, "svc": service[cid],
+                          "api": first.apis, "kind": first.kind, "o": codes, "c": chg,
+                          "h": heading_id(first.introduced, first.source), "src": first.source})
+        blobs.append(pack([(i, cell_evidence(r, facts)) for i, r in enumerate(line) if r is not None]))
+
+    groups: list[dict[str, Any]] = []
+    for row in rows:
+        if not groups or groups[-1]["introduced"] != row["introduced"]:
+            groups.append({"introduced": row["introduced"], "rows": []})
+        groups[-1]["rows"].append(row)
+
+    columns = _column_model(cols)
+    for c, col in zip(columns, cols):
+        members = [grid[cid][c["i"]] for cid in case_ids]
+        counts = _header_counts(r for r in members if r is not None)
+        total = sum(counts.values()) or 1
+        c["counts"] = counts
+        c["not_run"] = sum(r is None for r in members)
+        c["bar"] = [(o, round(100 * n / total, 1)) for o, n in counts.items() if n]
+        c["text"] = f"{col.target} {col.version}: {_count_text(counts)}" + (
+            f", {c['not_run']} not run" if c["not_run"] else "")
+        c["bad"] = counts["fail"] + counts["error"]
+
+    targets: list[dict[str, Any]] = []
+    for c in columns:
+        if not targets or targets[-1]["name"] != c["target"]:
+            targets.append({"name": c["target"], "span": 0, "first": c["i"]})
+        targets[-1]["span"] += 1
+    for t in targets:
+        recs = [r for r in results if r.target == t["name"]]
+        level = conformance_level(recs)
+        t["level"] = level
+        t["sentence"] = level.sentence()
+        t["counts"] = _header_counts(recs)
+        t["count_text"] = _count_text(t["counts"])
+        t["how"] = sorted({str(x.get("how", "")) for run in runs if isinstance(run, dict)
+                           for x in (run.get("targets") or []) if isinstance(x, dict) and x.get("name") == t["name"]} - {""})
+        t["services"] = service_summaries(recs, service)
+
+    heading_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["introduced"], row["source"])
+        h = heading_rows.setdefault(key, {"version": row["introduced"], "text": row["source"], "id": row["heading"],
+                                          "file": heading_file.get(key, ""), "cases": []})
+        h["cases"].append(row["id"])
+    heading_list = sorted(heading_rows.values(), key=lambda h: (version_key(h["version"]), h["text"]))
+    for h in heading_list:
+        h["cells"] = []
+        for i in range(len(cols)):
+            v = heading_verdict(grid[cid][i] for cid in h["cases"])
+            h["cells"].append((v.state, HEADING_SYMBOLS[v.state], f"{v.state}: {_count_text_any(v.counts)}"))
+    covered_versions = {c.version for c in cols}
+    uncovered = [h for h in headings if (str(h.get("version", "")), h["text"]) not in heading_rows
+                 and str(h.get("version", "")) in covered_versions]
+
+    prov = provenance(runs)
+    not_run = sum(c["not_run"] for c in columns)
+    if not_run:
+        prov["notes"].append(f"{not_run} cell(s) not run: some cases did not run at every column")
+    counts = _header_counts(results)
+    return {
+        "title": title, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "renderer": f"webex-conformance {__version__}", "prov": prov, "runs": _run_details(runs),
+        "counts": counts, "count_text": _count_text(counts), "total": len(results),
+        "columns": columns, "targets": targets, "groups": groups, "ncases": len(case_ids),
+        "headings": heading_list, "uncovered": uncovered, "baseline": baseline is not None,
+        "changed": len(changed), "links": {(c["target"], c["version"]): c["key"] for c in columns}, "symbols": SYMBOLS, "codes": CODES, "heading_symbols": HEADING_SYMBOLS,
+        "services": sorted(set(service.values())), "kinds": sorted({r["kind"] for r in rows}),
+        "apis": sorted({a for r in rows for a in r["apis"]}),
+        "introduced": sorted({r["introduced"] for r in rows}, key=version_key),
+        "data": {"cols": [{"t": c["target"], "v": c["version"], "k": c["key"]} for c in columns],
+                 "rows": data_rows, "ev": blobs, "baseline": baseline is not None},
+    }
+
+
+def _count_text_any(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {o}" for o, n in counts.items()) or "no case"
+
+
+def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, runs: Iterable[dict] = (),
+                  secrets: Iterable[str] = (), baseline: Iterable[CaseResult] | None = None,
+                  headings: list[dict[str, Any]] | None = None) -> str:
+    """The whole HTML document for ``results``.
+
+    Records arrive masked (the executor masks each once, when it is made) and are not
+    masked again here: that would cost more than the render.  ``secrets`` still masks
+    what a caller may hold raw: the title and the runs' info.
+    """
+    secrets = tuple(s for s in secrets if s)
+    results = list(results)
+    runs = list(runs)
+    if secrets:
+        runs = mask_strings(runs, secrets)
+        title = mask_strings(title, secrets)
+    model = _build(results, title, runs, list(baseline) if baseline is not None else None,
+                   headings if headings is not None else [])
+    return render_page("matrix.html.j2", **model)
 
 
 def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
-               runs: Iterable[dict] = (), secrets: Iterable[str] = ()) -> None:
-    """Write the matrix to ``path`` as UTF-8 (parent directories created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_matrix(results, title, runs, secrets), encoding="utf-8")
+               runs: Iterable[dict] = (), secrets: Iterable[str] = (),
+               baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = DEFAULT_HEADINGS) -> None:
+    """Write the matrix to ``path`` (atomically: a reader never sees half a page)."""
+    text = render_matrix(results, title, runs, secrets, baseline, load_headings(headings_path))
+    write_atomic(path, text)
+

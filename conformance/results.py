@@ -8,8 +8,6 @@ and response texts should already be masked by the executor).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +16,7 @@ from typing import Any, Iterable
 
 from .errors import ResultsFileError
 from .json_check import check_schema, first_error
+from .atomic_write import write_atomic
 from .masking import mask
 from .verdicts import Verdict
 from .versions import VersionError, parse_version
@@ -240,20 +239,7 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
     doc = {"format": FORMAT, "run": dict(run), "results": [r.to_dict() for r in results]}
     doc = mask_strings(doc, secrets)
     doc["format"] = FORMAT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=1, ensure_ascii=False)
-            fh.write("\n")
-        os.chmod(tmp, 0o644)  # a report to share, like junit.xml and matrix.html (secrets are masked)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
 def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFileError) -> str:

@@ -28,8 +28,12 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import NO_RECORD, matching_records, page, parse_key
+from ..call import Call
+from ..failures import ACCESS_DENIED, NO_RECORD, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .listing import matching_records, page
+from .numbers import parse_key
 from .ep_sessions import PAGE_SIZE
 
 TABLES = """
@@ -111,7 +115,10 @@ def _check_scope(call: Call) -> tuple[_dt.datetime | None, _dt.datetime | None]:
     if end < start:
         raise ApiFailure("999999", "createTimeEnd is earlier than createTimeStart")
     limit = MAX_SCOPE_DAYS + (1 if call.defect("recording-scope-29-days") else 0)
-    if end - start > _dt.timedelta(days=limit):
+    span = end - start
+    if call.defect("recording-scope-whole-days"):
+        span = _dt.timedelta(days=span.days)
+    if span > _dt.timedelta(days=limit):
         old = not call.since("11.0.0 SP11") or call.defect("recording-scope-old-message")
         raise ApiFailure("999999", REASON_SCOPE_BEFORE_SP11 if old else REASON_SCOPE)
     return start, end
@@ -139,7 +146,7 @@ def _listed(call: Call, me: str) -> tuple[list[Any], str]:
     start, end = _check_scope(call)
     host = call.text("hostWebExID")
     if host and host.lower() != me and not call.account.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     owner = (host or me).lower()
     share_flag = (call.since("11.0.0 SP20") and not call.defect("sharetome-flag-ignored")
                   and bool(call.flag("returnShareToMeRecording", False)))
@@ -221,7 +228,7 @@ def del_recording(call: Call) -> list:
         if row is None or (row["state"] == "trash" and not permanently):
             raise ApiFailure(*NO_RECORD)
         if row["host"].lower() != me.webex_id.lower() and not me.is_admin:
-            raise ApiFailure("000001", "Access denied, additional privileges are required")
+            raise ApiFailure(*ACCESS_DENIED)
         if permanently:
             call.db.execute("DELETE FROM recordings WHERE recording_id=?", (rid,))
         else:
@@ -231,3 +238,11 @@ def del_recording(call: Call) -> list:
             and not call.defect("delrecording-no-mail"):
         _mail(call, row, permanently)
     return [call.E("ep").recordingID(str(rid))]
+
+
+# Defects only the boundary tests catch: no case sends the input that shows them.
+BOUNDARY_DEFECTS: list[Defect] = [
+    Defect("recording-scope-whole-days",
+           "LstRecording compares the createTime scope in whole days (28 days + 23 h accepted)",
+           (), "11.0.0 SP11", boundary=("boundary/recording-scope-28-days",)),
+]
