@@ -23,13 +23,13 @@ from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, con
 from .evidence import cell_evidence, pack, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
+from .resources import cases_dir
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
 
 __all__ = ["render_matrix", "write_html", "load_headings", "provenance",
-           "DEFAULT_TITLE", "LABELS", "SYMBOLS", "DEFAULT_HEADINGS"]
+           "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
-DEFAULT_HEADINGS = Path(__file__).resolve().parents[1] / "cases" / "headings.toml"
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP", "not-applicable": "N/A"}
 SYMBOLS = {"p": "✓", "o": "(✓)", "f": "✗", "q": "(✗)", "e": "!", "s": "⊘", "n": "–", "x": "·"}
 HEADING_SYMBOLS = {"pass": "✓", "partial": "◐", "fail": "✗", "untested": "⊘", "n/a": "–"}
@@ -43,10 +43,16 @@ def _version_slug(version: str) -> str:
     return re.sub(r"\s+", "-", version.strip()) or "none"
 
 
-def load_headings(path: Path | str | None = DEFAULT_HEADINGS) -> list[dict[str, Any]]:
-    """cases/headings.toml's headings (version, text, file, ...); none if it is absent or unreadable."""
+def load_headings(path: Path | str | None = None) -> list[dict[str, Any]]:
+    """cases/headings.toml's headings (version, text, file, ...); none if it is absent or unreadable.
+
+    Without ``path``, the suite's own file (in the checkout or the installed package).
+    """
     if path is None:
-        return []
+        try:
+            path = cases_dir() / "headings.toml"
+        except (RuntimeError, OSError):  # the headings only add file names: a report renders without them
+            return []
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -317,7 +323,7 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, run
 
 def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
                runs: Iterable[dict] = (), secrets: Iterable[str] = (),
-               baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = DEFAULT_HEADINGS) -> None:
+               baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = None) -> None:
     """Write the matrix to ``path`` (atomically: a reader never sees half a page)."""
     text = render_matrix(results, title, runs, secrets, baseline, load_headings(headings_path))
     write_atomic(path, text)

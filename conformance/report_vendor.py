@@ -22,7 +22,7 @@ from .errors import UsageError
 from .evidence import pretty_xml, reproduce_command, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
-from .report_html import load_headings, provenance, DEFAULT_HEADINGS
+from .report_html import load_headings, provenance
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
 
 __all__ = ["FORMAT", "check_target", "vendor_summary", "write_vendor_report", "UnknownTarget"]
@@ -113,7 +113,7 @@ def vendor_summary(doc: ResultsDoc, vendor: str, headings: list[dict[str, Any]] 
 
 
 def write_vendor_report(out_dir: Path | str, doc: ResultsDoc, vendor: str, secrets: Iterable[str] = (),
-                        headings_path: Path | str | None = DEFAULT_HEADINGS) -> list[Path]:
+                        headings_path: Path | str | None = None) -> list[Path]:
     """vendor-<name>.html and vendor-<name>.json in ``out_dir``; both rendered before either is written."""
     summary = vendor_summary(doc, vendor, load_headings(headings_path))
     secrets = tuple(s for s in secrets if s)
