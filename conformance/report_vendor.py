@@ -22,7 +22,7 @@ from .errors import UsageError
 from .evidence import pretty_xml, reproduce_command, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
-from .report_html import load_headings, provenance
+from .report_facts import load_headings, provenance
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
 
 __all__ = ["FORMAT", "check_target", "vendor_summary", "write_vendor_report", "UnknownTarget"]
