@@ -89,6 +89,15 @@ OPTIONS: tuple[Option, ...] = (
            "(default 1: a run that judged nothing never passes; config key run.min_checks)", metavar="N"),
     Option("--fail-on-skip", FLAG, False, "count skipped cases as failures, for pipelines that want every "
            "case judged (config key run.fail_on_skip)"),
+    # ------------------------------------------------------------------ boundary tests (docs/BOUNDARIES.md)
+    Option("--limits-dir", str, None, "limit files for the boundary tests (default: limits/ beside the cases)",
+           metavar="DIR"),
+    Option("--boundary-database", str, None, "example database of boundary failures, tried first next run "
+           "(default: .hypothesis/boundary at the root; not with --hypothesis-profile ci)", metavar="DIR"),
+    Option("--hypothesis-seed", str, None, "replay the boundary tests' search with this seed (every run "
+           "prints its own)", metavar="N", forward=True),
+    Option("--hypothesis-profile", str, None, "boundary search effort: dev (default), ci (derandomized, no "
+           "database) or thorough", metavar="NAME", forward=True),
     # ------------------------------------------------------------------ pytest's own, forwarded
     Option("-k", str, None, "select cases by a pytest -k expression (case id, API, kind, version)",
            metavar="EXPR", forward=True),

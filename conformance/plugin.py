@@ -24,12 +24,16 @@ from .config import ConfigError
 from .detect import DetectError
 from .embedded import EmbeddedServers
 from .execute import UNREACHABLE, RunContext, context_for, run_case
+from . import provenance
 from .masking import mask
 from .options import add_to_pytest
 from .results import CaseResult, ResultsDoc, mask_strings, summary
 from .report_writers import WRITERS, write_reports
 from .targets import TargetRun, Unreachable, from_json, resolve, to_json
 from .versions import ALL_VERSIONS
+
+# Boundary tests (limits/*.toml) are collected by their own module: one line here.
+pytest_plugins = ["conformance.boundary_collect"]
 
 RESULT_KEY = "webex_conformance_result"
 LOAD_ERROR_KEY = "webex_conformance_load_error"
@@ -387,7 +391,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     try:
         out = _output_dir(session.config)
         if st.results or st.load_errors:
-            _write_reports(st, out)
+            _write_reports(st, out, session, exitstatus)
             st.output = out
         LAST_RUN["results"] = st.results
     finally:
@@ -400,7 +404,7 @@ def _output_dir(config: pytest.Config) -> Path:
     return Path(opt) if opt else Path(config.rootpath) / "reports"
 
 
-def _write_reports(st: _State, out: Path) -> None:
+def _write_reports(st: _State, out: Path, session: pytest.Session, exitstatus: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     secrets = st.secrets()
     bundles = {}
@@ -418,6 +422,8 @@ def _write_reports(st: _State, out: Path) -> None:
         "load_errors": st.load_errors,
         "command": mask(" ".join(sys.argv), secrets),
     }
+    run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir,
+                                              [*st.results, *st.load_errors]))  # gate: issue 9
     write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
 
 

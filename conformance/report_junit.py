@@ -14,7 +14,7 @@ from lxml import etree
 
 from .results import CaseResult, mask_strings, version_key
 
-__all__ = ["write_junit", "junit_tree"]
+__all__ = ["write_junit", "junit_tree", "run_properties"]
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -45,8 +45,45 @@ def _exchange(r: CaseResult) -> str:
     return "\n".join(parts)
 
 
-def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> etree._ElementTree:
-    """The JUnit document for ``results`` (masked again with ``secrets``)."""
+def run_properties(runs: Iterable[dict]) -> list[tuple[str, str]]:
+    """Provenance of the run(s) as JUnit properties, so a CI page shows what judged and
+    whether the run was whole (several values, comma-separated, for a merge)."""
+    runs = [r for r in runs if isinstance(r, dict)]
+
+    def values(get) -> str:
+        seen: list[str] = []
+        for r in runs:
+            try:
+                v = get(r)
+            except (KeyError, TypeError, AttributeError):
+                continue
+            text = "" if v is None else str(v)
+            if text and text not in seen:
+                seen.append(text)
+        return ", ".join(seen)
+
+    def selection(r: dict) -> str:
+        sel = r["selection"]
+        parts = [f"-k {sel['keyword']}" if sel.get("keyword") else "",
+                 f"-m {sel['markers']}" if sel.get("markers") else "",
+                 f"versions {' '.join(sel['versions'])}" if sel.get("versions") else "",
+                 f"targets {' '.join(sel['targets'])}" if sel.get("targets") else ""]
+        return " ".join(p for p in parts if p) or "everything"
+
+    props = [("suite_version", values(lambda r: r["suite"]["version"])),
+             ("suite_commit", values(lambda r: r["suite"]["commit"] or r["suite"]["source"])),
+             ("cases_sha256", values(lambda r: r["inputs"]["cases"]["sha256"])),
+             ("limits_sha256", values(lambda r: r["inputs"]["limits"]["sha256"])),
+             ("run_status", values(lambda r: r["status"])),
+             ("selection", values(selection))]
+    return [(k, v) for k, v in props if v]
+
+
+def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = (),
+               runs: Iterable[dict] = ()) -> etree._ElementTree:
+    """The JUnit document for ``results`` (masked again with ``secrets``); ``runs``' provenance
+    becomes properties of every suite."""
+    provenance = run_properties(runs)
     records = [CaseResult.from_dict(mask_strings(r.to_dict(), secrets)) for r in results]
     groups: dict[tuple[str, str], list[CaseResult]] = {}
     for r in records:
@@ -61,7 +98,8 @@ def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> et
         props = etree.SubElement(suite, "properties")
         for name, value in (("target", target), ("version", version),
                             ("endpoint", members[0].endpoint),
-                            ("schema_bundle", ", ".join(sorted({r.schema_bundle for r in members if r.schema_bundle})))):
+                            ("schema_bundle", ", ".join(sorted({r.schema_bundle for r in members if r.schema_bundle}))),
+                            *provenance):
             etree.SubElement(props, "property", name=name, value=_x(value))
         for r in members:
             case = etree.SubElement(suite, "testcase", classname=_x(r.introduced), name=_x(r.case_id),
@@ -95,9 +133,10 @@ def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> et
     return etree.ElementTree(root)
 
 
-def write_junit(path: Path | str, results: Iterable[CaseResult], secrets: Iterable[str] = ()) -> None:
+def write_junit(path: Path | str, results: Iterable[CaseResult], secrets: Iterable[str] = (),
+                runs: Iterable[dict] = ()) -> None:
     """Write JUnit XML for ``results`` to ``path`` (parent directories created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tree = junit_tree(results, secrets)
+    tree = junit_tree(results, secrets, runs)
     path.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))

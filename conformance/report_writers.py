@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from .report_html import write_html
 from .report_junit import write_junit
-from .results import ResultsDoc, write_results
+from .results import ResultsDoc, merged_run_info, write_results
 
 __all__ = ["ReportWriter", "WRITERS", "write_reports", "run_info_of"]
 
@@ -26,9 +26,11 @@ class ReportWriter:
 
 
 def run_info_of(doc: ResultsDoc) -> dict:
-    """results.json's "run": a single run's info as it is, several as ``merged_from``
-    (``read_results`` restores ``doc.runs`` from either)."""
-    return dict(doc.runs[0]) if len(doc.runs) == 1 else {"merged_from": list(doc.runs)}
+    """results.json's "run": a single run's info as it is, several (or any conflict) as
+    ``merged_from`` with the conflicts (``read_results`` restores ``doc.runs`` from either)."""
+    if len(doc.runs) == 1 and not doc.conflicts:
+        return dict(doc.runs[0])
+    return merged_run_info(doc)
 
 
 def _results_json(path: Path, doc: ResultsDoc) -> None:
@@ -36,7 +38,7 @@ def _results_json(path: Path, doc: ResultsDoc) -> None:
 
 
 def _junit_xml(path: Path, doc: ResultsDoc) -> None:
-    write_junit(path, doc.results)
+    write_junit(path, doc.results, runs=doc.runs)
 
 
 def _matrix_html(path: Path, doc: ResultsDoc) -> None:

@@ -10,25 +10,34 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from .errors import ResultsFileError
+from .json_check import check_schema, first_error
 from .atomic_write import write_atomic
 from .masking import mask
 from .verdicts import Verdict
 from .versions import VersionError, parse_version
 
 __all__ = [
-    "FORMAT", "OUTCOMES", "StepRecord", "CaseResult", "ResultsDoc", "ResultsFileError",
-    "write_results", "read_results", "merge", "summary", "mask_strings", "version_key",
+    "FORMAT", "OUTCOMES", "SCHEMA_PATH", "StepRecord", "CaseResult", "ResultsDoc", "ResultsFileError",
+    "Conflict", "results_schema", "write_results", "read_text", "read_results", "merge", "merged_run_info",
+    "summary", "mask_strings", "version_key",
 ]
 
 FORMAT = "webex-conformance-results/1"
 OUTCOMES = ("pass", "fail", "error", "skip", "not-applicable")
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")  # the published format (docs/RESULTS.md)
 
 
-class ResultsFileError(Exception):
-    """A results file that is missing, unreadable or not in our format (one-line message)."""
+@lru_cache(maxsize=1)
+def results_schema() -> dict:
+    """The published JSON Schema of results.json, checked to use only what we can enforce."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    check_schema(schema)
+    return schema
 
 
 def _need(data: dict, key: str, types: type | tuple, where: str, optional: bool = False) -> Any:
@@ -173,11 +182,39 @@ class CaseResult:
         )
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """Several records for one (case, target, version) in a merge; every one is kept."""
+    case_id: str
+    target: str
+    version: str
+    outcomes: tuple[str, ...]
+    sources: tuple[str, ...]     # the file (or run) each record came from, in order
+
+    @property
+    def agree(self) -> bool:
+        return len(set(self.outcomes)) == 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "target": self.target, "version": self.version,
+                "outcomes": list(self.outcomes), "sources": list(self.sources), "agree": self.agree}
+
+    def describe(self) -> str:
+        seen = ", ".join(f"{o} ({src})" for o, src in zip(self.outcomes, self.sources))
+        return f"conflict: {self.case_id} on {self.target} at {self.version}: {seen}"
+
+
 @dataclass
 class ResultsDoc:
-    """One or more runs' records; ``runs`` holds each run's info (one per merged file)."""
+    """One or more runs' records; ``runs`` holds each run's info (one per merged file).
+
+    ``path`` is the file it was read from (empty when built in memory); ``conflicts``
+    lists the keys that have more than one record (only a merge makes them).
+    """
     runs: list[dict] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)
+    path: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 def mask_strings(data: Any, secrets: Iterable[str] = ()) -> Any:
@@ -205,60 +242,81 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
     write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
-def read_results(path: Path | str) -> ResultsDoc:
-    """Load and check a results file; any problem is a ResultsFileError naming the file."""
-    path = Path(path)
+def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFileError) -> str:
+    """A UTF-8 file's text, or ``error`` with one line naming the file (``what``: "results file"...)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ResultsFileError(f"{path}: no such results file") from None
+        raise error(f"{path}: no such {what}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsFileError(f"{path}: cannot read: {exc}") from None
+        raise error(f"{path}: cannot read: {exc}") from None
+
+
+def read_results(path: Path | str) -> ResultsDoc:
+    """Load a results file and check it against the published schema.
+
+    Any problem is a one-line ResultsFileError naming the file and the first place that
+    does not match, so a truncated upload or another tool's JSON fails clearly.
+    """
+    path = Path(path)
+    text = read_text(path, "results file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ResultsFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        hint = " (the file looks truncated)" if text.strip() and cut else ""
+        raise ResultsFileError(f"{path}: not valid JSON{hint} (line {exc.lineno}, column {exc.colno}: "
+                               f"{exc.msg})") from None
     if not isinstance(data, dict):
         raise ResultsFileError(f"{path}: not a results file (expected a JSON object with \"format\": \"{FORMAT}\")")
     fmt = data.get("format")
     if fmt != FORMAT:
         raise ResultsFileError(f"{path}: format {fmt!r} is not {FORMAT!r}")
-    run = data.get("run", {})
-    if not isinstance(run, dict):
-        raise ResultsFileError(f"{path}: \"run\" must be an object")
-    raw = data.get("results")
-    if not isinstance(raw, list):
-        raise ResultsFileError(f"{path}: \"results\" must be a list")
+    problem = first_error(data, results_schema())
+    if problem is not None:
+        raise ResultsFileError(f"{path}: does not match {FORMAT}: {problem}")
+    run = data["run"]
     results = []
-    for i, r in enumerate(raw):
+    for i, r in enumerate(data["results"]):
         try:
             results.append(CaseResult.from_dict(r, f"results[{i}]: "))
         except ValueError as exc:
             raise ResultsFileError(f"{path}: {exc}") from None
     merged = run.get("merged_from")
-    runs = [x for x in merged if isinstance(x, dict)] if isinstance(merged, list) else [run]
-    return ResultsDoc(runs=runs, results=results)
+    runs = list(merged) if isinstance(merged, list) else [run]
+    conflicts = [Conflict(c["case_id"], c["target"], c["version"], tuple(c["outcomes"]), tuple(c["sources"]))
+                 for c in run.get("conflicts", ())]
+    return ResultsDoc(runs=runs, results=results, path=str(path), conflicts=conflicts)
 
 
 def merge(docs: Iterable[ResultsDoc]) -> ResultsDoc:
-    """Combine runs; for the same (case, target, version) the later document's record wins.
+    """Combine runs (CI shards, several sites) without losing a record.
 
-    A record keeps the position where its key first appeared, so shard order does not
-    reshuffle the report.  Write the merged document with
-    ``write_results(path, doc.results, {"merged_from": doc.runs})``; reading it back
-    restores the list of runs.
+    Two records for the same (case, target, version) are both kept, next to each other,
+    and listed in ``conflicts`` with where each came from: a merge that silently picks one
+    would let a shard that passed hide a shard that failed.  Write the merged document with
+    ``write_results(path, doc.results, merged_run_info(doc))``; reading it back restores
+    the runs and the conflicts.
     """
+    docs = list(docs)
     out = ResultsDoc()
-    by_key: dict[tuple[str, str, str], int] = {}
-    for doc in docs:
+    groups: dict[tuple[str, str, str], list[tuple[CaseResult, str]]] = {}
+    for n, doc in enumerate(docs, 1):
         out.runs.extend(doc.runs)
+        source = doc.path or f"input {n}"
         for r in doc.results:
-            if r.key in by_key:
-                out.results[by_key[r.key]] = r
-            else:
-                by_key[r.key] = len(out.results)
-                out.results.append(r)
+            groups.setdefault(r.key, []).append((r, source))
+    for key, members in groups.items():
+        out.results.extend(r for r, _ in members)
+        if len(members) > 1:
+            out.conflicts.append(Conflict(*key, tuple(r.outcome for r, _ in members),
+                                          tuple(src for _, src in members)))
     return out
+
+
+def merged_run_info(doc: ResultsDoc) -> dict[str, Any]:
+    """The ``run`` object of a merged results.json: every run's info and the conflicts."""
+    return {"merged_from": list(doc.runs), "conflicts": [c.to_dict() for c in doc.conflicts]}
 
 
 def version_key(text: str) -> tuple:

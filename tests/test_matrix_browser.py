@@ -47,7 +47,8 @@ def report(tmp_path_factory) -> tuple[Path, dict]:
     records = [_record(i, v) for i in range(40) for v in VERSIONS]
     records += [_record(i, "42.6.0", target="acme") for i in range(0, 40, 2)]
     write_results(base / "results.json", records, {"suite": {"name": "webex-conformance", "version": "0.1.0",
-                                                             "commit": "abcdef1234567890"}, "status": "completed"})
+                                                             "source": "git", "commit": "abcdef1234567890"},
+                                                    "status": "completed"})
     out = base / "report"
     assert main(["report", str(base / "results.json"), "--output", str(out)]) == 0
     return out, json.loads((base / "results.json").read_text(encoding="utf-8"))

@@ -45,7 +45,7 @@ def test_unknown_vendor_malformed_and_unrelated_files_write_nothing(tmp_path, ca
     assert main(["report", str(tmp_path / "r.json"), "--baseline", str(tmp_path / "other.json"), "--output", str(out)]) == 2
     assert "shares no (case, target, version) with the results" in one_error_line(capsys)
     assert main(["report", str(tmp_path / "broken.json"), "--output", str(out)]) == 2
-    assert "broken.json: results[0]:" in one_error_line(capsys)
+    assert "broken.json: does not match webex-conformance-results/1" in one_error_line(capsys)
     assert main(["report", str(tmp_path / "r.json"), "--baseline", str(tmp_path / "half.json"), "--output", str(out)]) == 2
     line = one_error_line(capsys)
     assert line.startswith("webex-conformance: error: --baseline:") and "half.json: not valid JSON" in line

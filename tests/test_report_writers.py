@@ -9,7 +9,7 @@ from test_results import record
 
 
 def test_every_writer_writes_its_file_from_one_doc(tmp_path):
-    doc = ResultsDoc(runs=[{"tool": "webex-conformance", "targets": ["ref"]}],
+    doc = ResultsDoc(runs=[{"tool": "webex-conformance", "targets": [{"name": "ref", "endpoint": "http://127.0.0.1:1/", "version": "42.6.0", "how": "given", "embedded": False}]}],
                      results=[record(), record(case_id="other", outcome="fail", reason="x")])
     paths = write_reports(tmp_path / "out", doc)
     assert [p.name for p in paths] == [w.filename for w in WRITERS] == ["results.json", "junit.xml", "matrix.html"]

@@ -5,9 +5,10 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conformance.json_check import first_error
 from conformance.results import (
-    FORMAT, CaseResult, ResultsDoc, ResultsFileError, StepRecord, merge, read_results,
-    summary, version_key, write_results,
+    FORMAT, CaseResult, ResultsDoc, ResultsFileError, StepRecord, merge, merged_run_info, read_results,
+    results_schema, summary, version_key, write_results,
 )
 from conformance.verdicts import Verdict
 
@@ -36,10 +37,11 @@ def record(case_id="lstsummaryuser-lastlogintime", target="ref", version="39.2.0
 def test_round_trip(tmp_path):
     rs = [record(), record(case_id="other", outcome="fail", reason="FAIL result: expected SUCCESS")]
     path = tmp_path / "out" / "results.json"
-    write_results(path, rs, {"tool": "webex-conformance", "targets": ["ref"]})
+    run = {"tool": "webex-conformance", "targets": [{"name": "ref", "endpoint": "http://x", "version": "39.2.0"}]}
+    write_results(path, rs, run)
     doc = read_results(path)
     assert doc.results == rs
-    assert doc.runs == [{"tool": "webex-conformance", "targets": ["ref"]}]
+    assert doc.runs == [run]
     raw = json.loads(path.read_text(encoding="utf-8"))
     assert raw["format"] == FORMAT
     assert set(raw) == {"format", "run", "results"}
@@ -63,7 +65,8 @@ def test_every_string_is_masked(tmp_path):
     ("{not json", "not valid JSON (line 1"),
     ("[]", "not a results file"),
     ('{"format": "something-else/2", "results": []}', "format 'something-else/2' is not"),
-    (json.dumps({"format": FORMAT, "run": {}, "results": {}}), '"results" must be a list'),
+    (json.dumps({"format": FORMAT, "run": {}, "results": {}}), "results: must be a list, not object"),
+    (json.dumps({"format": FORMAT, "results": []}), "(top): missing field 'run'"),
     (json.dumps({"format": FORMAT, "run": {}, "results": [{"case_id": "x"}]}), "results[0]: missing field"),
 ])
 def test_bad_files_give_one_line_reasons(tmp_path, content, reason):
@@ -79,12 +82,16 @@ def test_bad_files_give_one_line_reasons(tmp_path, content, reason):
 
 def test_bad_outcome_and_field_types_are_reported(tmp_path):
     good = record().to_dict()
-    for broken, reason in [({**good, "outcome": "green"}, "outcome 'green'"),
-                           ({**good, "duration_ms": "3"}, "'duration_ms' must be"),
-                           ({**good, "apis": [1]}, "'apis' must be a list of strings"),
-                           ({**good, "steps": [{**good["steps"][0], "attempts": True}]}, "steps[0]: field 'attempts'"),
+    for broken, reason in [({**good, "outcome": "green"}, "results[0].outcome: 'green' is not one of pass"),
+                           ({**good, "duration_ms": "3"}, "results[0].duration_ms: must be a number or null, not string"),
+                           ({**good, "apis": [1]}, "results[0].apis[0]: must be a string, not integer"),
+                           ({**good, "steps": [{**good["steps"][0], "attempts": True}]},
+                            "results[0].steps[0].attempts: must be an integer, not boolean"),
                            ({**good, "steps": [{**good["steps"][0], "verdicts": [{"check": "x"}]}]},
-                            "verdicts[0]: verdict is missing")]:
+                            "results[0].steps[0].verdicts[0]: missing field 'outcome'"),
+                           ({**good, "colour": "red"}, "results[0]: unknown field 'colour'"),
+                           ({**good, "boundary": {"limit": "x", "scenario": "s", "phase": "middle"}},
+                            "results[0].boundary.phase: 'middle' is not one of edge, search")]:
         path = tmp_path / "r.json"
         path.write_text(json.dumps({"format": FORMAT, "run": {}, "results": [broken]}), encoding="utf-8")
         with pytest.raises(ResultsFileError) as err:
@@ -97,19 +104,60 @@ def test_case_result_rejects_unknown_outcome():
         record(outcome="green")
 
 
-def test_merge_later_wins_and_keeps_runs(tmp_path):
-    a = ResultsDoc(runs=[{"shard": 1}], results=[record(case_id="a", outcome="fail"), record(case_id="b")])
-    b = ResultsDoc(runs=[{"shard": 2}], results=[record(case_id="c"), record(case_id="a", outcome="pass")])
+def test_merge_keeps_every_record_and_lists_conflicts(tmp_path):
+    a = ResultsDoc(runs=[{"shard": 1}], results=[record(case_id="a", outcome="fail"), record(case_id="b")],
+                   path="shard1/results.json")
+    b = ResultsDoc(runs=[{"shard": 2}], results=[record(case_id="c"), record(case_id="a", outcome="pass")],
+                   path="shard2/results.json")
     c = ResultsDoc(runs=[{"site": "other"}], results=[record(case_id="a", target="other", outcome="error")])
     m = merge([a, b, c])
+    # both records of ("a", "ref") are kept, next to each other; nothing is dropped
     assert [(r.case_id, r.target, r.outcome) for r in m.results] == [
-        ("a", "ref", "pass"), ("b", "ref", "pass"), ("c", "ref", "pass"), ("a", "other", "error")]
+        ("a", "ref", "fail"), ("a", "ref", "pass"), ("b", "ref", "pass"), ("c", "ref", "pass"),
+        ("a", "other", "error")]
     assert m.runs == [{"shard": 1}, {"shard": 2}, {"site": "other"}]
-    # a merged document written and read back keeps its list of runs
+    assert [c.to_dict() for c in m.conflicts] == [{
+        "case_id": "a", "target": "ref", "version": "39.2.0", "outcomes": ["fail", "pass"],
+        "sources": ["shard1/results.json", "shard2/results.json"], "agree": False}]
+    assert m.conflicts[0].describe() == ("conflict: a on ref at 39.2.0: fail (shard1/results.json), "
+                                         "pass (shard2/results.json)")
+    # a merged document written and read back keeps its runs, records and conflicts
     path = tmp_path / "merged.json"
-    write_results(path, m.results, {"merged_from": m.runs})
+    write_results(path, m.results, merged_run_info(m))
     back = read_results(path)
-    assert back.runs == m.runs and back.results == m.results
+    assert back.runs == m.runs and back.results == m.results and back.conflicts == m.conflicts
+    # merging the merged file again still keeps all five records
+    assert len(merge([back]).results) == 5 and len(merge([back]).conflicts) == 1
+
+
+def test_same_file_twice_is_an_agreeing_conflict():
+    one = ResultsDoc([{}], [record()], path="r.json")
+    m = merge([one, one])
+    assert len(m.results) == 2 and m.conflicts[0].agree
+
+
+def test_truncated_file_says_so(tmp_path):
+    path = tmp_path / "results.json"
+    write_results(path, [record()], {})
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    with pytest.raises(ResultsFileError, match=r"not valid JSON \(the file looks truncated\)"):
+        read_results(path)
+
+
+def test_every_written_record_matches_the_published_schema(tmp_path):
+    r = record()
+    r.error_kind, r.outcome = "response", "error"
+    r.boundary = {"limit": "confname", "scenario": "max", "phase": "edge", "unit": "characters", "bound": 128,
+                  "inclusive": True, "input_size": 128, "example": "aaa…", "reading": None, "seed": 1}
+    path = tmp_path / "results.json"
+    write_results(path, [r, record(case_id="x", outcome="skip", reason="needs mail sink")], {})
+    assert first_error(json.loads(path.read_text(encoding="utf-8")), results_schema()) is None
+    # and every field a record writes is declared by the schema (nothing slips through as "extra")
+    declared = set(results_schema()["$defs"]["result"]["properties"])
+    assert set(r.to_dict()) == declared
+    assert set(r.steps[0].to_dict()) == set(results_schema()["$defs"]["step"]["properties"])
+    assert set(r.steps[0].verdicts[0].to_dict()) == set(results_schema()["$defs"]["verdict"]["properties"])
 
 
 def test_same_case_other_version_is_not_replaced():

@@ -6,7 +6,7 @@ one line below.
 from __future__ import annotations
 
 from ..command import Command
-from . import defects, list as list_, replay, report, run, serve, validate
+from . import defects, diff, gate, list as list_, replay, report, run, serve, validate
 
 __all__ = ["COMMANDS"]
 
@@ -18,4 +18,6 @@ COMMANDS: tuple[Command, ...] = (
     serve.COMMAND,
     defects.COMMAND,
     report.COMMAND,
+    diff.COMMAND,
+    gate.COMMAND,
 )

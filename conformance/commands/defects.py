@@ -13,20 +13,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..boundary_defects import boundary_tests
+    from ..limits import load_limits
+    from ..resources import limits_dir
     from ..server.defects import all_defects
     defects = all_defects()
+    where = limits_dir()
+    boundary = boundary_tests(defects, load_limits(where).limits if where else [])
     if args.json:
         print(json.dumps([{"name": d.name, "version": d.version, "cases": list(d.cases),
-                           "description": d.description} for d in defects.values()], indent=1))
+                           "boundary": list(boundary[d.name]), "description": d.description}
+                          for d in defects.values()], indent=1))
         return EXIT_OK
     for d in defects.values():
-        print(f"{d.name}  [{d.version}]  caught by: {', '.join(d.cases)}  -- {d.description}")
+        print(f"{d.name}  [{d.version}]  caught by: {', '.join([*d.cases, *boundary[d.name]])}  -- {d.description}")
     return EXIT_OK
 
 
 COMMAND = Command(
     name="defects",
-    help="list the reference server's seeded defects and the cases that catch them",
+    help="list the reference server's seeded defects and the cases and boundary tests that catch them",
     description="List the defects the reference server can be started with (--server-defect for run and "
                 "replay, --defect for serve): name, version, the cases that must catch it, and what it breaks.",
     add_arguments=add_arguments,

@@ -11,8 +11,11 @@ from .case_source import load_reported
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("case", metavar="CASE_ID", help="the case to replay (see `webex-conformance list`)")
+    p.add_argument("case", metavar="CASE_ID", help="the case to replay (see `webex-conformance list`), "
+                   "or boundary/<limit> with --request")
     options.add_to_argparse(p, "replay")
+    p.add_argument("--request", metavar="FILE", help="boundary/<limit>: a saved failing request to re-send "
+                   "(docs/BOUNDARIES.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from ..targets import Unreachable, resolve
     from .run import err
 
+    if args.case.startswith("boundary/"):
+        from ..boundary_replay import replay_boundary
+        return replay_boundary(args)
     report = load_reported(args.cases_dir)
     case = report.by_id().get(args.case)
     if case is None:

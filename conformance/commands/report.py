@@ -4,14 +4,29 @@ from __future__ import annotations
 import argparse
 
 from ..command import Command
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_FAIL, EXIT_OK, UsageError
 from ..report_dir import writable_dir
+from ..results import OUTCOMES
+
+FAIL_ON = (*OUTCOMES, "conflict")  # "conflict": two merged records of one key disagree
+
+
+def _fail_on(text: str) -> frozenset[str]:
+    names = {t.strip() for t in text.split(",") if t.strip()}
+    unknown = sorted(names - set(FAIL_ON))
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or repr(text)}: expected a comma-separated list "
+                                         f"of {', '.join(FAIL_ON)}")
+    return frozenset(names)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", nargs="+", metavar="RESULTS_JSON", help="results.json files of runs or shards")
     p.add_argument("--output", default="reports/merged", metavar="DIR",
                    help="where the merged results.json, junit.xml and matrix.html go (default: reports/merged)")
+    p.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
+                   help=f"exit 1 when a merged record has one of these outcomes (comma-separated: "
+                        f"{', '.join(FAIL_ON)}), e.g. --fail-on fail,error")
     # matrix (issue 11): the vendor report and the baseline comparison
     p.add_argument("--vendor", metavar="NAME", help="also write vendor-NAME.html and .json: the report for one target")
     p.add_argument("--baseline", metavar="OLD_RESULTS_JSON",
@@ -22,12 +37,9 @@ def run(args: argparse.Namespace) -> int:
     from ..report_html import write_html
     from ..report_vendor import check_target, write_vendor_report
     from ..report_writers import WRITERS, write_reports
-    from ..results import ResultsFileError, merge, read_results
+    from ..results import merge, read_results, summary
 
-    try:
-        docs = [read_results(p) for p in args.results]
-    except ResultsFileError as exc:
-        raise UsageError(str(exc)) from None
+    docs = [read_results(p) for p in args.results]
     merged = merge(docs)
     baseline = _baseline(args.baseline, merged)
     if args.vendor is not None:
@@ -41,7 +53,18 @@ def run(args: argparse.Namespace) -> int:
     if args.vendor is not None:
         paths = write_vendor_report(out, merged, args.vendor)
         print(f"vendor report for {args.vendor}: {', '.join(str(p) for p in paths)}")
-    print(f"merged {len(docs)} results file(s), {len(merged.results)} records -> {out}")
+    counts = summary(merged.results)
+    shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "total") or "no records"
+    print(f"merged {len(docs)} results file(s), {len(merged.results)} records ({shown}), "
+          f"{len(merged.conflicts)} conflict(s) -> {out}")
+    for c in merged.conflicts:
+        print(c.describe() + ("" if c.agree else "  (they disagree)"))
+    tripped = {r.outcome for r in merged.results} & args.fail_on
+    if "conflict" in args.fail_on and any(not c.agree for c in merged.conflicts):
+        tripped.add("conflict")
+    if tripped:
+        print(f"--fail-on: the merged results hold {', '.join(sorted(tripped))}")
+        return EXIT_FAIL
     return EXIT_OK
 
 
@@ -63,7 +86,9 @@ COMMAND = Command(
     name="report",
     help="merge results.json files and render the reports",
     description="Merge the results.json files of several runs (shards, sites, versions) into one "
-                "results.json, junit.xml and matrix.html.",
+                "results.json, junit.xml and matrix.html. Two records for the same (case, target, version) "
+                "are both kept and listed as a conflict. Exit codes: 0 merged; 1 --fail-on matched; 2 a file "
+                "that cannot be read.",
     add_arguments=add_arguments,
     run=run,
 )

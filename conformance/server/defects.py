@@ -14,6 +14,7 @@ class Defect:
     description: str
     cases: tuple[str, ...]          # ids of the cases that must catch it
     version: str = "42.6.0"         # a version at which the defect is observable
+    boundary: tuple[str, ...] = ()  # boundary tests (boundary/<limit>) that must catch it
 
 
 def all_defects() -> dict[str, Defect]:
@@ -24,7 +25,8 @@ def all_defects() -> dict[str, Defect]:
     found: dict[str, Defect] = {}
     where: dict[str, str] = {}
     for mod in [app, *ALL_MODULES]:
-        for d in getattr(mod, "DEFECTS", ()):
+        # BOUNDARY_DEFECTS: defects only boundary tests catch (no case does)
+        for d in [*getattr(mod, "DEFECTS", ()), *getattr(mod, "BOUNDARY_DEFECTS", ())]:
             if d.name in found:
                 raise RuntimeError(f"defect {d.name!r} is defined twice: in {where[d.name]} and {mod.__name__}")
             found[d.name] = d

@@ -46,12 +46,16 @@ DEFECTS: list[Defect] = [
     Defect("attendee-limit-register-only",
            "42.1.0: only RegisterMeetingAttendee applies the 50 limit; CreateMeetingAttendee accepts 51",
            ("createmeetingattendee-over-50-rejected",)),
+    Defect("attendee-limit-from-39-11",
+           "42.1.0: the 50-attendee limit is applied one version early (from 39.11.0)", _OVER,
+           version="39.11.0", boundary=("boundary/attendees-per-call-50",)),
 ]
 
 
 def _check_count(call: Call, count: int) -> None:
     """42.1.0: more than 50 attendees in one call -> 040015 with value 50."""
-    if not call.since("42.1.0") or call.defect("attendee-limit-not-enforced"):
+    since = "39.11.0" if call.defect("attendee-limit-from-39-11") else "42.1.0"
+    if not call.since(since) or call.defect("attendee-limit-not-enforced"):
         return
     if call.api == "CreateMeetingAttendee" and call.defect("attendee-limit-register-only"):
         return

@@ -22,6 +22,7 @@ API_VERSION_TEXT = "WebEx XML API V11.0.0"
 
 TABLES = ep_recordings.TABLES + ep_contacts.TABLES
 
+BOUNDARY_DEFECTS: list[Defect] = [*ep_recordings.BOUNDARY_DEFECTS]
 DEFECTS: list[Defect] = [
     Defect("apiver-wrong", "GetAPIVersion's apiVer drops the patch number (\"42.6\" for 42.6.0)",
            ("getapiversion-apiver",)),

@@ -111,7 +111,10 @@ def _check_scope(call: Call) -> tuple[_dt.datetime | None, _dt.datetime | None]:
     if end < start:
         raise ApiFailure("999999", "createTimeEnd is earlier than createTimeStart")
     limit = MAX_SCOPE_DAYS + (1 if call.defect("recording-scope-29-days") else 0)
-    if end - start > _dt.timedelta(days=limit):
+    span = end - start
+    if call.defect("recording-scope-whole-days"):
+        span = _dt.timedelta(days=span.days)
+    if span > _dt.timedelta(days=limit):
         old = not call.since("11.0.0 SP11") or call.defect("recording-scope-old-message")
         raise ApiFailure("999999", REASON_SCOPE_BEFORE_SP11 if old else REASON_SCOPE)
     return start, end
@@ -231,3 +234,11 @@ def del_recording(call: Call) -> list:
             and not call.defect("delrecording-no-mail"):
         _mail(call, row, permanently)
     return [call.E("ep").recordingID(str(rid))]
+
+
+# Defects only the boundary tests catch: no case sends the input that shows them.
+BOUNDARY_DEFECTS: list[Defect] = [
+    Defect("recording-scope-whole-days",
+           "LstRecording compares the createTime scope in whole days (28 days + 23 h accepted)",
+           (), "11.0.0 SP11", boundary=("boundary/recording-scope-28-days",)),
+]

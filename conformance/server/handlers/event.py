@@ -49,6 +49,9 @@ DEFECTS: list[Defect] = [
     Defect("event-description-wrong-code",
            "39.3.0: an event description over 1024 characters is refused with 999999 instead of 060067",
            _D1024 + _D2500, version="39.5.0"),
+    Defect("event-description-2500-from-39-9",
+           "39.8.0: the 2500 event description limit is applied one version late (39.9.0): 39.8.0 keeps 1024",
+           _D2500 + _D1024, version="39.8.0", boundary=("boundary/description",)),
     Defect("getevent-cet-elements-missing",
            "SP20: GetEvent never returns isCETMeeting, sipURL, standaloneDialingIPAddress, panelistNumericPassword",
            ("getevent-cet-elements", "createevent-video-device-default", "getevent-displaymeetingurl")),
@@ -69,7 +72,8 @@ DEFECTS: list[Defect] = [
 _DESCRIPTION_DEFECTS = DescriptionDefects(
     not_raised="event-description-limit-not-raised", unlimited="event-description-2500-not-enforced",
     off_by_one="event-description-limit-off-by-one", wrong_code="event-description-wrong-code",
-    no_1024="event-description-1024-not-enforced")
+    no_1024="event-description-1024-not-enforced", counts_bytes="event-description-counts-bytes",
+    late_2500="event-description-2500-from-39-9")
 
 
 def _numeric_password(key: int) -> str:
@@ -180,3 +184,11 @@ def seed(state, now: _dt.datetime) -> dict[str, str]:
     key = seed_on_suspended_site(state, now, KEY_COUNTER, 7, kind="event", conf_name="Event before suspension",
                                  password="Ev4713x", telephony="CALLIN", data=_event_data)
     return {"sessions.suspended_event": key}
+
+
+# Defects only the boundary tests catch: no case sends the input that shows them.
+BOUNDARY_DEFECTS: list[Defect] = [
+    Defect("event-description-counts-bytes",
+           "39.8.0: Create/SetEvent count the description's UTF-8 bytes, not its characters (2500 CJK refused)",
+           (), boundary=("boundary/description",)),
+]

@@ -57,7 +57,8 @@ _AUTOREC = ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-aut
             "autorecord-site-forces-recording")
 _CONFNAME = ("createmeeting-confname-128", "setmeeting-confname-128")
 _CONF_NAME_DEFECTS = ConfNameDefects(limit_129="confname-limit-129", empty_accepted="confname-empty-accepted",
-                                     counts_bytes="confname-counts-bytes", wrong_code="confname-wrong-code")
+                                     counts_bytes="confname-counts-bytes", wrong_code="confname-wrong-code",
+                                     late="confname-limit-from-sp12")
 
 DEFECTS: list[Defect] = [
     Defect("confname-limit-129", "SP11: a confName of 129 display characters is accepted (limit checked as 129)",
@@ -67,6 +68,8 @@ DEFECTS: list[Defect] = [
            "SP11: the 128 limit counts UTF-8 bytes, not display characters (128 accented letters refused)",
            ("createmeeting-confname-128",)),
     Defect("confname-wrong-code", "SP11: an illegal confName is refused with 999999 instead of 060065", _CONFNAME),
+    Defect("confname-limit-from-sp12", "SP11: the confName rule of SP11 is applied one version late (from SP12)",
+           _CONFNAME, version="11.0.0 SP11", boundary=("boundary/confname-128",)),
     Defect("autorecord-not-returned", "SP21: GetMeeting and LstMeeting do not return autoRecord", _AUTOREC),
     Defect("autorecord-not-stored", "SP21: CreateMeeting and SetMeeting ignore the autoRecord request element",
            ("createmeeting-autorecord", "setmeeting-autorecord", "lstmeeting-autorecord",

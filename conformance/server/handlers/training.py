@@ -89,6 +89,9 @@ DEFECTS: list[Defect] = [
            "SP11: Create/SetTrainingSession accept a confName of 129 display characters", _CONFNAME),
     Defect("training-confname-empty-accepted",
            "SP11: Create/SetTrainingSession accept an empty confName instead of 060065", _CONFNAME),
+    Defect("training-description-1024-off-by-one",
+           "39.3.0: a description of exactly 1024 characters is refused (limit checked with >=)",
+           _CREATE_CASES, version="39.5.0", boundary=("boundary/description",)),
     Defect("training-autorecord-returned",
            "SP21: GetTrainingSession returns autoRecord, which applies to Webex Meetings only",
            ("gettrainingsession-no-autorecord",)),
@@ -116,9 +119,11 @@ def require_scheduler(call: Call):
 
 _DESCRIPTION_DEFECTS = DescriptionDefects(
     not_raised="training-description-limit-not-raised", unlimited="training-description-unlimited",
-    off_by_one="training-description-limit-off-by-one", wrong_code="training-description-wrong-code")
+    off_by_one="training-description-limit-off-by-one", wrong_code="training-description-wrong-code",
+    off_by_one_1024="training-description-1024-off-by-one")
 _CONF_NAME_DEFECTS = ConfNameDefects(limit_129="training-confname-limit-129",
-                                     empty_accepted="training-confname-empty-accepted")
+                                     empty_accepted="training-confname-empty-accepted",
+                                     counts_utf16="training-confname-counts-utf16")
 
 
 # -- reading a request ---------------------------------------------------------------------
@@ -238,3 +243,11 @@ def seed(state, now: _dt.datetime) -> dict[str, str]:
                                  conf_name="Training before suspension", password="Pw4711x",
                                  data=json.dumps({"attendeeSendVideo": False}))
     return {"sessions.suspended_training": key}
+
+
+# Defects only the boundary tests catch: no case sends the input that shows them.
+BOUNDARY_DEFECTS: list[Defect] = [
+    Defect("training-confname-counts-utf16",
+           "SP11: Create/SetTrainingSession count confName in UTF-16 code units (128 emoji refused)",
+           (), boundary=("boundary/confname-128",)),
+]

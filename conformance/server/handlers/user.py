@@ -91,6 +91,13 @@ DEFECTS: list[Defect] = [
     Defect("uploadpmrimage-wrong-code",
            "SP22: an image over 5 MB is refused with 999999 instead of 010100",
            ("uploadpmrimage-over-5mb-rejected",), "11.0.0 SP22"),
+    Defect("uploadpmrimage-counts-base64",
+           "SP22: UploadPMRImage compares the base64 text, not the image, with 5 MB (a 4.9 MB image refused)",
+           ("uploadpmrimage-under-5mb-accepted",), "11.0.0 SP22", boundary=("boundary/pmr-image-5mb",)),
+    Defect("lstsummaryuser-modified-range-wrong-code",
+           "39.11.0: a modified-date range over 90 days is refused with 000000 instead of 999999",
+           ("lstsummaryuser-modified-date-range-limit",), "39.11.0",
+           boundary=("boundary/modified-date-range-90-days",)),
     Defect("lastlogintime-missing",
            "39.2.0: LstsummaryUser does not return lastLoginTime",
            ("lstsummaryuser-lastlogintime",), "39.2.0"),
@@ -388,7 +395,13 @@ def _modified_window(call: Call) -> tuple[_dt.datetime, _dt.datetime] | None:
     if start > end:
         raise ApiFailure("999999", "modifiedDateStart must not be later than modifiedDateEnd")
     limit = _dt.timedelta(days=MODIFIED_RANGE_DAYS)
-    if end - start > limit and not call.defect("lstsummaryuser-modified-range-unchecked"):
+    span = end - start
+    if call.defect("lstsummaryuser-modified-range-whole-days"):
+        span = _dt.timedelta(days=span.days)
+    over = span >= limit if call.defect("lstsummaryuser-modified-range-off-by-one") else span > limit
+    if over and not call.defect("lstsummaryuser-modified-range-unchecked"):
+        if call.defect("lstsummaryuser-modified-range-wrong-code"):
+            raise ApiFailure("000000", RANGE_TOO_LONG[1])
         raise ApiFailure(*RANGE_TOO_LONG)
     return start, end
 
@@ -456,7 +469,10 @@ def upload_pmr_image(call: Call) -> list:
         raise ApiFailure("999999", "imageData is not valid base64") from None
     if call.since("11.0.0 SP22"):
         limit = 4 * 1024 * 1024 if call.defect("uploadpmrimage-limit-too-small") else IMAGE_LIMIT_BYTES
-        if len(data) > limit and not call.defect("uploadpmrimage-no-size-limit"):
+        if call.defect("uploadpmrimage-limit-5-3mb"):
+            limit = 5_290_000
+        size = len(encoded) if call.defect("uploadpmrimage-counts-base64") else len(data)
+        if size > limit and not call.defect("uploadpmrimage-no-size-limit"):
             if call.defect("uploadpmrimage-wrong-code"):
                 raise ApiFailure("999999", IMAGE_TOO_BIG[1])
             raise ApiFailure(*IMAGE_TOO_BIG)
@@ -468,3 +484,17 @@ def upload_pmr_image(call: Call) -> list:
     call.db.execute("UPDATE users SET extra=? WHERE site=? AND webex_id=?",
                     (json.dumps(extra, sort_keys=True), call.site.name, row["webex_id"]))
     return []
+
+
+# Defects only the boundary tests catch: no case sends the input that shows them.
+BOUNDARY_DEFECTS: list[Defect] = [
+    Defect("lstsummaryuser-modified-range-whole-days",
+           "39.11.0: the modified-date range is compared in whole days (90 days + 23 h accepted)",
+           (), "39.11.0", boundary=("boundary/modified-date-range-90-days",)),
+    Defect("lstsummaryuser-modified-range-off-by-one",
+           "39.11.0: a modified-date range of exactly 90 days is refused (checked with >=)",
+           (), "39.11.0", boundary=("boundary/modified-date-range-90-days",)),
+    Defect("uploadpmrimage-limit-5-3mb",
+           "SP22: UploadPMRImage's limit sits at 5,290,000 bytes, above either reading of 5 MB",
+           (), "11.0.0 SP22", boundary=("boundary/pmr-image-5mb",)),
+]
