@@ -24,6 +24,7 @@ from .atomic_write import write_atomic
 from .page import render_page
 from .report_facts import load_headings, provenance, run_details
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
+from .run_diff import worst_by_key
 
 __all__ = ["render_matrix", "write_html", "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
 
@@ -217,8 +218,12 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, run
     if secrets:
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
-    model = _build(results, title, runs, list(baseline) if baseline is not None else None,
+    cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
+    model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
                    headings if headings is not None else [])
+    if len(cells) < len(results):
+        model["prov"]["notes"].append(f"{len(results) - len(cells)} record(s) repeated a (case, target, version) "
+                                      "of another merged file: each cell shows the worst")
     return render_page("matrix.html.j2", **model)
 
 

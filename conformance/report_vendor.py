@@ -24,6 +24,7 @@ from .atomic_write import write_atomic
 from .page import render_page
 from .report_facts import load_headings, provenance
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
+from .run_diff import worst_by_key
 
 __all__ = ["FORMAT", "check_target", "vendor_summary", "write_vendor_report", "UnknownTarget"]
 
@@ -51,7 +52,7 @@ def _reported(runs: Sequence[Any], name: str, versions: list[str]) -> list[dict[
 
 def check_target(doc: ResultsDoc, vendor: str) -> list[CaseResult]:
     """The target's records; UnknownTarget (a usage error, one line) if it has none."""
-    records = [r for r in doc.results if r.target == vendor]
+    records = list(worst_by_key(r for r in doc.results if r.target == vendor).values())
     if not records:
         targets = list(dict.fromkeys(r.target for r in doc.results))
         raise UnknownTarget(f"--vendor {vendor!r}: no such target in the results "
