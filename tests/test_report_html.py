@@ -132,7 +132,7 @@ def test_boundary_records_are_rows_with_their_scenario_and_shrunk_input():
     assert "bnd" in tr.get("class")
     ev = evidence(root, "boundary/confname-length")["0"]
     assert ev["boundary"] == b
-    assert ev["reproduce"] == ("webex-conformance run -k confname-length --api-version 42.6.0 "
+    assert ev["reproduce"] == ("webex-conformance run -k 'confname-length and 42.6.0' "
                                "--endpoint https://ref.example.com/WBXService/XMLService --hypothesis-seed 42")
 
 
