@@ -21,11 +21,11 @@ def target_for_server(server, name: str | None = None) -> Target:
     """The Target of a running ``conformance.server.serve.ReferenceServer``."""
     seed = server.seed
     sites = {}
-    for key, site in seed["sites"].items():
-        creds = {role: Credential(seed["accounts"][acc]["webExID"], password=seed["accounts"][acc]["password"])
+    for key, site in seed.sites.items():
+        creds = {role: Credential(seed.accounts[acc].webex_id, password=seed.accounts[acc].password)
                  for role, acc in ROLE_USER.items()}
-        creds["access-token"] = Credential(None, access_token=seed["token"])
-        sites[key] = SiteAccess(site["siteName"], site["siteID"], site["partnerID"], creds)
+        creds["access-token"] = Credential(None, access_token=seed.token)
+        sites[key] = SiteAccess(site.site_name, site.site_id, site.partner_id, creds)
     return Target(
         name=name or "reference-server",
         endpoint=server.url,

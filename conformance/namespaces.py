@@ -27,6 +27,7 @@ NS: dict[str, str] = {
     "sess": f"{SERV}/session",
     "sc": f"{SERV}/supportsession",
     "mtgtype": f"{SERV}/meetingtype",
+    "auo": f"{SERV}/meeting/auo",
     "sales": f"{SERV}/sales",
     "xsi": XSI,
 }
@@ -52,6 +53,7 @@ SERVICES: dict[str, tuple[str, str]] = {
     "training": ("train", NS["train"]),
     "support": ("sc", NS["sc"]),
     "meetingtype": ("mtgtype", NS["mtgtype"]),
+    "meeting.auo": ("auo", NS["auo"]),   # teleconference-only sessions: a three-part binding
 }
 
 

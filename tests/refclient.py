@@ -55,16 +55,16 @@ class RefClient:
             return ""
         if account == "token":
             return f"<accessToken>{self.srv.info['accessToken']}</accessToken>"
-        acc = self.srv.seed["accounts"][account]
+        acc = self.srv.seed.accounts[account].wire()
         return f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
 
     def envelope(self, service: str, api: str, body: str = "", role: str | None = "host", site: str = "main",
                  security: str | None = None) -> bytes:
         """The request for ``service.api``; ``security`` replaces the whole securityContext content."""
         if security is None:
-            if site not in self.srv.seed["sites"]:
+            if site not in self.srv.seed.sites:
                 raise ValueError(f"unknown site {site!r}: expected one of {', '.join(SITES)}")
-            security = self.credentials(role) + f"<siteName>{self.srv.seed['sites'][site]['siteName']}</siteName>"
+            security = self.credentials(role) + f"<siteName>{self.srv.seed.sites[site].site_name}</siteName>"
         xml = (f'<?xml version="1.0" encoding="UTF-8"?><serv:message xmlns:serv="{NS["serv"]}" '
                f'xmlns:xsi="{NS["xsi"]}"><header><securityContext>{security}</securityContext></header>'
                f'<body><bodyContent xsi:type="java:com.webex.service.binding.{service}.{api}">{body}'

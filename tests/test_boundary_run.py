@@ -19,7 +19,7 @@ from conformance.cli import main
 from conformance.embedded import EmbeddedServers
 from conformance.execute import context_for
 from conformance.limits import load_limits
-from conformance.server.defects import all_defects
+from conformance.server.root import all_defects
 from conformance.versions import ALL_VERSIONS, documented
 
 ROOT = Path(__file__).resolve().parents[1]

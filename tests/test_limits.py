@@ -5,7 +5,7 @@ import pytest
 
 from conformance.errors import CaseFileError
 from conformance.limits import LimitFileError, load_limit_file, load_limits
-from conformance.server.defects import all_defects
+from conformance.server.root import all_defects
 from conformance.versions import ALL_VERSIONS, documented
 
 ROOT = Path(__file__).resolve().parents[1]

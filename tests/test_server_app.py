@@ -125,6 +125,17 @@ def test_received_requests_are_recorded_with_passwords_masked(srv):
     assert "<password>***</password>" in seen[-1]
 
 
+@pytest.mark.parametrize("field", ["<password><![CDATA[{pw}]]></password>", '<password type="plain">{pw}</password>',
+                                   "<sessionTicket>{pw}</sessionTicket>"])
+def test_recorded_requests_mask_cdata_and_attributed_secrets(srv, field):
+    acc = srv.info["accounts"]["admin"]
+    secret = acc["password"] if "password" in field else "TICKET-" + acc["password"]
+    sec = f"<webExID>{acc['webExID']}</webExID>{field.format(pw=secret)}<siteName>refsite</siteName>"
+    post(srv, request(srv, sec=sec))
+    seen = requests.get(srv.base_url + "/_test/requests", timeout=5).json()
+    assert secret not in seen[-1] and "***" in seen[-1]
+
+
 def test_test_paths_are_off_unless_enabled():
     with ReferenceServer("42.6.0") as s:
         assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 404
@@ -190,7 +201,7 @@ def test_serve_command_prints_json_first_and_stops_cleanly():
     try:
         info = json.loads(proc.stdout.readline())
         assert info["apiVersion"] == "39.2.0" and info["url"].startswith("http://127.0.0.1:")
-        assert set(info["accounts"]) == {"admin", "host", "attendee"}
+        assert set(info["accounts"]) == {"admin", "host", "host2", "attendee"}
         assert info["siteName"] == "refsite"
         r = requests.post(info["url"], data=ENV.format(
             sec=f"<webExID>{info['accounts']['admin']['webExID']}</webExID><password>{info['accounts']['admin']['password']}</password><siteName>refsite</siteName>",
@@ -273,17 +284,25 @@ def test_malformed_chunked_body_and_short_body_get_failures(srv):
     assert post(srv, request(srv))[0] == "SUCCESS"
 
 
-def test_a_failure_leaves_nothing_half_written(srv):
-    before = srv.state.one("SELECT COUNT(*) AS n FROM counters")["n"]
-    from conformance.server.registry import HANDLERS, ApiFailure, handler
+def test_a_failure_leaves_nothing_half_written():
+    import types
+
+    from conformance.server.catalog import Catalog
+    from conformance.server.failures import ApiFailure
+    from conformance.server.handlers import ep
+    from conformance.server.routes import handler
 
     @handler("ep", "TestHalfWrite")
     def half(call):
         call.db.execute("INSERT INTO counters(name, value) VALUES ('half-written', 1)")
         raise ApiFailure("999999", "refused after a write")
 
-    try:
-        assert post(srv, request(srv, api="TestHalfWrite"))[1] == "999999"
-        assert srv.state.one("SELECT COUNT(*) AS n FROM counters")["n"] == before
-    finally:
-        HANDLERS.pop(("ep", "TestHalfWrite"))
+    probe = types.ModuleType("half_write_probe")
+    half.__module__ = probe.__name__
+    probe.half = half
+    with ReferenceServer("42.6.0", catalog=Catalog.from_modules([ep, probe])) as small:
+        before = small.state.one("SELECT COUNT(*) AS n FROM counters")["n"]
+        assert post(small, request(small, api="TestHalfWrite"))[1] == "999999"
+        assert small.state.one("SELECT COUNT(*) AS n FROM counters")["n"] == before
+        assert post(small, request(small))[0] == "SUCCESS"                      # GetAPIVersion is ep's
+        assert "not emulate" in post(small, request(small, svc="user", api="GetUser"))[2]  # user.py not loaded

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     from ..boundary_defects import boundary_tests
     from ..limits import load_limits
     from ..resources import limits_dir
-    from ..server.defects import all_defects
+    from ..server.root import all_defects
     defects = all_defects()
     where = limits_dir()
     boundary = boundary_tests(defects, load_limits(where).limits if where else [])
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
                           for d in defects.values()], indent=1))
         return EXIT_OK
     for d in defects.values():
-        print(f"{d.name}  [{d.version}]  caught by: {', '.join([*d.cases, *boundary[d.name]])}  -- {d.description}")
+        print(f"{d.name}  [{d.version}]  caught by: {', '.join([*d.cases, *boundary[d.name], *d.tests])}  -- {d.description}")
     return EXIT_OK
 
 

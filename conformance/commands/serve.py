@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 def site_overrides(items: list[str]) -> dict:
     """``main.suspended=true`` -> {"main": {"suspended": True}}; facts.X values stay strings or numbers."""
-    from ..server.state import SEED_SITES
+    from ..server.fixtures import SEED_SITES
     out: dict = {}
     for item in items:
         key, sep, value = item.partition("=")

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import traceback
 from collections import deque
 from typing import Iterable
 
-from lxml import etree
 
-from ..namespaces import NS
+from ..masking import mask
 from ..versions import Version, parse_version
-from ..xmlsafe import XMLRefused, parse_untrusted
 from . import render
-from .defects import Defect  # noqa: F401  (DEFECTS below)
-from .registry import HANDLERS, ApiFailure, Call
+from .call import Call
+from .catalog import Catalog
+from .envelope import read_envelope
+from .failures import INVALID_TICKET, INVALID_TOKEN, USER_NOT_FOUND, WRONG_PASSWORD, ApiFailure, unknown_api
 from .state import State
 
 log = logging.getLogger("webex_conformance.server")
@@ -33,29 +32,13 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 REFUSAL = "webex_conformance.refusal"   # why the body could not be read
 CLOSE = "webex_conformance.close"       # bytes may be left on the connection: close it
 DRAIN_LIMIT = 256 * 1024 * 1024
-_BODY_TYPE = re.compile(r"^java:com\.webex\.service\.binding\.([A-Za-z]+)\.([A-Za-z0-9_]+)$")
-_SECRET_TAGS = re.compile(r"(<(?:\w+:)?(?:password|accessToken|sessionTicket)>)[^<]*(</)")
-
-DEFECTS: list[Defect] = []
-
-
-def _local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _child(el, name: str):
-    if el is None:
-        return None
-    for c in el:
-        if _local(c) == name:
-            return c
-    return None
 
 
 class XMLServiceApp:
-    def __init__(self, state: State, version: Version, defects: frozenset[str] = frozenset(),
+    def __init__(self, state: State, version: Version, catalog: Catalog, defects: frozenset[str] = frozenset(),
                  test_paths: bool = False):
         self.state = state
+        self.catalog = catalog
         self.version = version
         self.defects = defects
         self.test_paths = test_paths
@@ -127,40 +110,23 @@ class XMLServiceApp:
             return render.failure(f"Internal error in the reference server: {type(exc).__name__}", "000000")
 
     def _handle(self, data: bytes) -> bytes:
-        self.received.append(_SECRET_TAGS.sub(r"\1***\2", data[:20000].decode("utf-8", "replace")))
-        try:
-            root = parse_untrusted(data, max_bytes=MAX_REQUEST_BYTES)
-        except XMLRefused as exc:
-            raise ApiFailure("000000", f"Invalid XML request: {exc}") from None
-        if root.tag != f"{{{NS['serv']}}}message":
-            raise ApiFailure("000000", f"Invalid request: root element must be serv:message, not {_local(root)}")
-        header = _child(root, "header")
-        security = _child(header, "securityContext")
-        content = _child(_child(root, "body"), "bodyContent")
-        if content is None:
-            raise ApiFailure("000000", "Invalid request: no body/bodyContent")
-        btype = content.get(f"{{{NS['xsi']}}}type", "")
-        m = _BODY_TYPE.match(btype.strip())
-        if not m:
-            raise ApiFailure("000000", f"Unknown request type {btype!r}: expected java:com.webex.service.binding.<service>.<API>")
-        service, api = m[1], m[2]
-        entry = HANDLERS.get((service, api))
-        if entry is None or (entry[2] and self.version < parse_version(entry[2])):
-            raise ApiFailure("000000", f"Unknown request type {btype!r} for XML API {self.version}")
-        fn, anonymous_ok, _since = entry
-        if security is None:
-            raise ApiFailure("000000", "Invalid request: missing header/securityContext")
-        sec = {(_local(c)): (c.text or "").strip() for c in security if isinstance(c.tag, str)}
+        self.received.append(mask(data[:20000].decode("utf-8", "replace")))
+        env = read_envelope(data, MAX_REQUEST_BYTES)
+        entry = self.catalog.handlers.get((env.service, env.api))
+        if entry is None or (entry.route.since and self.version < parse_version(entry.route.since)):
+            raise unknown_api(env.body_type, self.version)
+        sec = env.security
+        service, api, content = env.service, env.api, env.content
         site = self._site(sec)
-        account = self._authenticate(site, sec)
-        if account is None and not anonymous_ok:
-            raise ApiFailure("030001", "Corresponding User not found")
+        account = self._authenticate(site, sec, entry.route.anonymous)
+        if account is None and not entry.route.anonymous:
+            raise ApiFailure(*USER_NOT_FOUND)
         call = Call(service=service, api=api, version=self.version, defects=self.defects, db=self.state,
-                    site=site, account=account, body=content, security=sec)
+                    site=site, account=account, body=content, security=sec, declared=self.catalog.defect_names)
         # One transaction per call: concurrent clients see each call whole, and a call
         # that ends in a FAILURE leaves nothing half-written behind.
         with self.state.transaction():
-            children = fn(call)
+            children = entry.fn(call)
         return render.success(service, api, children or [])
 
     def _site(self, sec: dict[str, str]):
@@ -177,19 +143,35 @@ class XMLServiceApp:
             raise ApiFailure("000000", f"Corresponding site not found: {name or sec.get('siteID')!r}")
         return site
 
-    def _authenticate(self, site, sec: dict[str, str]):
+    def _authenticate(self, site, sec: dict[str, str], anonymous_ok: bool):
+        """The caller: by accessToken, sessionTicket or password, with webExID or (as some clients send) email.
+
+        A webExID with no secret at all is an anonymous call where the API allows one
+        (AuthenticateUser carries its OAuth token in the body, real-traffic 029, 054).
+        """
         token = sec.get("accessToken")
         if token:
             account = self.state.account_for_token(site, token)
             if account is None:
-                raise ApiFailure("030047", "Not a valid access token")
+                raise ApiFailure(*INVALID_TOKEN)
             return account
-        webex_id = sec.get("webExID")
-        if not webex_id:
+        webex_id, email = sec.get("webExID"), sec.get("email")
+        if not webex_id and not email:
             return None
-        row = self.state.user_row(site, webex_id)
+        ticket = sec.get("sessionTicket")
+        if ticket:
+            account = self.state.account_for_ticket(site, ticket)
+            if account is None or (webex_id and account.webex_id.lower() != webex_id.lower()):
+                raise ApiFailure(*INVALID_TICKET)
+            return account
+        if not sec.get("password") and anonymous_ok:
+            return None
+        if not webex_id:
+            by_email = self.state.account_by_email(site, email)
+            webex_id = by_email.webex_id if by_email else ""
+        row = self.state.user_row(site, webex_id) if webex_id else None
         if row is None:
-            raise ApiFailure("030001", "Corresponding User not found")
+            raise ApiFailure(*USER_NOT_FOUND)
         if row["password"] != sec.get("password", ""):
-            raise ApiFailure("030002", "Incorrect user or password")
+            raise ApiFailure(*WRONG_PASSWORD)
         return self.state.account(site, webex_id)

@@ -1,11 +1,16 @@
 """Seeded defects: each breaks exactly one documented behaviour of the reference server.
 
 They are how we know the suite works: for every defect, the cases named in ``cases``
-must fail against a server started with it, and no unrelated case may.
+must fail against a server started with it, and no unrelated case may.  A handler module
+declares its defects in ``DEFECTS`` (or ``BOUNDARY_DEFECTS``, those only boundary
+tests catch) and asks ``call.defect("name")``; the catalog
+(``catalog.py``) gathers them.  This module is a leaf: it knows no handler.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+__all__ = ["Defect", "UnknownDefect"]
 
 
 @dataclass(frozen=True)
@@ -15,34 +20,10 @@ class Defect:
     cases: tuple[str, ...]          # ids of the cases that must catch it
     version: str = "42.6.0"         # a version at which the defect is observable
     boundary: tuple[str, ...] = ()  # boundary tests (boundary/<limit>) that must catch it
-
-
-def all_defects() -> dict[str, Defect]:
-    """Every defect, by name, gathered from the handler modules' ``DEFECTS`` lists."""
-    from .handlers import ALL_MODULES
-    from . import app
-
-    found: dict[str, Defect] = {}
-    where: dict[str, str] = {}
-    for mod in [app, *ALL_MODULES]:
-        # BOUNDARY_DEFECTS: defects only boundary tests catch (no case does)
-        for d in [*getattr(mod, "DEFECTS", ()), *getattr(mod, "BOUNDARY_DEFECTS", ())]:
-            if d.name in found:
-                raise RuntimeError(f"defect {d.name!r} is defined twice: in {where[d.name]} and {mod.__name__}")
-            found[d.name] = d
-            where[d.name] = mod.__name__
-    return dict(sorted(found.items()))
+    # For APIs the release notes do not cover (so no case judges them): the checks in
+    # tests/test_server_real_apis.py that must catch it.
+    tests: tuple[str, ...] = ()
 
 
 class UnknownDefect(ValueError):
-    pass
-
-
-def check_names(names: list[str] | tuple[str, ...]) -> frozenset[str]:
-    if not names:
-        return frozenset()
-    known = all_defects()
-    for n in names:
-        if n not in known:
-            raise UnknownDefect(f"unknown defect {n!r}; `webex-conformance defects` lists the {len(known)} known ones")
-    return frozenset(names)
+    """A defect name no handler module declares (a typo on the command line or in a handler)."""

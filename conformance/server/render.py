@@ -17,7 +17,8 @@ XSI = NS["xsi"]
 _ROOT_NSMAP = {
     "serv": SERV, "com": NS["com"], "use": NS["use"], "meet": NS["meet"], "att": NS["att"],
     "ep": NS["ep"], "event": NS["event"], "ns1": NS["site"], "history": NS["history"],
-    "train": NS["train"], "sess": NS["sess"], "sc": NS["sc"],
+    "train": NS["train"], "sess": NS["sess"], "sc": NS["sc"], "mtgtype": NS["mtgtype"],
+    "auo": NS["auo"],
 }
 
 

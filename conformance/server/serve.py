@@ -15,12 +15,28 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer,
 
 from ..versions import Version, documented, LATEST
 from .app import CLOSE, DRAIN_LIMIT, MAX_REQUEST_BYTES, OUTBOX_PATH, REFUSAL, SERVICE_PATH, XMLServiceApp
-from .defects import check_names
-from .state import State, create_and_seed
+from .catalog import Catalog
+from .fixtures import email_for
+from .root import full_catalog
+from .seeding import create_and_seed
+from .state import State
 
 
 class _KeepAliveServerHandler(ServerHandler):
     http_version = "1.1"
+
+    def cleanup_headers(self) -> None:
+        """Say ``Connection: close`` when the connection will be closed after this reply.
+
+        A keep-alive client that asked for close (or whose body we could not read) must
+        not reuse the socket: without the header it would, and its next call would fail.
+        """
+        super().cleanup_headers()
+        rh = self.request_handler
+        asked = "close" in self.environ.get("HTTP_CONNECTION", "").lower()
+        if asked or rh.close_connection or self.environ.get(CLOSE):
+            rh.close_connection = True
+            self.headers["Connection"] = "close"
 
     def close(self) -> None:  # the stdlib's logs every request to stderr; we don't
         try:
@@ -123,12 +139,13 @@ class ReferenceServer:
 
     def __init__(self, version: str | Version = LATEST, defects: Iterable[str] = (), db: str | None = None,
                  host: str = "127.0.0.1", port: int = 0, test_paths: bool = False,
-                 site_overrides: dict[str, dict[str, Any]] | None = None):
+                 site_overrides: dict[str, dict[str, Any]] | None = None, catalog: Catalog | None = None):
         self.version = documented(version)
-        self.defects = check_names(list(defects))
+        self.catalog = catalog or full_catalog()
+        self.defects = self.catalog.check_defects(defects)
         self.state = State(db or ":memory:")
-        self.seed = create_and_seed(self.state, site_overrides=site_overrides)
-        self.app = XMLServiceApp(self.state, self.version, self.defects, test_paths=test_paths)
+        self.seed = create_and_seed(self.state, self.catalog, site_overrides=site_overrides)
+        self.app = XMLServiceApp(self.state, self.version, self.catalog, self.defects, test_paths=test_paths)
         self.host, self.port = host, port
         self.test_paths = test_paths
         self._httpd: WSGIServer | None = None
@@ -174,14 +191,13 @@ class ReferenceServer:
     @property
     def info(self) -> dict[str, Any]:
         """What ``webex-conformance serve`` prints first: enough for any client to log in."""
-        acc = self.seed["accounts"]
         return {
             "url": self.url,
-            "siteName": self.seed["sites"]["main"]["siteName"],
+            "siteName": self.seed.sites["main"].site_name,
             "apiVersion": str(self.version),
-            "accounts": {"admin": acc["admin"], "host": acc["host"], "attendee": acc["attendee"]},
-            "accessToken": self.seed["token"],
-            "sites": self.seed["sites"],
+            "accounts": {role: login.wire() for role, login in self.seed.accounts.items()},
+            "accessToken": self.seed.token,
+            "sites": {key: ids.wire() for key, ids in self.seed.sites.items()},
             "outbox": self.outbox_url,
             "defects": sorted(self.defects),
         }
@@ -190,15 +206,14 @@ class ReferenceServer:
     def values(self) -> dict[str, str]:
         """Placeholder values for case bodies (docs/CASES.md), as a real site's config would give."""
         v: dict[str, str] = {}
-        main = self.seed["sites"]["main"]
-        v["site.name"] = main["siteName"]
-        v["site.id"] = main["siteID"]
-        v["site.partnerID"] = main["partnerID"]
-        for role, key in (("admin", "admin"), ("host", "host"), ("host2", "host2"), ("attendee", "attendee")):
-            wid = self.seed["accounts"][role]["webExID"]
-            v[f"users.{key}.webExID"] = wid
-            v[f"users.{key}.email"] = f"{wid}@{main['siteName']}.example.com"
+        main = self.seed.sites["main"]
+        v["site.name"] = main.site_name
+        v["site.id"] = main.site_id
+        v["site.partnerID"] = main.partner_id
+        for role, login in self.seed.accounts.items():
+            v[f"users.{role}.webExID"] = login.webex_id
+            v[f"users.{role}.email"] = email_for(login.webex_id, main.site_name)
         if self.outbox_url:
             v["mail.url"] = self.outbox_url
-        v.update({k: str(x) for k, x in self.seed["values"].items()})
+        v.update(self.seed.values)
         return v

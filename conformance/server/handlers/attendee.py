@@ -11,20 +11,26 @@ RegisterMeetingAttendee counts its ``attendees`` elements.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import sqlite3
 from typing import Any
 
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, handler
-from .common import matching_records, page
+from ..call import Call
+from ..fixtures import SEED_SESSIONS, email_for
+from ..failures import NO_RECORD, ApiFailure
+from ..routes import handler
+from .listing import matching_records, page
+from .numbers import parse_key
 from .meeting import PAGE_SIZE, session_row
 
-__all__ = ["DEFECTS", "TABLES", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",
-           "lst_meeting_attendee"]
+__all__ = ["DEFECTS", "TABLES", "seed", "MAX_PER_CALL", "create_meeting_attendee", "register_meeting_attendee",
+           "lst_meeting_attendee", "del_meeting_attendee"]
 
 MAX_PER_CALL = 50
+JOIN_STATUSES = ("REGISTER", "INVITE", "REJECT", "ACCEPT")
 ATTENDEE_KINDS = ("meeting", "webinar", "pmr", "event")
 
 TABLES = """
@@ -43,6 +49,12 @@ DEFECTS: list[Defect] = [
     Defect("attendee-limit-off-by-one", "42.1.0: exactly 50 attendees in one call are refused", _AT),
     Defect("attendee-limit-wrong-code", "42.1.0: over 50 attendees are refused with 999999 instead of 040015", _OVER),
     Defect("attendee-limit-no-value", "42.1.0: the 040015 reply carries no serv:value 50", _OVER),
+    Defect("attendee-joinstatus-not-stored",
+           "CreateMeetingAttendee ignores the joinStatus sent: LstMeetingAttendee answers INVITE",
+           (), tests=("lstmeetingattendee_as_sent",)),
+    Defect("delmeetingattendee-not-deleted",
+           "DelMeetingAttendee answers SUCCESS but the attendee is still listed",
+           (), tests=("delmeetingattendee_removes",)),
     Defect("attendee-limit-register-only",
            "42.1.0: only RegisterMeetingAttendee applies the 50 limit; CreateMeetingAttendee accepts 51",
            ("createmeetingattendee-over-50-rejected",)),
@@ -50,6 +62,16 @@ DEFECTS: list[Defect] = [
            "42.1.0: the 50-attendee limit is applied one version early (from 39.11.0)", _OVER,
            version="39.11.0", boundary=("boundary/attendees-per-call-50",)),
 ]
+
+
+def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
+    """One invited attendee of sessions.meeting, who accepted (LstMeetingAttendee has something to list)."""
+    key = SEED_SESSIONS["sessions.meeting"][0]
+    site = state.site_by_key("main").name
+    state.execute("INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, created) "
+                  "VALUES (?,?,?,?,?,?,?)", (site, key, "Ada Attendee", email_for("attendee1", site), "ATTENDEE",
+                                             "ACCEPT", now.isoformat()))
+    return {}
 
 
 def _check_count(call: Call, count: int) -> None:
@@ -93,16 +115,22 @@ def _register(call: Call, entries: list[etree._Element], registering: bool) -> l
         row = session_row(call, _key_of(call, entry, top_key), ATTENDEE_KINDS)
         name = call.text("person/name", root=entry) or email
         role = (call.text("role", root=entry) or "ATTENDEE").upper()
-        planned.append((row["session_key"], name, email, role))
+        status = (call.text("joinStatus", root=entry) or ("REGISTER" if registering else "INVITE")).upper()
+        if status not in JOIN_STATUSES:
+            raise ApiFailure("999999", f"Attendee {i}: invalid joinStatus {status[:40]!r}: expected one of "
+                                       f"{', '.join(JOIN_STATUSES)}")
+        if call.defect("attendee-joinstatus-not-stored"):
+            status = "REGISTER" if registering else "INVITE"
+        planned.append((row["session_key"], name, email, role, status))
     now = call.now.replace(microsecond=0).isoformat()
     out: list[tuple[int, int | None]] = []
     with call.db.transaction() as db:
-        for key, name, email, role in planned:
+        for key, name, email, role, status in planned:
             reg = db.next_id("attendee_register_id", 50000001) if registering else None
             cur = db.execute(
                 "INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, register_id, "
                 "created) VALUES (?,?,?,?,?,?,?,?)",
-                (call.site.name, key, name, email, role, "REGISTER" if registering else "INVITE", reg, now))
+                (call.site.name, key, name, email, role, status, reg, now))
             out.append((cur.lastrowid, reg))
     return out
 
@@ -125,10 +153,13 @@ def register_meeting_attendee(call: Call) -> list:
 
 def _attendee(call: Call, row: sqlite3.Row) -> Any:
     A, C = call.E("att"), call.E("com")
-    return A.attendee(
-        A.person(C.name(row["name"]), C.email(row["email"]), C.type("VISITOR")),
-        A.contactID(str(row["attendee_id"])), A.joinStatus(row["join_status"]),
-        A.meetingKey(str(row["session_key"])), A.role(row["role"]), A.attendeeId(str(row["attendee_id"])))
+    children = [A.person(C.name(row["name"]), C.email(row["email"]), C.type("VISITOR")),
+                A.contactID(str(row["attendee_id"])), A.joinStatus(row["join_status"]),
+                A.meetingKey(str(row["session_key"])), A.language("ENGLISH"), A.role(row["role"]), A.languageID("1"),
+                A.attendeeId(str(row["attendee_id"]))]
+    if row["register_id"] is not None:
+        children.append(A.registerID(str(row["register_id"])))
+    return A.attendee(*children)
 
 
 @handler("attendee", "LstMeetingAttendee")
@@ -140,3 +171,32 @@ def lst_meeting_attendee(call: Call) -> list:
     chosen, start = page(call, rows, PAGE_SIZE)
     A = call.E("att")
     return [matching_records(A, len(rows), len(chosen), start), *(_attendee(call, r) for r in chosen)]
+
+
+@handler("attendee", "DelMeetingAttendee")
+def del_meeting_attendee(call: Call) -> list:
+    """Remove attendees by attendeeID, or by attendeeEmail (email + sessionKey); the session's host or an admin."""
+    call.require_user()
+    targets: list[sqlite3.Row] = []
+    for el in call.findall("attendeeID"):
+        row = call.db.one("SELECT * FROM meeting_attendees WHERE attendee_id=? AND site=?",
+                          (parse_key(el.text) or 0, call.site.name))
+        if row is None:
+            raise ApiFailure(*NO_RECORD)
+        targets.append(row)
+    for el in call.findall("attendeeEmail"):
+        session = session_row(call, call.text("sessionKey", root=el), ATTENDEE_KINDS)
+        rows = call.db.query("SELECT * FROM meeting_attendees WHERE site=? AND session_key=? AND lower(email)=lower(?)",
+                             (call.site.name, session["session_key"], call.text("email", "", el)))
+        if not rows:
+            raise ApiFailure(*NO_RECORD)
+        targets += rows
+    if not targets:
+        raise ApiFailure("999999", "Missing required element: attendeeID or attendeeEmail")
+    for row in targets:
+        session_row(call, str(row["session_key"]), ATTENDEE_KINDS)   # the host's or an admin's to remove
+    if not call.defect("delmeetingattendee-not-deleted"):
+        with call.db.transaction() as db:
+            for row in targets:
+                db.execute("DELETE FROM meeting_attendees WHERE attendee_id=?", (row["attendee_id"],))
+    return []

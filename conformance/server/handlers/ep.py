@@ -15,14 +15,11 @@ import datetime as _dt
 from typing import Any
 
 from ..defects import Defect
-from ..registry import Call, handler
-from . import ep_contacts, ep_recordings, ep_sessions
+from ..call import Call
+from ..routes import handler
 
 API_VERSION_TEXT = "WebEx XML API V11.0.0"
 
-TABLES = ep_recordings.TABLES + ep_contacts.TABLES
-
-BOUNDARY_DEFECTS: list[Defect] = [*ep_recordings.BOUNDARY_DEFECTS]
 DEFECTS: list[Defect] = [
     Defect("apiver-wrong", "GetAPIVersion's apiVer drops the patch number (\"42.6\" for 42.6.0)",
            ("getapiversion-apiver",)),
@@ -31,15 +28,7 @@ DEFECTS: list[Defect] = [
            version="11.0.0 SP22"),
     Defect("getapiversion-duplicate-apiversion", "GetAPIVersion repeats apiVersion (not schema-valid)",
            ("ep-no-schema-change-42.4.0", "ep-no-schema-change-sp10", "getapiversion-apiver"), version="42.4.0"),
-    *ep_sessions.DEFECTS,
-    *ep_recordings.DEFECTS,
-    *ep_contacts.DEFECTS,
 ]
-
-
-def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
-    """The ep fixtures: the recordings (sessions and captchas are the core's)."""
-    return ep_recordings.seed(state, now)
 
 
 def _release(call: Call) -> str:
@@ -57,6 +46,7 @@ def get_api_version(call: Call) -> list:
     out.append(E.release(_release(call)))
     if call.flag("returnTrainReleaseVersion", False):
         out.append(E.trainReleaseVersion("T32L" if v.sp is not None else f"WBS{v.major}.{v.minor}"))
+        out.append(E.trainReleaseOrder("400"))
     if v.uses_api_ver or call.defect("apiver-too-early"):
         text = f"{v.major}.{v.minor}.{v.patch}"
         if call.defect("apiver-wrong"):

@@ -19,7 +19,10 @@ from __future__ import annotations
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler
+from ..call import Call
+from ..failures import NO_RECORD, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS contacts (
@@ -116,7 +119,7 @@ def _lst_contacts(call: Call) -> list:
     rows = call.db.query("SELECT * FROM contacts WHERE site=? AND owner=? ORDER BY contact_id",
                          (call.site.name, owner))
     if not rows:
-        raise ApiFailure("000015", "Sorry, no record found")
+        raise ApiFailure(*NO_RECORD)
     E = call.E("ep")
     out = []
     for r in rows:
@@ -152,7 +155,7 @@ def set_contact(call: Call) -> list:
         row = _find(call, owner, key)
         if row is None:
             if call.defect("setcontact-not-found-wrong-code"):
-                raise ApiFailure("000015", "Sorry, no record found")
+                raise ApiFailure(*NO_RECORD)
             raise ApiFailure("140004", "Contact not found")
         changes = {col: v for name, col in FIELDS.items() if (v := _value(call, call.body, name)) is not None}
         _check_language(call, changes.get("language"))

@@ -28,8 +28,12 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import NO_RECORD, matching_records, page, parse_key
+from ..call import Call
+from ..failures import ACCESS_DENIED, NO_RECORD, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .listing import matching_records, page
+from .numbers import parse_key
 from .ep_sessions import PAGE_SIZE
 
 TABLES = """
@@ -142,7 +146,7 @@ def _listed(call: Call, me: str) -> tuple[list[Any], str]:
     start, end = _check_scope(call)
     host = call.text("hostWebExID")
     if host and host.lower() != me and not call.account.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     owner = (host or me).lower()
     share_flag = (call.since("11.0.0 SP20") and not call.defect("sharetome-flag-ignored")
                   and bool(call.flag("returnShareToMeRecording", False)))
@@ -224,7 +228,7 @@ def del_recording(call: Call) -> list:
         if row is None or (row["state"] == "trash" and not permanently):
             raise ApiFailure(*NO_RECORD)
         if row["host"].lower() != me.webex_id.lower() and not me.is_admin:
-            raise ApiFailure("000001", "Access denied, additional privileges are required")
+            raise ApiFailure(*ACCESS_DENIED)
         if permanently:
             call.db.execute("DELETE FROM recordings WHERE recording_id=?", (rid,))
         else:

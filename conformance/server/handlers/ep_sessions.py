@@ -37,9 +37,15 @@ from typing import Any
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler
-from .common import (NO_RECORD, display_meeting_url, matching_records, meeting_link, page, parse_key, sip_url,
-                     skype_url, time_zone_name)
+from ..call import Call
+from ..failures import ACCESS_DENIED, MEETING_NOT_FOUND, NO_RECORD, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, xsd_bool
+from .captcha import check_captcha
+from .addresses import display_meeting_url, meeting_link, sip_url, skype_url
+from .listing import matching_records, page
+from .numbers import parse_key
+from .options import time_zone_name
 
 PAGE_SIZE = 50      # the ep list APIs (LstsummarySession, LstRecording) without maximumNum
 
@@ -56,10 +62,6 @@ NECESSARY_SCHEDULE = ("startDate", "timeZone")
 PMR_TRIMMED = ("accessControl", "telephony", "isAlternateHost", "isCreator", "hostKey", "supportE2E")
 
 DEFECTS: list[Defect] = [
-    Defect("captcha-not-enforced",
-           "anonymous GetSessionInfo/GetUserCard are answered without a valid CAPTCHA (39.10.0)",
-           ("getsessioninfo-anonymous-captcha", "getusercard-anonymous-captcha",
-            "getusercard-anonymous-with-captcha")),
     Defect("anonymous-leaks-hostkey",
            "anonymous GetSessionInfo returns the host key",
            ("getsessioninfo-pmr-anonymous-basic-info", "getsessioninfo-anonymous-necessary-elements")),
@@ -121,14 +123,14 @@ def session_key(call: Call, path: str = "sessionKey") -> int:
         raise ApiFailure("999999", f"{path} is required: the key of the session to look up")
     key = parse_key(text)
     if key is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     return key
 
 
 def find_session(call: Call, key: int) -> Any:
     row = call.db.one("SELECT * FROM sessions WHERE session_key=? AND site=?", (key, call.site.name))
     if row is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     return row
 
 
@@ -140,10 +142,6 @@ def enable_flags(call: Call, row: Any) -> tuple[bool, bool]:
         view_only = bool(data.get("enableWebniar", False)) or call.defect("enablewebniar-always-true")
         return is_webinar, is_webinar and view_only
     return kind in ("event", "webinar"), kind == "webinar"
-
-
-def _b(value: bool) -> str:
-    return "true" if value else "false"
 
 
 def _video_urls(call: Call, row: Any) -> dict[str, str]:
@@ -176,7 +174,7 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
     add("sessionkey", str(key))
     add("confID", str(key * 10 + 7))
     add("accessControl", E.sessionPassword(row["password"]), E.listStatus("PUBLIC"),
-        E.registration("false"), E.passwordReq(_b(bool(row["password"]))))
+        E.registration("false"), E.passwordReq(xsd_bool(bool(row["password"]))))
     add("metaData", E.confName(row["conf_name"]), E.sessionType("3"),
         E.serviceType(KIND_SERVICE.get(kind, "MeetingCenter")), E.description(row["description"] or ""),
         E.isRecurring("false"))
@@ -190,14 +188,14 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
     add("schedule", E.startDate(fmt_date(start)), E.duration(str(row["duration"])),
         E.timeZone(time_zone_name(row["time_zone_id"])))
     add("isAlternateHost", "false")
-    add("isCreator", _b(is_owner))
+    add("isCreator", xsd_bool(is_owner))
     if privileged:
         add("hostKey", row["host_key"] or "000000")
     add("supportE2E", "false")
 
     cet_event = kind == "event" and is_cet and call.since("11.0.0 SP20")
     if is_meeting:
-        add("isCETMeeting", _b(is_cet))
+        add("isCETMeeting", xsd_bool(is_cet))
     elif cet_event:
         add("isCETMeeting", "true")
     show_sip = (is_meeting and is_cet and call.since("11.0.0 SP14")) or cet_event
@@ -217,10 +215,10 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
     if show_display:
         add("displayMeetingUrl", urls["displayMeetingUrl"])
     if call.since("11.0.0 SP21") and not call.defect("isautorecord-missing"):
-        add("isAutoRecord", _b(bool(row["auto_record"]) or call.site.auto_record))
+        add("isAutoRecord", xsd_bool(bool(row["auto_record"]) or call.site.auto_record))
     enable_event, enable_webinar = enable_flags(call, row)
-    add("enableEvent", _b(enable_event))
-    add("enableWebniar", _b(enable_webinar))
+    add("enableEvent", xsd_bool(enable_event))
+    add("enableWebniar", xsd_bool(enable_webinar))
     return out
 
 
@@ -251,7 +249,7 @@ def _anonymous_view(call: Call, row: Any, items: list[tuple[str, etree._Element]
 
 @handler("ep", "GetSessionInfo", anonymous=True)
 def get_session_info(call: Call) -> list:
-    call.check_captcha()
+    check_captcha(call)
     row = find_session(call, session_key(call))
     items = _full_answer(call, row)
     if call.account is None:
@@ -266,7 +264,7 @@ def lstsummary_session(call: Call) -> list:
     sql, params = "SELECT * FROM sessions WHERE site=?", [call.site.name]
     host = call.text("hostWebExID")
     if host and not account.is_admin and host.lower() != account.webex_id.lower():
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     if host:
         sql, params = sql + " AND lower(host)=lower(?)", params + [host]
     elif not account.is_admin:
@@ -292,6 +290,6 @@ def lstsummary_session(call: Call) -> list:
             E.timeZoneID(str(r["time_zone_id"])), E.timeZone(time_zone_name(r["time_zone_id"])),
             E.status("NOT_INPROGRESS"), E.startTime(fmt_date(_start(r))), E.duration(str(r["duration"])),
             E.listStatus("PUBLIC"), E.confID(str(r["session_key"] * 10 + 7)), E.isRecurring("false"),
-            E.enableEvent(_b(enable_event)), E.enableWebniar(_b(enable_webinar))))
+            E.enableEvent(xsd_bool(enable_event)), E.enableWebniar(xsd_bool(enable_webinar))))
     return out
 

@@ -23,10 +23,16 @@ import json
 from typing import Any
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (DESCRIPTION_REASON, DescriptionDefects, check_description, display_meeting_url, new_session,
-                     read_int, seed_on_suspended_site, sip_url)
-from .meeting import KEY_COUNTER, read_telephony, refuse_on_suspended_site, session_row, video_device_enabled
+from ..call import Call
+from ..failures import ACCESS_DENIED, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .addresses import display_meeting_url, sip_url
+from .listing import matching_records, page
+from .limits import DESCRIPTION_REASON, check_description, DescriptionDefects
+from .numbers import read_int
+from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
+from .meeting import KEY_COUNTER, read_telephony, session_row, video_device_enabled
 
 __all__ = ["DEFECTS", "TABLES", "DESCRIPTION_REASON", "seed", "create_event", "set_event", "get_event", "del_event"]
 
@@ -64,6 +70,9 @@ DEFECTS: list[Defect] = [
            ("suspended-site-createevent",)),
     Defect("suspended-event-set-allowed", "42.5.0: SetEvent edits an event on a suspended site",
            ("suspended-site-setevent",)),
+    Defect("lstsummaryevent-other-hosts-listed",
+           "LstsummaryEvent lists other hosts' events to a host who is not a site administrator",
+           (), tests=("lstsummaryevent_own_events",)),
     Defect("event-autorecord-returned", "SP21: GetEvent returns autoRecord, which applies to Webex Meetings only",
            ("getevent-no-autorecord",)),
 ]
@@ -90,7 +99,7 @@ def create_event(call: Call) -> list:
     refuse_on_suspended_site(call, "suspended-event-create-allowed")
     account = call.require_user()
     if account.role == "attendee":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     name = call.text("metaData/sessionName")
     if not name:
         raise ApiFailure("999999", "metaData/sessionName is required: an event needs a name")
@@ -177,6 +186,37 @@ def del_event(call: Call) -> list:
     row = session_row(call, call.text("sessionKey"), ("event",))
     call.db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
     return []
+
+
+@handler("event", "LstsummaryEvent")
+def lstsummary_event(call: Call) -> list:
+    """The site's events, as a public client lists them (real-traffic 046-048).
+
+    A site administrator sees every event; anyone else the events they host.  Filters:
+    ``dateScope/startDateStart``/``startDateEnd`` and ``hostWebExID`` (admins).  None
+    found is 000015, which real clients treat as an empty list (048).
+    """
+    account = call.require_user()
+    lo = parse_date(call.text("dateScope/startDateStart"))
+    hi = parse_date(call.text("dateScope/startDateEnd"))
+    host = call.text("hostWebExID") if account.is_admin else account.webex_id
+    rows = [r for r in call.db.query("SELECT * FROM sessions WHERE site=? AND kind='event' ORDER BY start_date, "
+                                     "session_key", (call.site.name,))
+            if (not host or r["host"].lower() == host.lower() or call.defect("lstsummaryevent-other-hosts-listed"))
+            and (lo is None or _dt.datetime.fromisoformat(r["start_date"]) >= lo)
+            and (hi is None or _dt.datetime.fromisoformat(r["start_date"]) <= hi)]
+    chosen, start = page(call, rows, 10)
+    E = call.E("event")
+    out = [matching_records(E, len(rows), len(chosen), start)]
+    for r in chosen:
+        begin = _dt.datetime.fromisoformat(r["start_date"])
+        out.append(E.event(
+            E.sessionKey(str(r["session_key"])), E.sessionName(r["conf_name"]), E.sessionType("9"),
+            E.hostWebExID(r["host"]), E.startDate(fmt_date(begin)),
+            E.endDate(fmt_date(begin + _dt.timedelta(minutes=r["duration"]))), E.timeZoneID(str(r["time_zone_id"])),
+            E.duration(str(r["duration"])), E.description(r["description"]), E.status("NOT_INPROGRESS"),
+            E.panelists(""), E.listStatus(json.loads(r["data"]).get("listing", "PUBLIC"))))
+    return out
 
 
 def seed(state, now: _dt.datetime) -> dict[str, str]:

@@ -20,10 +20,16 @@ import json
 from typing import Any, Callable
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import NO_RECORD, matching_records, page, parse_key
+from ..call import Call
+from ..failures import MEETING_NOT_FOUND, NO_RECORD, ApiFailure, unknown_api
+from ..fixtures import SEED_SESSIONS, email_for
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .listing import matching_records, page
+from .numbers import parse_key
 
-__all__ = ["DEFECTS", "TABLES", "seed", "lst_training_attendee_history", "lst_meeting_usage_preliminary_history",
+__all__ = ["DEFECTS", "TABLES", "seed", "lst_training_attendee_history", "lst_meeting_attendee_history",
+           "lst_event_attendee_history", "lst_event_session_history", "lst_meeting_usage_preliminary_history",
            "lst_meeting_attendee_preliminary_history", "lst_training_poll_results_history"]
 
 PAGE_SIZE = 50
@@ -47,6 +53,11 @@ CREATE TABLE IF NOT EXISTS meeting_attendee_history (
     address1 TEXT NOT NULL DEFAULT '', join_time TEXT NOT NULL, leave_time TEXT NOT NULL,
     participant_type TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS event_attendee_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, session_key INTEGER NOT NULL,
+    conf_name TEXT NOT NULL, host TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL,
+    start_time TEXT NOT NULL, end_time TEXT NOT NULL, participant_type TEXT NOT NULL, registered TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS training_poll_results (
     site TEXT NOT NULL, session_key INTEGER NOT NULL, polls TEXT NOT NULL,
     PRIMARY KEY (site, session_key)
@@ -60,6 +71,9 @@ _POLL_OWNER = ("lsttrainingpollresultshistory-owner-and-admin",)
 _POLL_DENIED = ("lsttrainingpollresultshistory-no-record",)
 
 DEFECTS: list[Defect] = [
+    Defect("meetingattendeehistory-other-hosts-visible",
+           "LstmeetingattendeeHistory shows a host the attendees of meetings other hosts held",
+           (), tests=("lstmeetingattendeehistory_own_meetings",)),
     Defect("attention-duration-missing",
            "39.8.0: LsttrainingattendeeHistory omits attentionToDurationPercentage", _ATTENTION),
     Defect("attention-attendance-missing",
@@ -166,15 +180,10 @@ def lst_training_attendee_history(call: Call) -> list:
 
 # -- Meeting Center preliminary reports (SP14) -------------------------------------------
 
-def _unknown_api(call: Call) -> ApiFailure:
-    body = f"java:com.webex.service.binding.{call.service}.{call.api}"
-    return ApiFailure("000000", f"Unknown request type {body!r} for XML API {call.version}")
-
-
 def _preliminary_rows(call: Call, missing_defect: str, table: str, time_column: str) -> list:
     """The rows of one SP14 report the caller may see, filtered by meeting key and start-time scope."""
     if call.defect(missing_defect):
-        raise _unknown_api(call)
+        raise unknown_api(f"java:com.webex.service.binding.{call.service}.{call.api}", call.version)
     sql, params = _key_filter(call, "meetingKey", "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
     return [r for r in _visible(call, table, sql, params) if _in_range(r[time_column], lo, hi)]
@@ -220,12 +229,95 @@ def lst_meeting_attendee_preliminary_history(call: Call) -> list:
     return _report(call, rows, item)
 
 
+# -- final reports real clients read (not in the notes: real-traffic 057-059) -------------------
+
+def _conf_id(key: int) -> str:
+    return str(key * 1000 + 7)
+
+
+def _ip(row_id: int) -> str:
+    return f"192.0.2.{row_id % 250 + 1}"
+
+
+@handler("history", "LstmeetingattendeeHistory")
+def lst_meeting_attendee_history(call: Call) -> list:
+    """Who attended which meeting: the final report, shaped as real-traffic 058."""
+    sql, params = _key_filter(call, "meetingKey", "sessionKey")
+    lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
+    table = "meeting_attendee_history"
+    if call.defect("meetingattendeehistory-other-hosts-visible"):
+        everyone = call.db.query(f"SELECT * FROM {table} WHERE site=?{sql} ORDER BY id", (call.site.name, *params))
+        rows = [r for r in everyone if _in_range(r["join_time"], lo, hi)]
+    else:
+        rows = [r for r in _visible(call, table, sql, params) if _in_range(r["join_time"], lo, hi)]
+    H = call.E("history")
+
+    def item(r) -> Any:
+        minutes = _minutes(r["join_time"], r["leave_time"])
+        return H.meetingAttendeeHistory(
+            H.meetingKey(str(r["session_key"])), H.confName(r["conf_name"]), H.ipAddress(_ip(r["id"])),
+            H.clientAgent("WINDOWS,Chrome"), H.name(r["name"]), H.email(r["email"]),
+            H.joinTime(_date(r["join_time"])), H.leaveTime(_date(r["leave_time"])), H.duration(minutes),
+            H.participantType(r["participant_type"]), H.voipDuration(minutes), H.confID(_conf_id(r["session_key"])),
+            H.externalParticipant("N/A" if r["participant_type"] == "HOST" else "No"))
+
+    return _report(call, rows, item)
+
+
+def _event_rows(call: Call) -> list:
+    sql, params = _key_filter(call, "sessionKey")
+    lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
+    return [r for r in _visible(call, "event_attendee_history", sql, params) if _in_range(r["start_time"], lo, hi)]
+
+
+@handler("history", "LsteventattendeeHistory")
+def lst_event_attendee_history(call: Call) -> list:
+    H = call.E("history")
+
+    def item(r) -> Any:
+        minutes = _minutes(r["start_time"], r["end_time"])
+        return H.eventAttendeeHistory(
+            H.sessionKey(str(r["session_key"])), H.attendeeName(r["name"]), H.attendeeEmail(r["email"]),
+            H.startTime(_date(r["start_time"])), H.endTime(_date(r["end_time"])), H.duration(minutes),
+            H.registered(r["registered"]), H.invited("No"), H.ipAddress(_ip(r["id"])),
+            H.participantType(r["participant_type"]), H.voipDuration(minutes), H.clientAgent("WINDOWS,Chrome"),
+            H.confID(_conf_id(r["session_key"])))
+
+    return _report(call, _event_rows(call), item)
+
+
+@handler("history", "LsteventsessionHistory")
+def lst_event_session_history(call: Call) -> list:
+    """One item per event held: its attendee rows summed up."""
+    by_session: dict[int, list] = {}
+    for r in _event_rows(call):
+        by_session.setdefault(r["session_key"], []).append(r)
+    sessions = list(by_session.values())
+    H = call.E("history")
+
+    def item(rows) -> Any:
+        first = rows[0]
+        start = min(r["start_time"] for r in rows)
+        end = max(r["end_time"] for r in rows)
+        people = sum(int(_minutes(r["start_time"], r["end_time"])) for r in rows)
+        host = call.db.account(call.site, first["host"])
+        return H.eventSessionHistory(
+            H.confID(_conf_id(first["session_key"])), H.sessionKey(str(first["session_key"])),
+            H.confName(first["conf_name"]), H.sessionStartTime(_date(start)), H.sessionEndTime(_date(end)),
+            H.duration(_minutes(start, end)), H.timezone("4"), H.meetingType("ONS"),
+            H.hostWebExID(first["host"]), H.hostName(f"{host.first_name} {host.last_name}" if host else first["host"]),
+            H.hostEmail(host.email if host else ""), H.totalPeopleMinutes(str(people)),
+            H.totalParticipants(str(len(rows))), H.peakAttendee(str(len(rows))))
+
+    return _report(call, sessions, item)
+
+
 # -- LstTrainingPollResultsHistory (SP11) --------------------------------------------------
 
 @handler("history", "LstTrainingPollResultsHistory", since="11.0.0 SP11")
 def lst_training_poll_results_history(call: Call) -> list:
     account = call.require_user()
-    denied_code = ("060001", "Corresponding Meeting not found") if call.defect("poll-results-wrong-code") else NO_RECORD
+    denied_code = MEETING_NOT_FOUND if call.defect("poll-results-wrong-code") else NO_RECORD
     key = parse_key(call.text("sessionKey"))
     if key is None:
         raise ApiFailure(*denied_code)
@@ -285,8 +377,6 @@ def _poll_data(held: _dt.datetime) -> list[dict[str, Any]]:
 
 def seed(state, now: _dt.datetime) -> dict[str, str]:
     """History of sessions.training_poll and sessions.meeting, held in the last 28 days."""
-    from ..state import SEED_SESSIONS, email_for
-
     site = state.site_by_key("main").name
     training_key, _, training_name, _ = SEED_SESSIONS["sessions.training_poll"]
     meeting_key, _, meeting_name, _ = SEED_SESSIONS["sessions.meeting"]
@@ -323,4 +413,15 @@ def seed(state, now: _dt.datetime) -> dict[str, str]:
                     (site, meeting_key, meeting_name, "host1", name, email, address,
                      (start + _dt.timedelta(minutes=join)).isoformat(),
                      (start + _dt.timedelta(minutes=leave)).isoformat(), ptype))
+        event_key, _, event_name, _ = SEED_SESSIONS["sessions.event"]
+        held = day - _dt.timedelta(days=6)
+        for name, email, join, leave, ptype, registered in (
+                ("Hana Host", email_for("host1", site), 0, 60, "HOST", "No"),
+                ("Ada Attendee", email_for("attendee1", site), 3, 55, "ATTENDEE", "Yes"),
+                ("Pat Panelist", "pat.panelist@example.com", 0, 60, "PANELIST", "No")):
+            db.execute(
+                "INSERT INTO event_attendee_history(site, session_key, conf_name, host, name, email, start_time, "
+                "end_time, participant_type, registered) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (site, event_key, event_name, "host1", name, email, (held + _dt.timedelta(minutes=join)).isoformat(),
+                 (held + _dt.timedelta(minutes=leave)).isoformat(), ptype, registered))
     return {}

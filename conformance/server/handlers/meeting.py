@@ -32,17 +32,25 @@ import json
 import sqlite3
 from typing import Any, Callable
 
+from lxml import etree
 from lxml.builder import ElementMaker
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (CONF_NAME_MAX, CONF_NAME_REASON, ConfNameDefects, check_conf_name, display_meeting_url,
-                     matching_records, meeting_link, new_session, option, page, parse_key, read_int,
-                     seed_on_suspended_site, site_video_levels, sip_url, time_zone_name, token)
+from ..call import Call
+from ..failures import ACCESS_DENIED, MEETING_NOT_FOUND, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date, xsd_bool
+from .addresses import display_meeting_url, meeting_link, sip_url, token
+from .limits import CONF_NAME_MAX, CONF_NAME_REASON, check_conf_name, ConfNameDefects
+from .listing import matching_records, page
+from .shapes import read_shape, section_values
+from .numbers import parse_key, read_int
+from .options import option, site_video_levels, time_zone_name
+from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "KEY_COUNTER", "CONF_NAME_MAX", "CONF_NAME_REASON", "TELEPHONY_VALUES",
-    "video_device_enabled", "read_telephony", "refuse_on_suspended_site", "session_row",
+    "video_device_enabled", "read_telephony", "session_row", "meeting_key_text",
     "create_meeting", "set_meeting", "get_meeting", "lst_meeting", "lstsummary_meeting", "del_meeting",
 ]
 
@@ -61,6 +69,9 @@ _CONF_NAME_DEFECTS = ConfNameDefects(limit_129="confname-limit-129", empty_accep
                                      late="confname-limit-from-sp12")
 
 DEFECTS: list[Defect] = [
+    Defect("setmeeting-options-not-stored",
+           "SetMeeting answers SUCCESS but GetMeeting still returns the old enableOptions/participants/schedule "
+           "values (chat, poll, maxUserNumber...)", (), tests=("setmeeting_options_then_getmeeting",)),
     Defect("confname-limit-129", "SP11: a confName of 129 display characters is accepted (limit checked as 129)",
            _CONFNAME),
     Defect("confname-empty-accepted", "SP11: an empty confName is accepted instead of 060065", _CONFNAME),
@@ -122,12 +133,6 @@ DEFECTS: list[Defect] = [
 
 # -- rules shared with event.py and attendee.py --------------------------------------------
 
-def refuse_on_suspended_site(call: Call, allow_defect: str) -> None:
-    """42.5.0: a suspended site only supports free Webex Meetings; anything else gets 010107."""
-    if call.site.suspended and call.since("42.5.0") and not call.defect(allow_defect):
-        raise ApiFailure("010107", "The site is suspended")
-
-
 def video_device_enabled(call: Call, telephony: str) -> bool:
     """39.9.0: scheduled sessions are video-device-enabled unless their audio is NONE or OTHER."""
     if not call.since("39.9.0") or call.defect("video-device-default-off"):
@@ -152,21 +157,21 @@ def session_row(call: Call, key_text: str | None, kinds: tuple[str, ...]) -> sql
     """The caller's session of one of ``kinds`` on this site: 060001 if none, 000001 if not theirs."""
     key = parse_key(key_text)
     if key is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     marks = ",".join("?" * len(kinds))
     row = call.db.one(f"SELECT * FROM sessions WHERE session_key=? AND site=? AND kind IN ({marks})",
                       (key, call.site.name, *kinds))
     if row is None:
-        raise ApiFailure("060001", "Corresponding Meeting not found")
+        raise ApiFailure(*MEETING_NOT_FOUND)
     account = call.require_user()
     if row["host"].lower() != account.webex_id.lower() and not account.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     return row
 
 
 # -- reading a request ---------------------------------------------------------------------
 
-def _meeting_key_text(call: Call) -> str | None:
+def meeting_key_text(call: Call) -> str | None:
     """Real clients send meetingkey (lower-case) as often as the documented meetingKey."""
     for name in ("meetingKey", "meetingkey", "sessionKey"):
         text = call.text(name)
@@ -212,10 +217,6 @@ def _calendar(call: Call, key: int) -> Any:
         S.attendee(f"https://{site}.webex.com/{site}/j.php?MTID=m{token(key, 'ical-attendee')}"))
 
 
-def _bool(value: Any) -> str:
-    return "true" if value else "false"
-
-
 # -- handlers ---------------------------------------------------------------------------------
 
 @handler("meeting", "CreateMeeting")
@@ -224,12 +225,12 @@ def create_meeting(call: Call) -> list:
     webinar = bool(option(call, "enableEvent"))
     _refuse_webinar_on_suspended_site(call, webinar)
     if account.role == "attendee":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     name = call.text("metaData/confName")
     check_conf_name(call, name, _CONF_NAME_DEFECTS)
     telephony = read_telephony(call, "CALLIN")
     start = _start(call, (call.now + _dt.timedelta(days=1)).replace(microsecond=0))
-    data: dict[str, Any] = {"meetingType": read_int(call, "metaData/meetingType", 3)}
+    data: dict[str, Any] = {"meetingType": read_int(call, "metaData/meetingType", 3), "shape": read_shape(call, {})}
     if webinar:
         data.update(enableEvent=True, enableWebniar=bool(option(call, "enableWebniar")))
     if not call.since("39.1.0"):
@@ -245,14 +246,19 @@ def create_meeting(call: Call) -> list:
         time_zone_id=read_int(call, "schedule/timeZoneID", 4),
         password=password or (lambda k: f"Pw{k % 10000:04d}x"), description=call.text("metaData/agenda", ""),
         telephony=telephony, auto_record=int(auto_record), is_cet=int(video), data=json.dumps(data))
+    _invite(call, key)
     M = call.E("meet")
-    return [M.meetingkey(str(key)), _calendar(call, key), M.guestToken(token(key, "guest"))]
+    out = [M.meetingkey(str(key))]
+    if call.since("39.1.0"):   # newer real replies carry both (real-traffic 044), 2016 ones do not (031, 063)
+        row = call.db.one("SELECT password FROM sessions WHERE session_key=?", (key,))
+        out += [M.meetingUUID(token(key, "uuid")), M.meetingPassword(row["password"])]
+    return [*out, _calendar(call, key), M.guestToken(token(key, "guest"))]
 
 
 @handler("meeting", "SetMeeting")
 def set_meeting(call: Call) -> list:
     call.require_user()
-    row = session_row(call, _meeting_key_text(call), MEETING_KINDS)
+    row = session_row(call, meeting_key_text(call), MEETING_KINDS)
     webinar = row["kind"] == "webinar" or bool(option(call, "enableEvent"))
     _refuse_webinar_on_suspended_site(call, webinar)
     name = call.text("metaData/confName")
@@ -260,6 +266,10 @@ def set_meeting(call: Call) -> list:
         check_conf_name(call, name, _CONF_NAME_DEFECTS)
     data = json.loads(row["data"])
     _apply_hq_hd(call, data)
+    if not call.defect("setmeeting-options-not-stored"):
+        data["shape"] = read_shape(call, data.get("shape", {}))
+    if call.text("metaData/meetingType"):
+        data["meetingType"] = read_int(call, "metaData/meetingType", data.get("meetingType", 3))
     kind = row["kind"]
     if kind == "meeting" and option(call, "enableEvent"):
         kind = "webinar"
@@ -283,50 +293,99 @@ def set_meeting(call: Call) -> list:
     return [_calendar(call, row["session_key"])]
 
 
+def _invite(call: Call, key: int) -> None:
+    """participants/attendees/attendee of a CreateMeeting become the meeting's attendees (as sent)."""
+    people = [a for a in call.body.iter() if isinstance(a.tag, str) and etree.QName(a).localname == "attendee"
+              and call.find("person/email", a) is not None]
+    if not people:
+        return
+    now = call.now.replace(microsecond=0).isoformat()
+    try:
+        for a in people:
+            email = call.text("person/email", root=a)
+            call.db.execute(
+                "INSERT INTO meeting_attendees(site, session_key, name, email, role, join_status, created) "
+                "VALUES (?,?,?,?,?,?,?)", (call.site.name, key, call.text("person/name", root=a) or email, email,
+                                           (call.text("role", root=a) or "ATTENDEE").upper(), "INVITE", now))
+    except sqlite3.OperationalError:
+        pass  # the attendee table is attendee.py's; absent if that module is not loaded
+
+
 def _enable_options(call: Call, row: sqlite3.Row) -> Any:
     M = call.E("meet")
     data = json.loads(row["data"])
-    children = [M.chat("true"), M.poll("true"), M.audioVideo("true")]
+    children = [getattr(M, name)(text) for name, text in section_values(data.get("shape", {}), "enableOptions")]
     if not (call.since("39.1.0") and call.defect("hqhd-missing-getmeeting")):
         levels = site_video_levels(call)
         if not call.since("39.1.0") or call.defect("hqhd-not-ignored"):
             levels.update({k: data[k] for k in ("HQvideo", "HDvideo") if k in data})
-        children += [M.HQvideo(_bool(levels["HQvideo"])), M.HDvideo(_bool(levels["HDvideo"]))]
+        children += [M.HQvideo(xsd_bool(levels["HQvideo"])), M.HDvideo(xsd_bool(levels["HDvideo"]))]
+        children.append(M.viewVideoThumbs(xsd_bool(data.get("shape", {}).get("enableOptions", {}).get(
+            "viewVideoThumbs", "true") == "true")))
     if (call.since("11.0.0 SP21") and not call.defect("autorecord-not-returned")) \
             or call.defect("autorecord-returned-early"):
-        children.append(M.autoRecord(_bool(row["auto_record"])))
+        children.append(M.autoRecord(xsd_bool(row["auto_record"])))
     return M.enableOptions(*children)
 
 
-def _schedule(call: Call, row: sqlite3.Row) -> Any:
+def _schedule(call: Call, row: sqlite3.Row, full: bool = False) -> Any:
     M = call.E("meet")
     zone = row["time_zone_id"]
-    return M.schedule(
-        M.startDate(fmt_date(_dt.datetime.fromisoformat(row["start_date"]))), M.timeZoneID(str(zone)),
-        M.timeZone(time_zone_name(zone)), M.duration(str(row["duration"])),
-        M.hostWebExID(row["host"]))
+    core = {"startDate": fmt_date(_dt.datetime.fromisoformat(row["start_date"])), "timeZoneID": str(zone),
+            "timeZone": time_zone_name(zone), "duration": str(row["duration"]), "hostWebExID": row["host"]}
+    if not full:
+        return M.schedule(*(getattr(M, name)(value) for name, value in core.items()))
+    shape = json.loads(row["data"]).get("shape", {})
+    return M.schedule(*(getattr(M, name)(core[name] if text is None else text)
+                        for name, text in section_values(shape, "schedule")))
+
+
+def _section(call: Call, row: sqlite3.Row, section: str, core: dict[str, str], *extra: Any) -> Any:
+    M = call.E("meet")
+    shape = json.loads(row["data"]).get("shape", {})
+    children = [getattr(M, name)(core[name] if text is None else text) for name, text in section_values(shape, section)]
+    return getattr(M, section)(*children, *extra)
+
+
+def _attendees(call: Call, row: sqlite3.Row) -> Any:
+    """participants/attendees as real GetMeeting replies list them (real-traffic 064)."""
+    M, A, C = call.E("meet"), call.E("att"), call.E("com")
+    try:
+        rows = call.db.query("SELECT * FROM meeting_attendees WHERE site=? AND session_key=? ORDER BY attendee_id",
+                             (call.site.name, row["session_key"]))
+    except sqlite3.OperationalError:
+        rows = []
+    return M.attendees(*(M.attendee(
+        A.person(C.name(r["name"]), C.firstName(r["name"].split(" ")[0]), C.address(C.addressType("PERSONAL")),
+                 C.phones(), C.email(r["email"]), C.type("VISITOR")),
+        A.contactID(str(r["attendee_id"])), A.joinStatus(r["join_status"]), A.meetingKey(str(r["session_key"])),
+        A.language("ENGLISH"), A.role(r["role"]), A.languageID("1")) for r in rows))
 
 
 @handler("meeting", "GetMeeting")
 def get_meeting(call: Call) -> list:
-    row = session_row(call, _meeting_key_text(call), MEETING_KINDS)
+    row = session_row(call, meeting_key_text(call), MEETING_KINDS)
     M = call.E("meet")
     data = json.loads(row["data"])
+    meeting_type = str(data.get("meetingType", 3))
     out = [
-        M.accessControl(M.listToPublic("false"), M.isPublic("false"), M.meetingPassword(row["password"])),
-        M.metaData(M.confName(row["conf_name"]), M.meetingType(str(data.get("meetingType", 3))),
-                   M.agenda(row["description"])),
-        M.participants(M.maxUserNumber("1000")),
+        _section(call, row, "accessControl", {"meetingPassword": row["password"]}),
+        _section(call, row, "metaData", {"confName": row["conf_name"], "meetingType": meeting_type,
+                                         "agenda": row["description"]}),
+        _section(call, row, "participants", {}, _attendees(call, row)),
         _enable_options(call, row),
-        _schedule(call, row),
-        M.telephony(M.telephonySupport(row["telephony"])),
+        _schedule(call, row, full=True),
+        _section(call, row, "telephony", {"telephonySupport": row["telephony"], "callInNum": ""}),
+        M.tracking(), M.repeat(M.repeatType("NO_REPEAT")), M.remind(),
+        _section(call, row, "attendeeOptions", {}),
         M.meetingkey(str(row["session_key"])),
-        M.status("NOT_INPROGRESS"), M.hostJoined("false"), M.participantsJoined("false"),
-        M.hostKey(row["host_key"]), M.guestToken(token(row["session_key"], "guest")),
+        M.status("NOT_INPROGRESS"), M.hostJoined("false"), M.participantsJoined("false"), M.telePresence("false"),
+        M.hostKey(row["host_key"]), M.eventID(str(row["session_key"] + 1000000000)),
+        M.guestToken(token(row["session_key"], "guest")), M.hostType("1019001"),
     ]
     cet = bool(row["is_cet"])
     if call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing"):
-        out += [M.isCETMeeting(_bool(cet)), M.meetingLink(meeting_link(call.site.name, row))]
+        out += [M.isCETMeeting(xsd_bool(cet)), M.meetingLink(meeting_link(call.site.name, row))]
     show_sip = call.since("11.0.0 SP14") and not call.defect("getmeeting-cet-elements-missing") \
         and (cet or call.defect("getmeeting-sipurl-non-cet"))
     show_display = cet and (call.since("39.3.0") or call.defect("displaymeetingurl-returned-early")) \
@@ -350,7 +409,7 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
     marks = ",".join("?" * len(kinds))
     sql = f"SELECT * FROM sessions WHERE site=? AND kind IN ({marks})"
     params: list[Any] = [call.site.name, *kinds]
-    key = _meeting_key_text(call)
+    key = meeting_key_text(call)
     if key:
         number = parse_key(key)
         if number is None:
@@ -395,7 +454,7 @@ def lstsummary_meeting(call: Call) -> list:
 
 @handler("meeting", "DelMeeting")
 def del_meeting(call: Call) -> list:
-    row = session_row(call, _meeting_key_text(call), ("meeting", "webinar"))
+    row = session_row(call, meeting_key_text(call), ("meeting", "webinar"))
     with call.db.transaction() as db:
         db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
         try:

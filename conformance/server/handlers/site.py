@@ -31,8 +31,12 @@ from typing import Any
 
 from lxml import etree
 
+from ...namespaces import NS
 from ..defects import Defect
-from ..registry import ApiFailure, Call, handler
+from ..call import Call
+from ..failures import ACCESS_DENIED, ApiFailure
+from ..routes import handler
+from ..wire import xsd_bool
 
 __all__ = ["DEFECTS", "TABLES", "DEFAULT_FACTS", "site_facts", "license_counts",
            "get_site", "set_site", "get_site_ft", "set_site_ft"]
@@ -51,7 +55,19 @@ DEFAULT_FACTS: dict[str, Any] = {
     "allowUploadPRAvatar": True,
     "videoMeshInterclusters": {},
     "featureToggles": {"EnableCustomizeProfileFields": "true", "EnableCETForAllUsers": "true"},
+    # securityOptions, in the order real GetSite replies give them (real-traffic 022); SetSite changes them
+    "securityOptions": {
+        "passwordExpires": "false", "passwordLifetime": "90", "allMeetingsUnlisted": "false",
+        "allMeetingsPassword": "true", "joinBeforeHost": "false", "audioBeforeHost": "false",
+        "changePersonalURL": "true", "changeUserName": "false", "meetings/strictPasswords": "true",
+        "strictUserPassword": "false", "accountNotify": "false", "requireLoginBeforeSiteAccess": "false",
+        "changePWDWhenAutoLogin": "false", "enforceBaseline": "false", "passwordChangeIntervalOpt": "false",
+        "passwordChangeInterval": "24", "firstAttendeeAsPresenter": "false", "isEnableUUIDLink": "true",
+        "isEnableUUIDLinkForSAC": "false", "enforceRecordingPwdForMC": "false", "enforceRecordingPwdForEC": "false",
+        "enforceRecordingPwdForTC": "false", "enforceRecordingPwdForMisc": "false",
+    },
 }
+SECURITY_DEFAULTS = tuple(DEFAULT_FACTS["securityOptions"])
 PROFILE_FIELDS_TOGGLE = "EnableCustomizeProfileFields"   # 42.2.0: allowChange*, AllowUploadPRAvatar
 CET_TOGGLE = "EnableCETForAllUsers"                      # SP18: EnableCloudTelepresence
 
@@ -66,6 +82,9 @@ _GETSITE_CASES = ("getsite-enablecloudtelepresence", "getsite-attendee-capacity"
                   "getsite-allowchange-control-hub", "securitycontext-siteid-still-accepted")
 
 DEFECTS: list[Defect] = [
+    Defect("setsite-securityoptions-not-stored",
+           "SetSite answers SUCCESS for securityOptions but GetSite still returns the old values",
+           (), tests=("setsite_securityoptions",)),
     Defect("getsite-siteid-rejected",
            "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
            ("securitycontext-siteid-still-accepted",), "11.0.0 SP13"),
@@ -122,10 +141,6 @@ def license_counts(call: Call) -> dict[str, int]:
             "TCActiveUserCount": hosts, "SCActiveUserCount": hosts}
 
 
-def _bool(value: Any) -> str:
-    return "true" if value else "false"
-
-
 def _toggle_on(facts: dict[str, Any], name: str) -> bool:
     return str(facts["featureToggles"].get(name, "true")).strip().lower() == "true"
 
@@ -152,11 +167,33 @@ def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
     show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing") \
         and _toggle_on(facts, PROFILE_FIELDS_TOGGLE)
     if show and (not call.site.control_hub or call.defect("getsite-allowchange-on-control-hub")):
-        cfg.append(s.allowChangeFirstName(_bool(facts["allowChangeFirstName"])))
-        cfg.append(s.allowChangeLastName(_bool(facts["allowChangeLastName"])))
-        cfg.append(s.allowChangeDisplayName(_bool(facts["allowChangeDisplayName"])))
-        cfg.append(s.AllowUploadPRAvatar(_bool(facts["allowUploadPRAvatar"])))
+        cfg.append(s.allowChangeFirstName(xsd_bool(facts["allowChangeFirstName"])))
+        cfg.append(s.allowChangeLastName(xsd_bool(facts["allowChangeLastName"])))
+        cfg.append(s.allowChangeDisplayName(xsd_bool(facts["allowChangeDisplayName"])))
+        cfg.append(s.AllowUploadPRAvatar(xsd_bool(facts["allowUploadPRAvatar"])))
     return cfg
+
+
+def _security_options(call: Call, facts: dict[str, Any]) -> Any:
+    """securityOptions: what a client reads before scheduling (allMeetingsUnlisted, allMeetingsPassword...)."""
+    s = call.E("ns1")
+    opts = s.securityOptions()
+    for path, value in facts["securityOptions"].items():
+        if path in SECURITY_DEFAULTS:   # a name SetSite stored that the site does not have is not answered
+            parent, _, name = path.rpartition("/")
+            holder = opts
+            if parent:
+                holder = opts.find(f"{{{NS['site']}}}{parent}")
+                if holder is None:
+                    holder = _append(opts, s, parent)
+            holder.append(getattr(s, name)(str(value)))
+    return opts
+
+
+def _append(parent: Any, maker: Any, name: str) -> Any:
+    child = getattr(maker, name)()
+    parent.append(child)
+    return child
 
 
 def _common_options(call: Call, facts: dict[str, Any]) -> Any:
@@ -164,7 +201,7 @@ def _common_options(call: Call, facts: dict[str, Any]) -> Any:
     opts = s.siteCommonOptions()
     since = "11.0.0 SP17" if call.defect("getsite-cloudtelepresence-too-early") else "11.0.0 SP18"
     if call.since(since) and not call.defect("getsite-cloudtelepresence-missing") and _toggle_on(facts, CET_TOGGLE):
-        opts.append(s.EnableCloudTelepresence(_bool(facts["enableCloudTelepresence"])))
+        opts.append(s.EnableCloudTelepresence(xsd_bool(facts["enableCloudTelepresence"])))
     return opts
 
 
@@ -175,7 +212,8 @@ def get_site(call: Call) -> list:
         raise ApiFailure("000000", "Invalid request: siteID is no longer supported, use siteName")
     facts = site_facts(call)
     s = call.E("ns1")
-    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _common_options(call, facts))
+    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _security_options(call, facts),
+                          _common_options(call, facts))
     if call.since("11.0.0 SP17"):
         info = s.CISiteLicenseInfo()
         if not call.defect("getsite-attendee-capacity-missing"):
@@ -204,6 +242,14 @@ def _descendant(call: Call, name: str) -> etree._Element | None:
 def set_site(call: Call) -> list:
     """Change site settings; from 39.5.0 ``videoMeshInterclusters`` (anywhere in the body)."""
     call.require_admin()
+    security = _descendant(call, "securityOptions")
+    if security is not None and not call.defect("setsite-securityoptions-not-stored"):
+        changes = {}
+        for path in SECURITY_DEFAULTS:
+            value = call.text(path, None, security)
+            if value is not None:
+                changes[path] = value
+        _update_facts(call, "securityOptions", changes)
     mesh = _descendant(call, "videoMeshInterclusters") if call.since("39.5.0") else None
     if mesh is None:
         return []
@@ -248,7 +294,7 @@ def _require_toggle_caller(call: Call) -> None:
     """The notes' examples call both APIs with a machine account's access token."""
     call.require_admin()
     if call.defect("siteft-access-token-refused") and call.account is not None and call.account.role == "machine":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
 
 
 @handler("site", "GetSiteFT", since="39.8.0")

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 
 from ..defects import Defect
-from ..registry import Call, handler
-from .common import check_conf_name, new_session
-from .training import refuse_if_suspended, require_scheduler
+from ..call import Call
+from ..routes import handler
+from .limits import check_conf_name
+from .sessions import new_session, refuse_on_suspended_site
+from .training import require_scheduler
 
 __all__ = ["DEFECTS", "KEY_COUNTER", "create_support_session"]
 
@@ -30,7 +32,7 @@ DEFECTS: list[Defect] = [
 
 @handler("support", "CreateSupportSession")
 def create_support_session(call: Call) -> list:
-    refuse_if_suspended(call, "suspended-support-create-allowed")
+    refuse_on_suspended_site(call, "suspended-support-create-allowed")
     account = require_scheduler(call)
     name = call.text("metaData/confName")
     if name is not None:

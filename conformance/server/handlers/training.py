@@ -24,12 +24,17 @@ import json
 from typing import Any
 
 from ..defects import Defect
-from ..registry import ApiFailure, Call, fmt_date, handler, parse_date
-from .common import (ConfNameDefects, DescriptionDefects, check_conf_name, check_description, new_session, option,
-                     read_int, seed_on_suspended_site, site_video_levels)
+from ..call import Call
+from ..failures import ACCESS_DENIED, ApiFailure
+from ..routes import handler
+from ..wire import fmt_date, parse_date, xsd_bool
+from .limits import check_conf_name, check_description, ConfNameDefects, DescriptionDefects
+from .numbers import read_int
+from .options import option, site_video_levels
+from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
 from .meeting import session_row
 
-__all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "refuse_if_suspended", "require_scheduler",
+__all__ = ["DEFECTS", "TABLES", "KEY_COUNTER", "seed", "require_scheduler",
            "create_training_session", "set_training_session", "get_training_session", "del_training_session"]
 
 TABLES = ""  # training sessions use the core ``sessions`` table
@@ -100,20 +105,11 @@ DEFECTS: list[Defect] = [
 
 # -- rules shared with support.py -------------------------------------------------------
 
-def refuse_if_suspended(call: Call, allow_defect: str) -> None:
-    """42.5.0: a suspended site only supports free Webex Meetings; refuse with 010107."""
-    if not call.site.suspended or not call.since("42.5.0") or call.defect(allow_defect):
-        return
-    if call.defect("suspended-training-wrong-code") and call.service == "training":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
-    raise ApiFailure("010107", "The site is suspended")
-
-
 def require_scheduler(call: Call):
     """Hosts and administrators schedule sessions; an attendee account cannot."""
     account = call.require_user()
     if account.role == "attendee":
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     return account
 
 
@@ -150,7 +146,7 @@ def _apply_video_options(call: Call, data: dict[str, Any], creating: bool) -> No
 
 @handler("training", "CreateTrainingSession")
 def create_training_session(call: Call) -> list:
-    refuse_if_suspended(call, "suspended-training-create-allowed")
+    refuse_on_suspended_site(call, "suspended-training-create-allowed", "suspended-training-wrong-code")
     account = require_scheduler(call)
     name = call.text("metaData/confName") or ""
     check_conf_name(call, name, _CONF_NAME_DEFECTS)
@@ -171,7 +167,7 @@ def create_training_session(call: Call) -> list:
 
 @handler("training", "SetTrainingSession")
 def set_training_session(call: Call) -> list:
-    refuse_if_suspended(call, "suspended-training-set-allowed")
+    refuse_on_suspended_site(call, "suspended-training-set-allowed", "suspended-training-wrong-code")
     require_scheduler(call)
     row = session_row(call, call.text("sessionKey"), ("training",))
     name = call.text("metaData/confName")
@@ -204,10 +200,10 @@ def get_training_session(call: Call) -> list:
     if not (call.since("39.1.0") and call.defect("training-hqhd-not-returned")):
         for name in ("HQvideo", "HDvideo"):
             value = data.get(name, video.get(name, True))  # from 39.1.0 Create/Set store none
-            options.append(getattr(T, name)(_bool(value)))
+            options.append(getattr(T, name)(xsd_bool(value)))
     if (call.since("11.0.0 SP11") and not call.defect("attendeesendvideo-not-returned")) \
             or call.defect("attendeesendvideo-returned-early"):
-        options.append(T.attendeeSendVideo(_bool(data.get("attendeeSendVideo", False))))
+        options.append(T.attendeeSendVideo(xsd_bool(data.get("attendeeSendVideo", False))))
     if call.since("11.0.0 SP21") and call.defect("training-autorecord-returned"):
         options.append(T.autoRecord("false"))
     start = _dt.datetime.fromisoformat(row["start_date"])
@@ -228,10 +224,6 @@ def del_training_session(call: Call) -> list:
     row = session_row(call, call.text("sessionKey"), ("training",))
     call.db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
     return []
-
-
-def _bool(value: Any) -> str:
-    return "true" if value else "false"
 
 
 def seed(state, now: _dt.datetime) -> dict[str, str]:

@@ -12,7 +12,7 @@ Documented changes carried here:
 - 39.2.0: LstsummaryUser returns ``lastLoginTime`` (MM/DD/YYYY HH:MM:SS).
 - 39.9.0: GetUser and GetMe return ``displayMeetingUrl`` (the user's PMR short SIP URL).
 - 39.10.0: LstsummaryUser returns ``personalMeetingRoomURL``; anonymous GetUserCard needs
-  a CAPTCHA (``Call.check_captcha``).
+  a CAPTCHA (``captcha.check_captcha``).
 - 39.11.0: LstsummaryUser filters on ``modifiedDateStart``/``modifiedDateEnd`` (at most
   90 days apart, else 999999) and returns ``lastModifiedTime``.
 - 42.6.0: on a suspended site a site administrator's CreateUser/SetUser is refused with
@@ -25,13 +25,22 @@ import binascii
 import datetime as _dt
 import json
 import re
+import sqlite3
 from typing import Any
 
 from lxml import etree
 
 from ..defects import Defect
-from ..registry import Account, ApiFailure, Call, fmt_date, handler, parse_date
-from .common import matching_records, page, pmr_url, short_sip_url
+from ..call import Call
+from ..failures import ACCESS_DENIED, SITE_SUSPENDED, USER_NOT_FOUND, ApiFailure
+from ..models import Account
+from ..routes import handler
+from ..wire import fmt_date, parse_date
+from .captcha import check_captcha
+from .addresses import pmr_url, short_sip_url
+from .listing import matching_records, page
+from .shapes import read_shape
+from .user_shape import USER_SECTIONS, full_user
 
 __all__ = [
     "DEFECTS", "TABLES", "seed", "call_in_data_ok", "pmr_url", "short_sip_url",
@@ -50,7 +59,7 @@ DEFAULT_PAGE = 50
 
 # Exception codes.  010107, 010100 and 999999 are the notes'; the others are what real
 # servers answer for the same conditions (030001, 000001, 000015) or our choice (030004).
-SUSPENDED = ("010107", "The site is suspended")
+SUSPENDED = SITE_SUSPENDED
 IMAGE_TOO_BIG = ("010100", "Size of the image being uploaded is too big. Try an image smaller than 5MB in size.")
 RANGE_TOO_LONG = ("999999", "Maximum date range is 90 days for modified date query")
 # SP13 gives no code or message for invalid call-in data.  We answer 999999, the code
@@ -64,6 +73,9 @@ _LSTSUMMARY_CASES = ("lstsummaryuser-lastlogintime", "lstsummaryuser-personalmee
                      "lstsummaryuser-lastmodifiedtime")
 
 DEFECTS: list[Defect] = [
+    Defect("setuser-sections-not-stored",
+           "SetUser answers SUCCESS but GetUser still returns the old options/commOptions/sessionOptions values",
+           (), tests=("setuser_options_then_getuser",)),
     Defect("suspended-createuser-allowed",
            "42.6.0: a site admin's CreateUser on a suspended site succeeds instead of 010107",
            ("createuser-suspended-site",)),
@@ -175,7 +187,7 @@ def _refuse_if_suspended(call: Call, admin_rule_defect: str) -> None:
     acting_as_admin = call.account is not None and call.account.is_admin
     if acting_as_admin and not call.defect(admin_rule_defect):
         if call.defect("suspended-user-wrong-code"):
-            raise ApiFailure("000001", "Access denied, additional privileges are required")
+            raise ApiFailure(*ACCESS_DENIED)
         raise ApiFailure(*SUSPENDED)
     if not acting_as_admin and call.defect("suspended-self-edit-blocked"):
         raise ApiFailure(*SUSPENDED)
@@ -224,10 +236,10 @@ def _target_row(call: Call, webex_id: str | None) -> Any:
     me = call.require_user()
     wanted = webex_id or me.webex_id
     if wanted.lower() != me.webex_id.lower() and not me.is_admin:
-        raise ApiFailure("000001", "Access denied, additional privileges are required")
+        raise ApiFailure(*ACCESS_DENIED)
     row = call.db.user_row(call.site, wanted)
     if row is None:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     return row
 
 
@@ -292,6 +304,8 @@ def set_user(call: Call) -> list:
         extra["title"] = title
     if tsp:
         extra["tspAccounts"] = tsp
+    if not call.defect("setuser-sections-not-stored"):
+        extra["shape"] = read_shape(call, extra.get("shape", {}), USER_SECTIONS)
     if "first_name" in updates or "last_name" in updates:
         updates["display_name"] = f"{updates.get('first_name', row['first_name'])} " \
                                   f"{updates.get('last_name', row['last_name'])}".strip()
@@ -313,7 +327,7 @@ def del_user(call: Call) -> list:
     with call.db.transaction() as db:
         for webex_id in ids:
             if db.user_row(call.site, webex_id) is None:
-                raise ApiFailure("030001", "Corresponding User not found")
+                raise ApiFailure(*USER_NOT_FOUND)
             db.execute("DELETE FROM users WHERE site=? AND lower(webex_id)=lower(?)", (call.site.name, webex_id))
     return []
 
@@ -323,22 +337,25 @@ def del_user(call: Call) -> list:
 def _user_details(call: Call, row: Any, api_defect: str) -> list:
     u = call.E("use")
     extra = _extra(row)
-    out = [u.firstName(row["first_name"]), u.lastName(row["last_name"])]
-    if extra.get("title"):
-        out.append(u.title(extra["title"]))
-    out += [u.webExId(row["webex_id"]), u.email(row["email"])]
+    names = [u.firstName(row["first_name"]), u.lastName(row["last_name"]), u.title(extra.get("title", ""))]
+    contact = [u.email(row["email"])]
     if row["display_name"]:
-        out.append(u.displayName(row["display_name"]))
+        contact.append(u.displayName(row["display_name"]))
     if call.since("39.9.0") and _has_pmr(row["role"]) and not call.defect(api_defect):
         url = short_sip_url(call.site.name, row["webex_id"])
         if call.defect("user-displaymeetingurl-long-form"):
             url = f"{row['webex_id']}@{call.site.name}.webex.com"
-        out.append(u.displayMeetingUrl(url))
-    out.append(u.registrationDate(_iso_to_wire(row["registration"]) or ""))
-    out.append(u.active("ACTIVATED" if row["active"] else "DEACTIVATED"))
-    if "userId" in extra:
-        out.append(u.userId(str(extra["userId"])))
-    return out
+        contact.append(u.displayMeetingUrl(url))
+    core = {"names": names, "webExId": [u.webExId(row["webex_id"])], "email": contact,
+            "active": [u.active("ACTIVATED" if row["active"] else "DEACTIVATED")],
+            "registrationDate": [u.registrationDate(_iso_to_wire(row["registration"]) or "")],
+            "userId": [u.userId(str(extra["userId"]))] if "userId" in extra else []}
+    try:
+        types = [str(r["type_id"]) for r in call.db.query("SELECT type_id FROM meeting_types WHERE site=? "
+                                                          "ORDER BY type_id", (call.site.name,))]
+    except sqlite3.OperationalError:   # meetingtype.py's table; absent if that module is not loaded
+        types = ["3"]
+    return full_user(call, row, extra, core, types)
 
 
 @handler("user", "GetUser")
@@ -352,7 +369,7 @@ def get_me(call: Call) -> list:
     me: Account = call.require_user()
     row = call.db.user_row(call.site, me.webex_id)
     if row is None:  # a machine account has no user row
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     return _user_details(call, row, "user-displaymeetingurl-missing-getme")
 
 
@@ -362,8 +379,7 @@ def get_user_card(call: Call) -> list:
 
     Request: ``webExId``; anonymous callers add ``CAPTCHAID``/``CAPTCHAWord`` from 39.10.0.
     """
-    if not call.defect("getusercard-captcha-not-enforced"):
-        call.check_captcha()
+    check_captcha(call, "getusercard-captcha-not-enforced")
     webex_id = call.text("webExId") or call.text("webExID")
     if not webex_id:
         if call.account is None:
@@ -371,7 +387,7 @@ def get_user_card(call: Call) -> list:
         webex_id = call.account.webex_id
     row = call.db.user_row(call.site, webex_id)
     if row is None or not row["active"]:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     u = call.E("use")
     out = [u.webExId(row["webex_id"]), u.firstName(row["first_name"]), u.lastName(row["last_name"])]
     if row["display_name"]:
@@ -478,7 +494,7 @@ def upload_pmr_image(call: Call) -> list:
             raise ApiFailure(*IMAGE_TOO_BIG)
     row = call.db.user_row(call.site, me.webex_id)
     if row is None:
-        raise ApiFailure("030001", "Corresponding User not found")
+        raise ApiFailure(*USER_NOT_FOUND)
     extra = _extra(row)
     extra.setdefault("pmrImages", {})[image_for] = len(data)
     call.db.execute("UPDATE users SET extra=? WHERE site=? AND webex_id=?",
