@@ -74,7 +74,7 @@ class Expectation:
 
     @classmethod
     def of(cls, versions: VersionRange, **values: Any) -> "Expectation":
-        """An expectation from parsed values by key, defaults filled in (for code and tests)."""
+        """An expectation from parsed values by check kind key, the kinds' defaults filled in."""
         unknown = set(values) - {k.key for k in CHECKS}
         if unknown:
             raise TypeError(f"unknown check kind(s): {', '.join(sorted(unknown))}")
@@ -206,13 +206,9 @@ def _expectation(d: Any, at: Field) -> Expectation:
     if "not_applicable" in d:
         na = at.child("not_applicable").typed(d["not_applicable"], str)
         return Expectation(versions=vr, not_applicable=na or "not applicable")
-    checks = []
-    for kind in CHECKS:
-        if kind.key in d and kind.parse is not None:
-            checks.append((kind.key, kind.parse(d[kind.key], at.child(kind.key))))
-        elif kind.default is not None:
-            checks.append((kind.key, kind.default))
-    return Expectation(vr, tuple(checks))
+    values = {kind.key: kind.parse(d[kind.key], at.child(kind.key))
+              for kind in CHECKS if kind.key in d and kind.parse is not None}
+    return Expectation.of(vr, **values)
 
 
 def _step(d: Any, index: int, path: Path) -> Step:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
+from . import errors
 from . import __version__
 from .cases import FIXTURES, ROLE_USER, ROLES, SITE_FIXTURES, SITES
 from .versions import Version, VersionError, documented_at_or_below, parse_version
@@ -30,8 +31,8 @@ CREDENTIAL_ROLES = tuple(r for r in ROLES if r != "anonymous")
 _EXTRA_SITES = tuple(s for s in SITES if s != "main")
 
 
-class ConfigError(Exception):
-    """One mistake in a configuration; the message is one line naming file, target and key."""
+# One mistake in a configuration; the message is one line naming file, target and key.
+ConfigError = errors.ConfigError
 
 
 @dataclass(frozen=True)
@@ -421,16 +422,10 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> l
     path = Path(path)
     source = str(path)
     env = os.environ if environ is None else environ
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{source}: no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {' '.join(str(exc).split())}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{source}: cannot read: {' '.join(str(exc).split())}") from None
+    data = _read_toml(path)
     w = _Where(source)
-    _unknown(data, {"defaults", "target"}, w)
+    _unknown(data, {"defaults", "target", "run"}, w)
+    run_settings(path, data)
     defaults = _table(data, "defaults", w)
     _unknown(defaults, _TRANSPORT_KEYS, w, "defaults.")
     base = _transport(defaults, TransportSettings(), w, "defaults.")
@@ -441,6 +436,41 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> l
         raise w.err("target", "no [[target]] table: nothing to test")
     seen: set[str] = set()
     return [_target(t, i, base, source, path.parent, env, seen) for i, t in enumerate(raw_targets)]
+
+
+def _read_toml(path: Path) -> dict:
+    source = str(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {' '.join(str(exc).split())}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read: {' '.join(str(exc).split())}") from None
+
+
+_RUN_KEYS = {"min_checks", "fail_on_skip"}
+
+
+def run_settings(path: Path | str, data: dict | None = None) -> dict[str, Any]:
+    """The ``[run]`` table: when a run counts as judged (``min_checks``, ``fail_on_skip``);
+    the command-line options --min-checks and --fail-on-skip override it."""
+    path = Path(path)
+    w = _Where(str(path))
+    table = _table(_read_toml(path) if data is None else data, "run", w)
+    _unknown(table, _RUN_KEYS, w, "run.")
+    out: dict[str, Any] = {}
+    if "min_checks" in table:
+        v = table["min_checks"]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise w.err("run.min_checks", f"must be a whole number, 0 or more, not {v!r}")
+        out["min_checks"] = v
+    if "fail_on_skip" in table:
+        if not isinstance(table["fail_on_skip"], bool):
+            raise w.err("run.fail_on_skip", f"must be true or false, not {_type_name(table['fail_on_skip'])}")
+        out["fail_on_skip"] = table["fail_on_skip"]
+    return out
 
 
 # ---------------------------------------------------------------- command-line targets

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from . import errors
 from .config import Credential, Target
 from .envelope import EnvelopeError, build_envelope
 from .namespaces import NS
@@ -32,7 +33,7 @@ _HINTS = {
 }
 
 
-class DetectError(Exception):
+class DetectError(errors.ConfigError):
     """The version could not be learned; the message is one line."""
 
 

@@ -19,7 +19,7 @@ from lxml import etree
 from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
-from .errors import one_line
+from .errors import Unreachable, one_line
 from .masking import mask
 from .namespaces import NS
 from .response import ResponseError, parse_response
@@ -153,6 +153,7 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
         outcome, why = gap
         return outcome, f"{why}, which target {ctx.target.name!r} does not provide"
     if ctx.unreachable:
+        result.error_kind = Unreachable.kind
         return "error", f"{UNREACHABLE} (not tried again): {ctx.unreachable}"
 
     variables: dict[str, str] = dict(ctx.target.values)
@@ -169,6 +170,7 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
         result.steps.append(record)
         if isinstance(error, EndpointUnreachable):
             ctx.unreachable = one_line(str(error))
+            result.error_kind = Unreachable.kind
             return "error", f"{UNREACHABLE}: {ctx.unreachable}"
         if error is not None:
             return "error", one_line(error)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 __all__ = ["Option", "OPTIONS", "FLAG", "LIST", "add_to_argparse", "add_to_pytest", "pytest_args",
            "for_command"]
@@ -140,10 +140,3 @@ def pytest_args(ns: argparse.Namespace, command: str = "run", options: Iterable[
             out += [flag, str(value)]
     return out
 
-
-def names(options: Sequence[Option] = OPTIONS) -> list[str]:
-    """Every option string either front end accepts (for suggestions on a typo)."""
-    out: list[str] = []
-    for o in options:
-        out += o.flags(for_pytest=False)
-    return out

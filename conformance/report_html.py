@@ -23,13 +23,14 @@ from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, con
 from .evidence import cell_evidence, pack, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
+from .resources import cases_dir
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
 
 __all__ = ["render_matrix", "write_html", "load_headings", "provenance",
            "DEFAULT_TITLE", "LABELS", "SYMBOLS", "DEFAULT_HEADINGS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
-DEFAULT_HEADINGS = Path(__file__).resolve().parents[1] / "cases" / "headings.toml"
+DEFAULT_HEADINGS = cases_dir() / "headings.toml"
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP", "not-applicable": "N/A"}
 SYMBOLS = {"p": "✓", "o": "(✓)", "f": "✗", "q": "(✗)", "e": "!", "s": "⊘", "n": "–", "x": "·"}
 HEADING_SYMBOLS = {"pass": "✓", "partial": "◐", "fail": "✗", "untested": "⊘", "n/a": "–"}

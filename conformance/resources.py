@@ -10,6 +10,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .errors import ConfigError
+
 __all__ = ["data_dir", "cases_dir", "limits_dir", "schemas_dir", "schema_source_dir"]
 
 
@@ -18,7 +20,7 @@ def data_dir(name: str) -> Path:
     becomes the repository directory, so paths in messages are the ones people edit)."""
     root = resources.files("conformance")
     if not isinstance(root, Path):  # e.g. a zip import: pytest and xmlschema need real files
-        raise RuntimeError(f"webex-conformance must be installed as files, not from {root}")
+        raise ConfigError(f"webex-conformance must be installed as files, not imported from {root}")
     return (root / "data" / name).resolve()
 
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .results import CaseResult, ResultsDoc, version_key
 
-__all__ = ["FAILING", "JUDGED_NOT", "Change", "RunDiff", "comparability", "worst_by_key", "diff_runs",
+__all__ = ["FAILING", "JUDGED_NOT", "Change", "RunDiff", "mixtures", "comparability", "worst_by_key", "diff_runs",
            "CATEGORIES"]
 
 FAILING = ("fail", "error")
@@ -103,20 +103,29 @@ def _show(values: set[str | None], digest: bool) -> str:
     return " + ".join(shown)
 
 
+_FACTS = (("suite", "suite version", False, "differs"), ("cases", "case files", True, "differ"),
+          ("limits", "limit files", True, "differ"))
+
+
+def mixtures(doc: ResultsDoc, name: str) -> list[str]:
+    """Where the runs of one (merged) document were judged by different suites or case files."""
+    notes = []
+    for what, label, digest, _ in _FACTS:
+        values = _facts(doc, what)
+        if len(values) > 1:
+            notes.append(f"{name}: its runs disagree on the {label}: {_show(values, digest)}")
+    return notes
+
+
 def comparability(old: ResultsDoc, new: ResultsDoc, old_name: str = "OLD", new_name: str = "NEW") -> list[str]:
     """Why two runs do not compare (suite version, case files, limit files); empty when they do.
 
     A run without provenance (written before it was recorded) never compares: "unknown"
     must not pass for "same".
     """
-    notes = []
-    for what, label, digest, verb in (("suite", "suite version", False, "differs"),
-                                      ("cases", "case files", True, "differ"),
-                                      ("limits", "limit files", True, "differ")):
+    notes = mixtures(old, old_name) + mixtures(new, new_name)
+    for what, label, digest, verb in _FACTS:
         a, b = _facts(old, what), _facts(new, what)
-        for name, values in ((old_name, a), (new_name, b)):
-            if len(values) > 1:
-                notes.append(f"{name} mixes {label}: {_show(values, digest)}")
         if None in a | b and what == "suite":
             notes.append(f"{label} unknown ({old_name} {_show(a, digest)}, {new_name} {_show(b, digest)}): "
                          f"written without provenance")

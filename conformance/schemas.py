@@ -22,6 +22,7 @@ from typing import Any
 import xmlschema
 from lxml import etree
 
+from . import errors
 from . import schemagen
 from .errors import one_line
 from .namespaces import XSI_TYPE, xsi_type
@@ -41,7 +42,7 @@ _XSD_NS = "http://www.w3.org/2001/XMLSchema"
 
 
 
-class SchemaLoadError(Exception):
+class SchemaLoadError(errors.SchemaError):
     """A schema directory that cannot be compiled (one line: which file, which line, why)."""
 
 

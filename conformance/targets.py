@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import errors
 from .config import (ConfigError, Credential, SiteAccess, Target, TransportSettings, load_config,
                      target_from_options, validate_endpoint)
 from .detect import DetectError, detect_version
@@ -21,11 +22,11 @@ from .masking import mask
 from .versions import (ALL_VERSIONS, LATEST, Version, VersionError, documented, documented_at_or_below,
                        parse_version)
 
-__all__ = ["TargetRun", "resolve", "Unreachable", "to_json", "from_json"]
+__all__ = ["TargetRun", "resolve", "check_reachable", "Unreachable", "to_json", "from_json"]
 
 
-class Unreachable(Exception):
-    """The endpoint could not be reached at all (the CLI's exit code 3)."""
+# The endpoint could not be reached at all (exit code 3); one class for the whole suite.
+Unreachable = errors.Unreachable
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,39 @@ def _versions_of(target: Target, wanted: list[Version]) -> list[TargetRun]:
     except VersionError as exc:
         raise DetectError(f"target {target.name!r} reports {version} ({how}): {exc}") from None
     return [TargetRun(target, version, f"detected: {how}")]
+
+
+def check_reachable(runs: Iterable[TargetRun]) -> None:
+    """Raise Unreachable unless every real endpoint answers at all.
+
+    A target whose version was given (not detected) has not been contacted yet; without
+    this, a closed port with missing credentials reads as "every case skipped", not as
+    the unreachable endpoint it is.  One anonymous GetAPIVersion per endpoint: it reads
+    nothing and changes nothing; any HTTP answer counts as reachable.
+    """
+    from .detect import GET_API_VERSION_BODY
+    from .envelope import EnvelopeError, build_envelope
+    from .transport import TransportError
+
+    seen: set[str] = set()
+    for run in runs:
+        t = run.target
+        if t.embedded or t.endpoint in seen or run.how.startswith("detected"):
+            continue
+        seen.add(t.endpoint)
+        main = t.sites.get("main")
+        try:
+            request = build_envelope("ep", "GetAPIVersion", GET_API_VERSION_BODY, None,
+                                     main.site_name if main else None, None, None)
+        except EnvelopeError:
+            continue
+        with Transport(t.transport) as transport:
+            try:
+                transport.send(t.endpoint, request, idempotent=True)
+            except EndpointUnreachable as exc:
+                raise Unreachable(mask(f"target {t.name!r}: endpoint unreachable: {exc}", t.secrets())) from None
+            except TransportError:
+                pass   # it answered, if oddly: the cases will say how
 
 
 # ------------------------------------------------------------- passing runs to xdist workers

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from requests import exceptions as rex
 
+from . import errors
 from .config import TransportSettings
 from .errors import one_line
 from .masking import mask
@@ -37,7 +38,7 @@ class TransportError(Exception):
     """The request could not be completed; the message is one line without secrets."""
 
 
-class EndpointUnreachable(TransportError):
+class EndpointUnreachable(TransportError, errors.Unreachable):
     """No connection could be made: nothing was sent (the CLI exits with code 3)."""
 
     def __init__(self, url: str, reason: str, attempts: int = 1):

@@ -25,3 +25,10 @@ def apiver_case(case_id: str = "apiver", result: str = "SUCCESS", extra: str = "
     """A case on GetAPIVersion's apiVer (39.1.0) that passes against a correct server
     when ``result`` is SUCCESS and fails when it is FAILURE."""
     return APIVER.format(id=case_id, result=result, extra=extra, suffix=suffix)
+
+
+def run_cases(pytester, *args: str):
+    """Plain ``pytest cases`` in a pytester project, reports in ``out/``: (result, out)."""
+    out = pytester.path / "out"
+    return pytester.runpytest_inprocess("cases", "-p", "no:cacheprovider", "--conformance-output", str(out),
+                                        *args), out

@@ -46,14 +46,14 @@ def test_run_against_the_embedded_server_passes_and_writes_reports(cases_dir, tm
     p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "39.1.0", "--api-version", "11.0.0 SP22",
             "--output", str(out))
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "pass  39.1.0" in p.stdout and "2 case results: 2 pass" in p.stdout
+    assert "[2/2 100%] 2 pass, 0 fail" in p.stdout and "2 case results: 2 pass" in p.stdout
     assert {f.name for f in out.iterdir()} >= {"results.json", "junit.xml", "matrix.html"}
 
 
 def test_run_exit_code_1_on_failures_and_with_a_server_defect(cases_dir, tmp_path):
     p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--server-defect", "apiver-wrong",
             "--output", str(tmp_path / "o"))
-    assert p.returncode == 1 and "fail  42.6.0" in p.stdout
+    assert p.returncode == 1 and "\nFAIL  42.6.0       39.1.0/apiver: " in p.stdout  # as it happened
 
 
 def test_run_usage_errors_exit_2(cases_dir, tmp_path):
@@ -197,3 +197,103 @@ def test_a_closed_pipe_is_not_a_traceback():
     proc.stdout.close()
     assert proc.wait(timeout=60) == 0
     assert b"Traceback" not in proc.stderr.read()
+
+
+# ------------------------------------------------------------------ exit codes through the CLI
+# (the same paths through plain pytest: tests/test_plugin_exit_codes.py)
+
+CLOSED = "http://127.0.0.1:1/WBXService/XMLService"
+
+
+def test_run_unreachable_endpoint_with_a_given_version_exits_3(cases_dir, tmp_path):
+    p = cli("run", "--cases-dir", str(cases_dir), "--endpoint", CLOSED, "--api-version", "42.6.0",
+            "--output", str(tmp_path / "o"), env={"WEBEX_SITE_NAME": "refsite", "WEBEX_ADMIN_ID": ""})
+    assert p.returncode == 3 and "endpoint unreachable" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_run_with_nothing_judged_exits_2_naming_the_missing_credentials(cases_dir, tmp_path):
+    env = {"WEBEX_SITE_NAME": "refsite", "WEBEX_ADMIN_ID": "", "WEBEX_ADMIN_PASSWORD": "",
+           "WEBEX_HOST_ID": "", "WEBEX_HOST_PASSWORD": ""}
+    with ReferenceServer("42.6.0") as srv:
+        p = cli("run", "--cases-dir", str(cases_dir), "--endpoint", srv.url, "--api-version", "42.6.0",
+                "--output", str(tmp_path / "o"), env=env)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "no check was judged (at least 1 required): 1 skipped for missing credentials" in p.stdout
+
+
+def test_run_min_checks_and_a_broken_case_file_exit_2(cases_dir, tmp_path):
+    p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--min-checks", "99",
+            "--output", str(tmp_path / "o"))
+    assert p.returncode == 2 and "(at least 99 required)" in p.stdout
+    (cases_dir / "broken.toml").write_text("id = 'x'\n[[[\n")
+    p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--output", str(tmp_path / "b"))
+    assert p.returncode == 2 and "1 case file(s) did not load" in p.stdout
+    doc = json.loads((tmp_path / "b" / "results.json").read_text())
+    assert {(r["case_id"], r["outcome"], r["error_kind"]) for r in doc["results"]} == {
+        ("apiver", "pass", None), ("broken", "error", "case-file")}
+
+
+def test_run_fail_on_skip_exits_1(cases_dir, tmp_path):
+    (cases_dir / "needs.toml").write_text(apiver_case("needs", "SUCCESS", 'requires = ["mail-sink"]'))
+    with ReferenceServer("42.6.0") as srv:
+        acc = srv.info["accounts"]["admin"]
+        env = {"WEBEX_SITE_NAME": "refsite", "WEBEX_ADMIN_ID": acc["webExID"], "WEBEX_ADMIN_PASSWORD": acc["password"]}
+        args = ("run", "--cases-dir", str(cases_dir), "--endpoint", srv.url, "--output", str(tmp_path / "o"))
+        plain = cli(*args, env=env)
+        strict = cli(*args, "--fail-on-skip", env=env)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert strict.returncode == 1 and "1 skipped and --fail-on-skip is set" in strict.stdout
+
+
+def test_run_reports_go_to_a_directory_of_their_own_with_latest(cases_dir, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    runs = [subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--cases-dir", str(cases_dir),
+                            "--api-version", "42.6.0"], capture_output=True, text=True, timeout=300,
+                           cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)}) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stdout + runs[0].stderr
+    dirs = sorted(d for d in (work / "reports").iterdir() if d.name != "latest")
+    assert len(dirs) == 2 and all((d / "results.json").is_file() for d in dirs)
+    assert (work / "reports" / "latest").resolve() == dirs[-1].resolve()
+    assert f"reports: {dirs[-1] / 'results.json'}" in runs[1].stdout
+
+
+def test_arguments_after_double_dash_go_to_pytest(cases_dir, tmp_path):
+    html = tmp_path / "report.html"
+    p = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--output", str(tmp_path / "o"),
+            "--", "-v", f"--html={html}", "-p", "no:randomly")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "[1/1 100%] pass  42.6.0       39.1.0/apiver" in p.stdout and html.is_file()
+    q = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--output", str(tmp_path / "o"),
+            "--", "-qq")
+    assert q.returncode == 0 and "[1/1" not in q.stdout
+    bad = cli("run", "--cases-dir", str(cases_dir), "--api-version", "42.6.0", "--output", str(tmp_path / "o"),
+              "--", "--no-such-pytest-option")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_mistyped_option_prints_the_subcommands_usage_and_a_suggestion(capsys):
+    assert main(["run", "--endpiont", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: webex-conformance run ") and "--endpiont (did you mean --endpoint?)" in err
+    assert main(["list", "--jsn"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: webex-conformance list ") and "did you mean --json?" in err
+    assert main(["defects", "--", "-v"]) == 2
+    assert "for `run` only" in capsys.readouterr().err
+
+
+def test_help_is_whole_and_every_option_has_a_help_text(capsys):
+    import argparse
+
+    from conformance.cli import build_parser
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Exit codes: 0 every required check passed" in out and 'not be reached (README: "Exit codes").' in out
+    assert "``" not in out and ":func:" not in out
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, p in sub.choices.items():
+        assert p.description, name
+        for action in p._actions:
+            assert action.help, (name, action.dest)

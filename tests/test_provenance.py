@@ -104,7 +104,7 @@ def pytest_runtest_teardown(item):
     out = project.path / "out"
     res = project.runpytest_subprocess("cases", "-p", "no:cacheprovider", "--conformance-output", str(out),
                                        "--api-version", "42.6.0")
-    assert res.ret == pytest.ExitCode.INTERRUPTED
+    assert res.ret == 130  # README "Exit codes": interrupted, the same through pytest and the CLI
     run = json.loads((out / "results.json").read_text())["run"]
     assert run["status"] == "interrupted"
     assert run["items"] == {"selected": 2, "ran": 1}

@@ -30,6 +30,16 @@ def test_a_merge_keeps_every_run_and_reads_back_the_same(tmp_path):
     assert [r.key for r in back.results] == [r.key for r in merged.results]
 
 
+def test_a_merge_with_a_conflict_writes_and_reads_back_both_records(tmp_path):
+    a = ResultsDoc(runs=[{"shard": 1}], results=[record()], path="a.json")
+    b = ResultsDoc(runs=[{"shard": 2}], results=[record(outcome="fail")], path="b.json")
+    merged = merge([a, b])
+    [results_json, junit_xml, _] = write_reports(tmp_path, merged)
+    back = read_results(results_json)
+    assert [r.outcome for r in back.results] == ["pass", "fail"] and back.conflicts == merged.conflicts
+    assert etree.parse(str(junit_xml)).getroot().get("tests") == "2"
+
+
 def test_a_new_format_is_one_writer(tmp_path):
     def count(path, doc):
         path.write_text(str(len(doc.results)))

@@ -56,4 +56,4 @@ def test_runs_of_another_suite_version_or_case_set_do_not_compare():
     no_provenance = ResultsDoc(runs=[{"tool": "webex-conformance"}], results=[])
     assert "written without provenance" in comparability(no_provenance, doc([]))[0]
     mixed = ResultsDoc(runs=[run_info(), run_info(suite_version="0.2.0")], results=[])
-    assert comparability(mixed, mixed)[0] == "OLD mixes suite version: 0.1.0 + 0.2.0"
+    assert comparability(mixed, mixed)[0] == "OLD: its runs disagree on the suite version: 0.1.0 + 0.2.0"

@@ -32,14 +32,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _known_cases(args: argparse.Namespace, docs) -> set[str]:
     from ..cases import load_cases
-    from ..provenance import PACKAGE_ROOT
+    from ..resources import cases_dir
 
     known = {r.case_id for d in docs for r in d.results}
     dirs = [Path(args.cases_dir)] if args.cases_dir else []
     if not dirs:
         recorded = [((run.get("inputs") or {}).get("cases") or {}).get("path") for d in docs for run in d.runs
                     if isinstance(run, dict)]
-        dirs = [Path(p) for p in recorded if isinstance(p, str) and Path(p).is_dir()][:1] or [PACKAGE_ROOT / "cases"]
+        dirs = [Path(p) for p in recorded if isinstance(p, str) and Path(p).is_dir()][:1] or [cases_dir()]
     for d in dirs:
         if d.is_dir():
             known |= {c.id for c in load_cases(d).cases}

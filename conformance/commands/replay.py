@@ -1,4 +1,8 @@
-"""``webex-conformance replay``: re-send one case's requests and print the exchange."""
+"""``webex-conformance replay``: re-send one case's requests and print the exchange.
+
+The same plan as a run (targets, versions, embedded servers) and the same ``run_case``;
+only the output differs: every request, response and verdict, masked.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +10,8 @@ from pathlib import Path
 
 from .. import options
 from ..command import Command
-from ..errors import EXIT_FAIL, EXIT_OK, EXIT_UNREACHABLE, ConfigError, UsageError
-from .case_source import load_reported
+from ..errors import UsageError
+from .case_source import DEFAULT_CASES, load_reported
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,12 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..detect import DetectError
-    from ..embedded import EmbeddedServers
-    from ..execute import UNREACHABLE, context_for, run_case
+    from ..execute import context_for, run_case
     from ..masking import mask
-    from ..targets import Unreachable, resolve
-    from .run import err
+    from ..run_outcome import decide
+    from ..run_plan import plan
 
     if args.case.startswith("boundary/"):
         from ..boundary_replay import replay_boundary
@@ -33,20 +35,11 @@ def run(args: argparse.Namespace) -> int:
     case = report.by_id().get(args.case)
     if case is None:
         raise UsageError(f"no case with id {args.case!r} (see `webex-conformance list`)")
-    servers = None if (args.endpoint or args.conformance_config) else EmbeddedServers(args.server_defect)
+    the_plan = plan(args, root=Path(args.cases_dir).resolve().parent if args.cases_dir else DEFAULT_CASES.parent,
+                    root_config=False)
+    results = []
     try:
-        runs = resolve(endpoint=args.endpoint, versions=args.api_version,
-                       config_path=Path(args.conformance_config) if args.conformance_config else None,
-                       target_names=args.target, schema_dir=Path(args.schema_dir) if args.schema_dir else None,
-                       servers=servers, site_name=args.site_name, default_all_versions=args.all_versions)
-    except Unreachable as exc:
-        err(str(exc))
-        return EXIT_UNREACHABLE
-    except DetectError as exc:
-        raise ConfigError(str(exc)) from None
-    worst = EXIT_OK
-    try:
-        for run in runs:
+        for run in the_plan.runs:
             ctx = context_for(run.target, run.version)
             try:
                 result = run_case(case, ctx)
@@ -62,12 +55,10 @@ def run(args: argparse.Namespace) -> int:
                 print("<<< response\n" + mask(s.response, secrets))
                 for v in s.verdicts:
                     print("  " + mask(v.describe(), secrets))
-            if result.outcome in ("fail", "error"):
-                worst = EXIT_UNREACHABLE if result.reason.startswith(UNREACHABLE) else EXIT_FAIL
+            results.append(result)
     finally:
-        if servers is not None:
-            servers.close()
-    return worst
+        the_plan.close()
+    return decide(results, min_checks=0)[0]   # the run's own mapping: 0, 1, or 3
 
 
 COMMAND = Command(
@@ -75,7 +66,8 @@ COMMAND = Command(
     help="re-send one case's requests and print the exchange (secrets masked)",
     description="Run one case against the same targets a run would judge and print every request, "
                 "response and verdict, with credentials masked: the command each failure's "
-                "'Reproduce with' line gives.",
+                "'Reproduce with' line gives. Exits 0 if it passed, 1 if it failed, 3 if the endpoint "
+                "could not be reached.",
     add_arguments=add_arguments,
     run=run,
 )

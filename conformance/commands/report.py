@@ -9,6 +9,7 @@ from ..report_dir import writable_dir
 from ..results import OUTCOMES
 
 FAIL_ON = (*OUTCOMES, "conflict")  # "conflict": two merged records of one key disagree
+_SHOWN = 20                        # disagreeing conflicts listed in the output; all are in results.json
 
 
 def _fail_on(text: str) -> frozenset[str]:
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report_vendor import check_target, write_vendor_report
     from ..report_writers import WRITERS, write_reports
     from ..results import merge, read_results, summary
+    from ..run_diff import mixtures
 
     docs = [read_results(p) for p in args.results]
     merged = merge(docs)
@@ -55,10 +57,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"vendor report for {args.vendor}: {', '.join(str(p) for p in paths)}")
     counts = summary(merged.results)
     shown = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "total") or "no records"
+    for note in mixtures(merged, "the merge"):  # shards of one pipeline should never differ
+        print(f"note: {note}")
+    disagree = [c for c in merged.conflicts if not c.agree]
     print(f"merged {len(docs)} results file(s), {len(merged.results)} records ({shown}), "
-          f"{len(merged.conflicts)} conflict(s) -> {out}")
-    for c in merged.conflicts:
-        print(c.describe() + ("" if c.agree else "  (they disagree)"))
+          f"{len(merged.conflicts)} conflict(s), {len(disagree)} of them disagreeing -> {out}")
+    for c in disagree[:_SHOWN]:
+        print(c.describe() + "  (they disagree)")
+    if len(disagree) > _SHOWN:
+        print(f"... and {len(disagree) - _SHOWN} more disagreeing conflict(s): see run.conflicts in results.json")
     tripped = {r.outcome for r in merged.results} & args.fail_on
     if "conflict" in args.fail_on and any(not c.agree for c in merged.conflicts):
         tripped.add("conflict")

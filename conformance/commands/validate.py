@@ -22,12 +22,9 @@ def run(args: argparse.Namespace) -> int:
     from ..response import ResponseError, parse_message
     from ..schemas import SchemaLoadError, bundle_for
     from ..verdicts import Verdict, judge, judge_drift, judge_schema, outcome_of
-    from ..versions import VersionError, parse_version
+    from ..run_plan import version_of
 
-    try:
-        version = parse_version(args.api_version)
-    except VersionError as exc:
-        raise UsageError(f"--api-version: {exc}") from None
+    version = version_of(args.api_version)
     path = Path(args.file)
     try:
         data = path.read_bytes()

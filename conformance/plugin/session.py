@@ -1,0 +1,166 @@
+"""The session's beginning and end: the run plan, xdist hand-over, the exit status.
+
+The plan is made once, on the controller, at configure time.  An error there does not
+become pytest's own usage error (exit 4): it is kept, collection is skipped, and the
+session ends with the error's documented code (2 or 3), the same code the CLI returns.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..cases import KINDS
+from ..config import run_settings
+from ..errors import ConformanceError, UsageError, one_line
+from ..masking import mask
+from ..report_dir import new_run_dir, writable_dir
+from ..results import summary
+from ..run_outcome import decide
+from ..run_plan import cases_dir_of, config_path_of, plan
+from ..targets import TargetRun, from_json, to_json
+from ..versions import ALL_VERSIONS
+from .collection import Collector, mark_name
+from .reporting import Reporter, write_run_reports
+from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, WORKER_KEY, new_state, state
+
+
+def share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
+    """N xdist workers each send at rate/N, so a site still sees the configured rate."""
+    rate = run.target.transport.rate_limit
+    if not rate or workers == 1:
+        return run
+    transport = dataclasses.replace(run.target.transport, rate_limit=rate / workers)
+    return dataclasses.replace(run, target=dataclasses.replace(run.target, transport=transport))
+
+
+def _is_conformance_run(config: pytest.Config, cases_dir: Path) -> bool:
+    opt = config.option
+    if not cases_dir.is_dir() and not opt.cases_dir:
+        return False
+    if opt.endpoint or opt.api_version or opt.server_defect or opt.conformance_config or opt.all_versions:
+        return True
+    for arg in config.args:
+        p = Path(str(arg).split("::")[0])
+        p = (p if p.is_absolute() else Path(config.invocation_params.dir) / p).resolve()
+        if p == cases_dir or cases_dir in p.parents or p in cases_dir.parents:
+            return True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    root = Path(config.rootpath)
+    st = new_state(config)
+    config.addinivalue_line("markers", "webex_case: a Webex XML API conformance case")
+    for k in KINDS:
+        config.addinivalue_line("markers", f"{mark_name('kind', k)}: cases of kind {k}")
+    for v in ALL_VERSIONS:
+        config.addinivalue_line("markers", f"{mark_name('introduced', v.slug)}: changes introduced in {v}")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        st.worker = True
+        data = workerinput.get(WORKER_KEY)
+        if data:
+            st.active = True
+            st.cases_dir = cases_dir_of(config.option, root)
+            workers = max(1, int(workerinput.get("workercount", 1)))
+            st.runs = [share_rate_limit(from_json(x), workers) for x in data]
+            st.fail_on_skip = bool(workerinput.get(FAIL_ON_SKIP_KEY))
+            st.run_dir = Path(workerinput[RUN_DIR_KEY]) if workerinput.get(RUN_DIR_KEY) else None
+        return
+    try:
+        st.cases_dir = cases_dir_of(config.option, root)
+    except ConformanceError as exc:
+        st.active, st.error = True, exc
+        _no_workers(config)
+        return
+    st.active = _is_conformance_run(config, st.cases_dir)
+    if not st.active:
+        return
+    config.pluginmanager.register(Collector(config), "webex_conformance_collector")
+    config.pluginmanager.register(Reporter(config), "webex_conformance_reporter")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "webex_conformance_xdist")
+    st.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    try:
+        cfg = config_path_of(config.option, root)
+        st.plan = plan(config.option, root=root, cwd=Path(config.invocation_params.dir),
+                       run_config=run_settings(cfg) if cfg is not None else None)
+        st.runs, st.fail_on_skip = st.plan.runs, st.plan.fail_on_skip
+        if st.plan.output is not None:
+            st.run_dir = writable_dir(st.plan.output)
+        elif not config.option.collectonly:
+            st.run_dir, st.new_dir = new_run_dir(st.plan.reports_base, point=False), True
+    except ConformanceError as exc:
+        st.error = exc
+    except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
+        st.error = UsageError(f"cannot start the run: {type(exc).__name__}: {mask(str(exc), [])}")
+    if st.error is not None:
+        _no_workers(config)
+
+
+def _no_workers(config: pytest.Config) -> None:
+    """A run that cannot start needs no xdist workers (xdist configures after us)."""
+    if hasattr(config.option, "dist"):
+        config.option.dist, config.option.tx = "no", []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> bool | None:
+    """A run that could not start collects nothing: its error is the whole story."""
+    st = state(session.config)
+    return True if st.error is not None else None
+
+
+class _XdistHooks:
+    """Registered only when pytest-xdist is present: hand the resolved runs to the workers,
+    so every worker talks to the same embedded server (one consistent site state)."""
+
+    @pytest.hookimpl
+    def pytest_configure_node(self, node: Any) -> None:
+        st = state(node.config)
+        node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
+        node.workerinput[FAIL_ON_SKIP_KEY] = st.fail_on_skip
+        node.workerinput[RUN_DIR_KEY] = str(st.run_dir) if st.run_dir else None
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    st = state(session.config)
+    for ctx in st.contexts.values():
+        ctx.transport.close()
+    if not st.active or st.worker:
+        return
+    try:
+        if st.results or st.load_errors:
+            st.output = write_run_reports(st, session, int(exitstatus))
+        elif st.new_dir and st.run_dir is not None:
+            _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
+        plan_ = st.plan
+        if st.error is None and session.config.option.collectonly:
+            code, reason = int(exitstatus), ""   # nothing was meant to be judged
+        else:
+            code, reason = decide(st.results, error=st.error, pytest_status=int(exitstatus),
+                                  min_checks=plan_.min_checks if plan_ else 1,
+                                  fail_on_skip=st.fail_on_skip)
+    except ConformanceError as exc:   # e.g. the reports' directory cannot be written
+        code, reason = exc.exit_code, one_line(exc)
+    finally:
+        if st.plan is not None:
+            st.plan.close()
+    st.outcome.exit_code, st.outcome.reason, st.outcome.output = code, reason, st.output
+    st.outcome.counts = summary(st.results)
+    if st.error is not None:
+        print(f"webex-conformance: error: {mask(reason, st.secrets())}", file=sys.stderr)
+    session.exitstatus = code

@@ -1,0 +1,77 @@
+"""What one pytest session of the suite knows, kept in the config's stash (no globals)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ..errors import ConformanceError
+from ..execute import RunContext, context_for
+from ..results import CaseResult
+from ..run_outcome import RunOutcome
+from ..run_plan import RunPlan
+from ..targets import TargetRun
+
+RESULT_KEY = "webex_conformance_result"
+LOAD_ERROR_KEY = "webex_conformance_load_error"
+WORKER_KEY = "webex_conformance_runs"
+FAIL_ON_SKIP_KEY = "webex_conformance_fail_on_skip"
+RUN_DIR_KEY = "webex_conformance_run_dir"
+
+
+@dataclass
+class RunState:
+    config: pytest.Config
+    outcome: RunOutcome
+    active: bool = False
+    worker: bool = False
+    cases_dir: Path | None = None
+    plan: RunPlan | None = None
+    runs: list[TargetRun] = field(default_factory=list)
+    error: ConformanceError | None = None          # the run could not start
+    results: list[CaseResult] = field(default_factory=list)
+    load_errors: list[str] = field(default_factory=list)
+    contexts: dict[str, RunContext] = field(default_factory=dict)
+    started_at: str = ""
+    output: Path | None = None                     # where the reports were written
+    run_dir: Path | None = None                    # where this run's files go (workers too)
+    new_dir: bool = False                          # run_dir is a fresh reports/<UTC time>/
+    done: int = 0                                  # items finished (progress)
+    shown_step: int = -1                           # last progress step printed
+    fail_on_skip: bool = False                     # the plan's, handed to xdist workers too
+
+    def context(self, run: TargetRun) -> RunContext:
+        ctx = self.contexts.get(run.label)
+        if ctx is None:
+            ctx = self.contexts[run.label] = context_for(run.target, run.version)
+        return ctx
+
+    def secrets(self) -> list[str]:
+        out: list[str] = []
+        for r in self.runs:
+            out += r.target.secrets()
+        return out
+
+
+_KEY = pytest.StashKey[RunState]()
+
+
+def state(config: pytest.Config) -> RunState:
+    return config.stash[_KEY]
+
+
+def new_state(config: pytest.Config) -> RunState:
+    """The session's state, with the RunOutcome the caller handed in (or a fresh one)."""
+    outcome = next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunOutcome)), None)
+    st = RunState(config, outcome if outcome is not None else RunOutcome())
+    config.stash[_KEY] = st
+    return st
+
+
+def run_dir(config: pytest.Config) -> Path:
+    """The directory of this run's reports and other files (boundary failures, ...)."""
+    st = state(config)
+    if st.run_dir is None:   # a run that could not start, or a plugin module asking early
+        st.run_dir = Path(config.rootpath) / "reports"
+    return st.run_dir
