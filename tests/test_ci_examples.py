@@ -84,7 +84,7 @@ def gate_job(tmp: Path, shards: Path, baseline: Path, expectations: str,
         p = bash(cmd, work)
         codes.append(p.returncode)
         if cmd.startswith("webex-conformance gate "):
-            assert (work / "merged" / "gate.xml").is_file()
+            assert (work / "merged" / "gate.xml").is_file(), f"{cmd}: exit {p.returncode}\n{p.stdout}\n{p.stderr}"
             assert p.stdout.startswith("gate: "), p.stdout + p.stderr
             said = p.stdout
         elif p.returncode:
