@@ -41,7 +41,7 @@ from ..call import Call
 from ..failures import ACCESS_DENIED, MEETING_NOT_FOUND, NO_RECORD, ApiFailure
 from ..routes import handler
 from ..wire import fmt_date, xsd_bool
-from .captcha import check_captcha
+from .captcha import guard_anonymous_lookup
 from .addresses import display_meeting_url, meeting_link, sip_url, skype_url
 from .listing import matching_records, page
 from .numbers import parse_key
@@ -249,8 +249,7 @@ def _anonymous_view(call: Call, row: Any, items: list[tuple[str, etree._Element]
 
 @handler("ep", "GetSessionInfo", anonymous=True)
 def get_session_info(call: Call) -> list:
-    check_captcha(call)
-    row = find_session(call, session_key(call))
+    row = guard_anonymous_lookup(call, call.text("sessionKey") or "", lambda: find_session(call, session_key(call)))
     items = _full_answer(call, row)
     if call.account is None:
         items = _anonymous_view(call, row, items)
