@@ -124,6 +124,14 @@ class Step:
     capture: tuple[tuple[str, str], ...] = ()      # (variable, xpath)
     templates: tuple[tuple[str, str], ...] = ()    # (name, xml) for ${repeat:N:name}
     expect: tuple[Expectation, ...] = ()
+    requires: tuple[str, ...] = ()                 # fixtures needed only where this step runs
+
+    def runs_at(self, version: Version) -> bool:
+        """Setup always runs; a judged step runs where it has an applicable expectation."""
+        if not self.judged:
+            return True
+        e = self.expectation_for(version)
+        return e is not None and e.not_applicable is None
 
     def templated_fields(self) -> list[tuple[str, str]]:
         """(field, text) of every field whose ${...} placeholders are filled at run time."""
@@ -159,6 +167,8 @@ class Case:
     description: str = ""
     note: str = ""
     not_observable: str | None = None
+    # (fixture, versions): needed only at those versions ([[requires]] tables in the file)
+    requires_when: tuple[tuple[str, VersionRange], ...] = ()
 
     @property
     def test_id(self) -> str:
@@ -171,6 +181,23 @@ class Case:
             if e is not None and e.not_applicable is None:
                 return True
         return False
+
+    def steps_at(self, version: Version) -> tuple[Step, ...]:
+        """The steps that run at ``version`` (setup and applicable judged steps), in order."""
+        return tuple(s for s in self.steps if s.runs_at(version))
+
+    def requires_at(self, version: Version) -> tuple[str, ...]:
+        """The fixtures a target must provide to run this case at ``version``.
+
+        ``requires`` lists every fixture named anywhere (for markers and ``list``); a
+        fixture given with a version range, or by a step, is needed only where it applies,
+        so a fixture that exists only from some version does not skip the older ones.
+        """
+        conditional = {name for name, _ in self.requires_when} | {r for s in self.steps for r in s.requires}
+        names = [r for r in self.requires if r not in conditional]
+        names += [name for name, vr in self.requires_when if version in vr]
+        names += [r for s in self.steps_at(version) for r in s.requires]
+        return tuple(dict.fromkeys(names))
 
     def not_applicable_reason(self, version: Version) -> str:
         for s in self.steps:
@@ -191,7 +218,7 @@ class LoadReport:
 
 EXPECT_KEYS = ("versions", "not_applicable", *FILE_KEYS)
 STEP_KEYS = ("name", "api", "role", "site", "body", "idempotent", "security", "capture",
-             "templates", "expect")
+             "templates", "expect", "requires")
 CASE_KEYS = ("id", "title", "introduced", "source", "apis", "kind", "requires", "description",
              "note", "not_observable", "step")
 
@@ -241,8 +268,41 @@ def _step(d: Any, index: int, path: Path) -> Step:
     expects = at.optional(d, "expect", list, [])
     parsed = tuple(_expectation(e, at.child("expect").child(i)) for i, e in enumerate(expects))
     _check_overlap(parsed, f"step[{index}].expect", path)
+    requires = _fixture_names(at.child("requires"), at.optional(d, "requires", list, []))
     return Step(index, at.optional(d, "name", str, api), service, api, role,
-                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed)
+                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, requires)
+
+
+def _fixture(at: Field, name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise at.error("must be a fixture name or a { fixture, versions } table")
+    if name not in FIXTURES:
+        raise at.error(f"unknown fixture {name!r} (known: {', '.join(FIXTURES)})")
+    return name
+
+
+def _fixture_names(at: Field, value: list) -> tuple[str, ...]:
+    return tuple(_fixture(at.child(i), r) for i, r in enumerate(at.typed(value, list)))
+
+
+def _requires(at: Field, value: Any) -> tuple[tuple[str, ...], tuple[tuple[str, VersionRange], ...]]:
+    """``requires``: fixture names, or tables ``{ fixture = "captcha", versions = ">= 39.10.0" }``
+    for a fixture needed only at some versions; returns (plain names, (name, range) pairs)."""
+    at.typed(value, list)
+    plain: list[str] = []
+    when: list[tuple[str, VersionRange]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            where = at.child(i)
+            where.only(item, ("fixture", "versions"))
+            name = _fixture(where.child("fixture"), where.required(item, "fixture", str))
+            try:
+                when.append((name, VersionRange.parse(where.required(item, "versions", str))))
+            except VersionError as exc:
+                raise where.child("versions").error(str(exc)) from None
+        else:
+            plain.append(_fixture(at.child(i), item))
+    return tuple(plain), tuple(when)
 
 
 def _check_overlap(expects: tuple[Expectation, ...], where: str, path: Path) -> None:
@@ -298,10 +358,7 @@ def load_case_file(path: Path) -> Case:
     kind = at.required(data, "kind", str)
     if kind not in KINDS:
         raise at.child("kind").error(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
-    requires = at.child("requires").str_list(data.get("requires", []))
-    for i, r in enumerate(requires):
-        if r not in FIXTURES:
-            raise at.child("requires").child(i).error(f"unknown fixture {r!r} (known: {', '.join(FIXTURES)})")
+    plain, requires_when = _requires(at.child("requires"), data.get("requires", []))
     not_observable = data.get("not_observable")
     if not_observable is not None:
         at.child("not_observable").typed(not_observable, str)
@@ -312,8 +369,10 @@ def load_case_file(path: Path) -> Case:
     _check_placeholders(steps, path)
     if steps and not any(s.judged for s in steps):
         raise at.child("step").error("no step has an [[step.expect]]: the case would check nothing")
-    return Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,
-                at.optional(data, "description", str, ""), at.optional(data, "note", str, ""), not_observable)
+    every = tuple(dict.fromkeys((*plain, *(n for n, _ in requires_when), *(r for s in steps for r in s.requires))))
+    return Case(cid, title, introduced, source, apis, kind, steps, str(path), every,
+                at.optional(data, "description", str, ""), at.optional(data, "note", str, ""), not_observable,
+                requires_when)
 
 
 def load_cases(directory: Path | str) -> LoadReport:
