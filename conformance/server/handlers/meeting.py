@@ -104,6 +104,9 @@ DEFECTS: list[Defect] = [
            ("getmeeting-cet-elements", "meeting-audio-none-or-other-not-video-device")),
     Defect("displaymeetingurl-missing-getmeeting", "39.3.0: GetMeeting does not return displayMeetingUrl",
            ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url")),
+    Defect("displaymeetingurl-keeps-site-domain",
+           "39.3.0: GetMeeting's displayMeetingUrl keeps the site name (<number>@<site>.webex.com)",
+           ("getmeeting-displaymeetingurl",), version="39.5.0"),
     Defect("displaymeetingurl-returned-early", "GetMeeting returns displayMeetingUrl before 39.3.0 introduced it",
            ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url", "getmeeting-sipurl-for-cet-meeting"),
            version="39.2.0"),
@@ -400,6 +403,8 @@ def _display_meeting_url(call: Call, row: sqlite3.Row) -> str:
     """The shared form; the defect gives a Personal Room its site-qualified address instead of the short one."""
     if row["kind"] == "pmr" and call.since("39.9.0") and call.defect("getmeeting-pmr-short-sip-missing"):
         return sip_url(call.site.name, row)
+    if call.defect("displaymeetingurl-keeps-site-domain"):
+        return f"{row['session_key']}@{call.site.name}.webex.com"
     return display_meeting_url(call.site.name, row, short_pmr=call.since("39.9.0"))
 
 
