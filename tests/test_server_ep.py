@@ -193,8 +193,12 @@ def test_anonymous_pmr_is_trimmed_from_39_3(servers):
     after = session_info(servers("39.3.0"), "sessions.pmr", role=None)
     assert not PMR_TRIMMED & set(after.children())
     assert after.text("//ep:metaData/ep:confName") and after.text("//ep:sessionPassword") is None
-    # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0
-    assert "hostKey" in session_info(servers("39.3.0"), "sessions.meeting", role=None).children()
+    # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0,
+    # except the host key, which an anonymous caller gets no more than a signed-in attendee
+    meeting = session_info(servers("39.3.0"), "sessions.meeting", role=None).children()
+    assert "telephony" in meeting and "host" in meeting and "hostKey" not in meeting
+    assert "hostKey" not in session_info(servers("39.3.0"), "sessions.meeting", role="attendee").children()
+    assert "hostKey" in session_info(servers("39.3.0"), "sessions.meeting").children()
     # the signed-in host still gets everything
     assert PMR_TRIMMED <= set(session_info(servers("39.3.0"), "sessions.pmr").children())
 

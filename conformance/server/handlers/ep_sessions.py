@@ -159,9 +159,11 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
     host = call.db.user_row(call.site, row["host"])
     caller = call.account
     is_owner = caller is not None and caller.webex_id.lower() == row["host"].lower()
-    # Signed-in attendees never see the host key; anonymous callers did until the
-    # 39.3.0/39.9.0 trimming removed it (see _anonymous_view).
-    privileged = caller is None or is_owner or caller.is_admin
+    # Only the host and admins see the host key.  The one exception the notes show: 39.3.0's
+    # comparison has it in the old anonymous answer for a Personal Room (trimmed from 39.3.0,
+    # see _anonymous_view).  For other sessions an anonymous caller gets no more than a
+    # signed-in attendee: the notes never show an anonymous answer with their host key.
+    privileged = is_owner or (caller is not None and caller.is_admin) or (caller is None and kind == "pmr")
     is_cet = bool(row["is_cet"])
     is_meeting = kind in ("meeting", "pmr", "webinar")
     urls = _video_urls(call, row)
