@@ -32,23 +32,6 @@ PROFILES = {
 _SEED = pytest.StashKey[int]()
 
 
-def _add(group: Any, *names: str, **kw: Any) -> None:
-    """Add an option unless another plugin module already did (``--allow-writes`` is shared)."""
-    try:
-        group.addoption(*names, **kw)
-    except ValueError:
-        pass
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    # --limits-dir and --boundary-database are rows of conformance.options (the plugin adds them).
-    # WRITE-SAFETY OPTION (until conformance/options.py has safety's row): pytest only; from the
-    # CLI pass it after --: webex-conformance run --endpoint URL -- --allow-writes
-    g = parser.getgroup("webex-conformance")
-    _add(g, "--allow-writes", action="store_true", default=False,
-         help="let tests that create or change objects run against a site other than the embedded server")
-
-
 def register_profiles() -> None:
     """The boundary profiles, registered before hypothesis's plugin loads the chosen one."""
     from hypothesis import settings
@@ -167,12 +150,11 @@ class BoundaryFailed(Exception):
 
 
 def may_write(run: Any, config: pytest.Config) -> bool:
-    """Whether a boundary test may create or change objects on this target.
-
-    WRITE-SAFETY HOOK (until conformance.write_guard is on main): the embedded server
-    always, any other endpoint only with --allow-writes.
-    """
-    return bool(run.target.embedded or config.getoption("allow_writes", False))
+    """Whether a boundary test may create or change objects on this target: the one
+    decision cases use too (``write_guard.decide``: embedded always, else --allow-writes,
+    production only with --i-know-this-is-production as well)."""
+    from .write_guard import decide_from_options
+    return decide_from_options(run.target, config.option).allowed
 
 
 class BoundaryItem(pytest.Item):

@@ -124,6 +124,7 @@ class Step:
     capture: tuple[tuple[str, str], ...] = ()      # (variable, xpath)
     templates: tuple[tuple[str, str], ...] = ()    # (name, xml) for ${repeat:N:name}
     expect: tuple[Expectation, ...] = ()
+    write: str | None = None                       # override of write_guard.classify(api)
     requires: tuple[str, ...] = ()                 # fixtures needed only where this step runs
 
     def runs_at(self, version: Version) -> bool:
@@ -167,7 +168,8 @@ class Case:
     description: str = ""
     note: str = ""
     not_observable: str | None = None
-    # (fixture, versions): needed only at those versions ([[requires]] tables in the file)
+    embedded_only: str | None = None               # reason: its writes cannot be undone on a real site
+    # (fixture, versions): needed only at those versions ({ fixture, versions } in requires)
     requires_when: tuple[tuple[str, VersionRange], ...] = ()
 
     @property
@@ -218,9 +220,10 @@ class LoadReport:
 
 EXPECT_KEYS = ("versions", "not_applicable", *FILE_KEYS)
 STEP_KEYS = ("name", "api", "role", "site", "body", "idempotent", "security", "capture",
-             "templates", "expect", "requires")
+             "templates", "expect", "write", "requires")
 CASE_KEYS = ("id", "title", "introduced", "source", "apis", "kind", "requires", "description",
-             "note", "not_observable", "step")
+             "note", "not_observable", "embedded_only", "step")
+WRITE_KINDS = ("read", "create", "change", "delete")   # step.write (conformance.write_guard)
 
 
 def _expectation(d: Any, at: Field) -> Expectation:
@@ -268,9 +271,13 @@ def _step(d: Any, index: int, path: Path) -> Step:
     expects = at.optional(d, "expect", list, [])
     parsed = tuple(_expectation(e, at.child("expect").child(i)) for i, e in enumerate(expects))
     _check_overlap(parsed, f"step[{index}].expect", path)
+    write = d.get("write")
+    if write is not None and write not in WRITE_KINDS:
+        raise at.child("write").error(f"must be one of {', '.join(WRITE_KINDS)}, not {write!r}")
     requires = _fixture_names(at.child("requires"), at.optional(d, "requires", list, []))
     return Step(index, at.optional(d, "name", str, api), service, api, role,
-                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, requires)
+                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, write,
+                requires)
 
 
 def _fixture(at: Field, name: Any) -> str:
@@ -369,10 +376,23 @@ def load_case_file(path: Path) -> Case:
     _check_placeholders(steps, path)
     if steps and not any(s.judged for s in steps):
         raise at.child("step").error("no step has an [[step.expect]]: the case would check nothing")
+    embedded_only = data.get("embedded_only")
+    if embedded_only is not None and (not isinstance(embedded_only, str) or not embedded_only.strip()):
+        raise at.child("embedded_only").error("must be the reason, as a non-empty string")
     every = tuple(dict.fromkeys((*plain, *(n for n, _ in requires_when), *(r for s in steps for r in s.requires))))
-    return Case(cid, title, introduced, source, apis, kind, steps, str(path), every,
+    case = Case(cid, title, introduced, source, apis, kind, steps, str(path), every,
                 at.optional(data, "description", str, ""), at.optional(data, "note", str, ""), not_observable,
-                requires_when)
+                embedded_only, requires_when)
+    _check_writes(case, path)
+    return case
+
+
+def _check_writes(case: Case, path: Path) -> None:
+    """Every write is undone by the case or by the cleanup (conformance.write_guard)."""
+    from .write_guard import problems
+
+    for index, reason in problems(case):
+        raise CaseFileError(path, f"step[{index}]", f"{reason} (or mark the case embedded_only = \"why\")")
 
 
 def load_cases(directory: Path | str) -> LoadReport:

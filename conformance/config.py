@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from . import errors
 from . import __version__
 from .cases import FIXTURES, ROLE_USER, ROLES, SITE_FIXTURES, SITES
+from .safety_settings import SAFETY_KEYS, TOP_KEYS, SafetySettings, parse_safety, production_host
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -85,6 +86,7 @@ class Target:
     transport: TransportSettings = field(default_factory=TransportSettings)
     schema_dir: Path | None = None
     embedded: bool = False
+    safety: SafetySettings = field(default_factory=SafetySettings)   # conformance.safety_settings
 
     def credential(self, site: str, role: str) -> Credential | None:
         """The credential for ``role`` on ``site``; None for anonymous or if not configured."""
@@ -108,7 +110,7 @@ class Target:
 
 _TRANSPORT_KEYS = {f.name for f in fields(TransportSettings)}
 _TARGET_KEYS = {"name", "endpoint", "version", "site_name", "site_id", "partner_id",
-                "credentials", "sites", "fixtures", "values", "schema_dir"} | _TRANSPORT_KEYS
+                "credentials", "sites", "fixtures", "values", "schema_dir"} | _TRANSPORT_KEYS | SAFETY_KEYS
 _SITE_KEYS = {"site_name", "site_id", "partner_id", "credentials"}
 _CRED_KEYS = {"webExID", "webExID_env", "password_env", "access_token_env", "session_ticket_env"}
 _LITERAL_SECRETS = {"password", "access_token", "accessToken", "session_ticket", "sessionTicket",
@@ -371,7 +373,8 @@ def _default_values(sites: Mapping[str, SiteAccess]) -> dict[str, str]:
 
 
 def _target(d: Any, index: int, base: TransportSettings, source: str, config_dir: Path,
-            environ: Mapping[str, str], seen: set[str]) -> Target:
+            environ: Mapping[str, str], seen: set[str],
+            safety: tuple[SafetySettings, list[str]] = (SafetySettings(), [])) -> Target:
     w = _Where(source, None)
     if not isinstance(d, dict):
         raise w.err(f"target[{index}]", f"must be a table, not {_type_name(d)}")
@@ -414,7 +417,11 @@ def _target(d: Any, index: int, base: TransportSettings, source: str, config_dir
             schema_dir = (config_dir / schema_dir).resolve()
         if not schema_dir.is_dir():
             raise w.err("schema_dir", f"{str(schema_dir)!r} is not a directory")
-    return Target(name, endpoint, version, sites, frozenset(provides), values, transport, schema_dir)
+    settings = parse_safety(d, safety[0], w.err)
+    if "production" not in d and production_host(urlsplit(endpoint).hostname, safety[1]):
+        settings = replace(settings, production=True)
+    return Target(name, endpoint, version, sites, frozenset(provides), values, transport, schema_dir,
+                  safety=settings)
 
 
 def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> list[Target]:
@@ -424,7 +431,7 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> l
     env = os.environ if environ is None else environ
     data = _read_toml(path)
     w = _Where(source)
-    _unknown(data, {"defaults", "target", "run"}, w)
+    _unknown(data, {"defaults", "target", "run", "safety"}, w)
     run_settings(path, data)
     defaults = _table(data, "defaults", w)
     _unknown(defaults, _TRANSPORT_KEYS, w, "defaults.")
@@ -435,7 +442,18 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> l
     if not raw_targets:
         raise w.err("target", "no [[target]] table: nothing to test")
     seen: set[str] = set()
-    return [_target(t, i, base, source, path.parent, env, seen) for i, t in enumerate(raw_targets)]
+    safety = _safety_defaults(data, w)
+    return [_target(t, i, base, source, path.parent, env, seen, safety) for i, t in enumerate(raw_targets)]
+
+
+def _safety_defaults(data: Mapping, w: _Where) -> tuple[SafetySettings, list[str]]:
+    """The top-level ``[safety]`` table: defaults for every target and production host patterns."""
+    table = _table(data, "safety", w)
+    _unknown(table, TOP_KEYS, w, "safety.")
+    hosts = table.get("production_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise w.err("safety.production_hosts", "must be a list of host patterns such as \"*.webex.com\"")
+    return parse_safety(table, SafetySettings(), w.err, "safety."), [h.strip() for h in hosts]
 
 
 def _read_toml(path: Path) -> dict:

@@ -46,10 +46,10 @@ def reproduce_command(r: CaseResult, facts: RunFacts) -> str:
     """The command that re-sends this case to this target at this version."""
     key = (r.target, r.version)
     q = shlex.quote
-    if r.boundary is not None:
+    if r.boundary is not None:  # the boundary test's own wording (boundary_collect's "Reproduce with")
         seed = r.boundary.get("seed")
         limit = str(r.boundary.get("limit") or r.case_id.partition("/")[2] or r.case_id)
-        cmd = f"webex-conformance run -k {q(limit)} --api-version {q(r.version)}"
+        cmd = f"webex-conformance run -k {q(f'{limit} and {r.version}')}"
         if not facts.embedded.get(key, False):
             cmd += f" --endpoint {q(r.endpoint)}"
         return cmd + (f" --hypothesis-seed {q(str(seed))}" if seed is not None else "")

@@ -7,6 +7,7 @@ traceback, no result is lost, and the whole record is masked before it leaves.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import secrets as _secrets
@@ -16,6 +17,7 @@ from typing import Any, Callable
 
 from lxml import etree
 
+from .case_undo import CaseUndo, refusal as write_refusal
 from .cases import RUNNER_VALUES, SITE_FIXTURES, Case, Step
 from .config import Target
 from .envelope import EnvelopeError, build_envelope
@@ -47,6 +49,12 @@ class RunContext:
     mail_reader: Callable[[str], list[dict]] | None = None
     unique: str = field(default_factory=lambda: _secrets.token_hex(4))
     unreachable: str | None = None   # once the endpoint is gone, later cases do not retry it
+    # write safety (conformance.write_guard / case_undo / site_guard): may the target be
+    # written to, the run's ledger of what was written, the state shared across workers
+    writes: Any = None
+    ledger: Any = None
+    site_state: Any = None
+    interrupts: Any = None           # conformance.interrupts.DeferredInterrupt, if installed
     _bundle: Any = None
     _bundle_error: str | None = None
 
@@ -157,7 +165,18 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
     if ctx.unreachable:
         result.error_kind = Unreachable.kind
         return "error", f"{UNREACHABLE} (not tried again): {ctx.unreachable}"
+    refused = write_refusal(case, ctx)
+    if refused:
+        return "skip", refused
+    undo = CaseUndo(case, ctx)
+    try:
+        return _run_steps(case, ctx, result, secrets, undo)
+    finally:
+        undo.finish()
 
+
+def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str], undo: CaseUndo) -> tuple[str, str]:
+    version = ctx.judged_as
     variables: dict[str, str] = dict(ctx.target.values)
     variables["target.version"] = str(ctx.version)
     variables["run.unique"] = ctx.unique
@@ -168,8 +187,13 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
         exp = step.expectation_for(version) if step.judged else None
         if step.judged and (exp is None or exp.not_applicable):
             continue  # this step does not apply to this version
-        record, error = _run_step(step, exp, ctx, variables, secrets, bundle)
-        result.steps.append(record)
+        not_sent = undo.before(step, variables)
+        if not_sent:
+            return "error", not_sent
+        with ctx.interrupts.critical() if ctx.interrupts else contextlib.nullcontext():
+            record, error = _run_step(step, exp, ctx, variables, secrets, bundle)
+            result.steps.append(record)
+            undo.after(step, record, error)   # a Ctrl-C waits until a create's key is recorded
         if isinstance(error, EndpointUnreachable):
             ctx.unreachable = one_line(str(error))
             result.error_kind = Unreachable.kind

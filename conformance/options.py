@@ -89,6 +89,13 @@ OPTIONS: tuple[Option, ...] = (
            "(default 1: a run that judged nothing never passes; config key run.min_checks)", metavar="N"),
     Option("--fail-on-skip", FLAG, False, "count skipped cases as failures, for pipelines that want every "
            "case judged (config key run.fail_on_skip)"),
+    # ------------------------------------------------------------------ writing to a site
+    Option("--allow-writes", FLAG, False, "let cases that create, change or delete run against a "
+           "non-embedded endpoint (everything is undone at the end of each case)", commands=TARGETS),
+    Option("--i-know-this-is-production", FLAG, False, "with --allow-writes: also write to a target marked "
+           "production", commands=TARGETS),
+    Option("--max-writes", int, None, "cap on the writes the run's cases may make (cleanup is not counted)",
+           metavar="N"),
     # ------------------------------------------------------------------ boundary tests (docs/BOUNDARIES.md)
     Option("--limits-dir", str, None, "limit files for the boundary tests (default: limits/ beside the cases)",
            metavar="DIR"),

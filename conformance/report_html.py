@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from . import __version__
 from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
@@ -23,14 +22,13 @@ from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, con
 from .evidence import cell_evidence, pack, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
-from .resources import cases_dir
+from .report_facts import load_headings, provenance, run_details
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
+from .run_diff import worst_by_key
 
-__all__ = ["render_matrix", "write_html", "load_headings", "provenance",
-           "DEFAULT_TITLE", "LABELS", "SYMBOLS", "DEFAULT_HEADINGS"]
+__all__ = ["render_matrix", "write_html", "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
-DEFAULT_HEADINGS = cases_dir() / "headings.toml"
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP", "not-applicable": "N/A"}
 SYMBOLS = {"p": "✓", "o": "(✓)", "f": "✗", "q": "(✗)", "e": "!", "s": "⊘", "n": "–", "x": "·"}
 HEADING_SYMBOLS = {"pass": "✓", "partial": "◐", "fail": "✗", "untested": "⊘", "n/a": "–"}
@@ -42,97 +40,6 @@ def _slug(text: str) -> str:
 
 def _version_slug(version: str) -> str:
     return re.sub(r"\s+", "-", version.strip()) or "none"
-
-
-def load_headings(path: Path | str | None = DEFAULT_HEADINGS) -> list[dict[str, Any]]:
-    """cases/headings.toml's headings (version, text, file, ...); none if it is absent or unreadable."""
-    if path is None:
-        return []
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []
-    return [h for h in data.get("heading", []) if isinstance(h, dict) and isinstance(h.get("text"), str)]
-
-
-# ------------------------------------------------------------------------- provenance
-
-def _short(commit: Any) -> str:
-    return commit[:12] if isinstance(commit, str) else ""
-
-
-def provenance(runs: Sequence[Any]) -> dict[str, Any]:
-    """What the runs say about themselves, from whatever keys they carry (all optional)."""
-    suites, statuses, selections, notes, commands = [], [], [], [], []
-    started = finished = None
-    for run in runs:
-        if not isinstance(run, dict):
-            continue
-        suite = run.get("suite")
-        if isinstance(suite, dict):
-            text = f"{suite.get('name') or 'webex-conformance'} {suite.get('version') or '?'}"
-            if suite.get("commit"):
-                text += f" at commit {_short(suite['commit'])}"
-                if suite.get("dirty"):
-                    text += " with local changes"
-            elif suite.get("source"):
-                text += f" ({suite['source']})"
-            suites.append(text)
-        elif run.get("suite_version") or run.get("commit"):
-            suites.append(f"webex-conformance {run.get('suite_version') or '?'}"
-                          + (f" at commit {_short(run.get('commit'))}" if run.get("commit") else ""))
-        status = run.get("status")
-        if isinstance(status, str):
-            statuses.append(status)
-            if status != "completed":
-                notes.append(f"a run ended {status}: some selected cases never ran")
-        elif run.get("interrupted") is True:
-            statuses.append("interrupted")
-            notes.append("a run was interrupted: some selected cases never ran")
-        items = run.get("items")
-        if isinstance(items, dict) and isinstance(items.get("selected"), int) and isinstance(items.get("ran"), int) \
-                and items["ran"] < items["selected"]:
-            notes.append(f"{items['ran']} of {items['selected']} selected items ran")
-        sel = run.get("selection")
-        if isinstance(sel, dict):
-            parts = [f"-k {sel['keyword']}" if sel.get("keyword") else "",
-                     f"-m {sel['markers']}" if sel.get("markers") else ""]
-            text = " ".join(p for p in parts if p)
-            selections.append(text or "all cases")
-            if sel.get("filtered") or text:
-                notes.append(f"filtered run ({text}): not every case was selected")
-        elif isinstance(sel, str) and sel:
-            selections.append(sel)
-        errors = run.get("load_errors")
-        if isinstance(errors, list) and errors:
-            notes.append(f"{len(errors)} case file(s) did not load")
-        if isinstance(run.get("started_at"), str):
-            started = min(started or run["started_at"], run["started_at"])
-        if isinstance(run.get("finished_at"), str):
-            finished = max(finished or run["finished_at"], run["finished_at"])
-        if isinstance(run.get("command"), str):
-            commands.append(run["command"])
-    return {"suites": sorted(set(suites)), "statuses": statuses, "selections": sorted(set(selections)),
-            "notes": notes, "started": started, "finished": finished, "commands": commands,
-            "runs": len([r for r in runs if isinstance(r, dict)])}
-
-
-def _run_details(runs: Sequence[Any]) -> list[list[tuple[str, str]]]:
-    """Each run's own keys, flattened to text, for the Run tab (nothing is left out)."""
-    import json
-    out = []
-    for run in runs:
-        if not isinstance(run, dict):
-            continue
-        rows = []
-        for k, v in run.items():
-            if k == "targets" and isinstance(v, list):
-                how = sorted({f"{t.get('name', '?')}: {t.get('how', '')}" for t in v if isinstance(t, dict)})
-                rows.append(("targets", f"{len(v)} target version(s); " + "; ".join(how)))
-            elif v not in (None, "", [], {}):
-                rows.append((str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)))
-        out.append(rows)
-    return out
 
 
 # ------------------------------------------------------------------------------ model
@@ -279,7 +186,7 @@ def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: lis
     counts = _header_counts(results)
     return {
         "title": title, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "renderer": f"webex-conformance {__version__}", "prov": prov, "runs": _run_details(runs),
+        "renderer": f"webex-conformance {__version__}", "prov": prov, "runs": run_details(runs),
         "counts": counts, "count_text": _count_text(counts), "total": len(results),
         "columns": columns, "targets": targets, "groups": groups, "ncases": len(case_ids),
         "headings": heading_list, "uncovered": uncovered, "baseline": baseline is not None,
@@ -311,14 +218,18 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, run
     if secrets:
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
-    model = _build(results, title, runs, list(baseline) if baseline is not None else None,
+    cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
+    model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
                    headings if headings is not None else [])
+    if len(cells) < len(results):
+        model["prov"]["notes"].append(f"{len(results) - len(cells)} record(s) repeated a (case, target, version) "
+                                      "of another merged file: each cell shows the worst")
     return render_page("matrix.html.j2", **model)
 
 
 def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEFAULT_TITLE,
                runs: Iterable[dict] = (), secrets: Iterable[str] = (),
-               baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = DEFAULT_HEADINGS) -> None:
+               baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = None) -> None:
     """Write the matrix to ``path`` (atomically: a reader never sees half a page)."""
     text = render_matrix(results, title, runs, secrets, baseline, load_headings(headings_path))
     write_atomic(path, text)

@@ -22,8 +22,9 @@ from .errors import UsageError
 from .evidence import pretty_xml, reproduce_command, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
-from .report_html import load_headings, provenance, DEFAULT_HEADINGS
+from .report_facts import load_headings, provenance
 from .results import OUTCOMES, CaseResult, ResultsDoc, mask_strings, version_key
+from .run_diff import worst_by_key
 
 __all__ = ["FORMAT", "check_target", "vendor_summary", "write_vendor_report", "UnknownTarget"]
 
@@ -51,7 +52,7 @@ def _reported(runs: Sequence[Any], name: str, versions: list[str]) -> list[dict[
 
 def check_target(doc: ResultsDoc, vendor: str) -> list[CaseResult]:
     """The target's records; UnknownTarget (a usage error, one line) if it has none."""
-    records = [r for r in doc.results if r.target == vendor]
+    records = list(worst_by_key(r for r in doc.results if r.target == vendor).values())
     if not records:
         targets = list(dict.fromkeys(r.target for r in doc.results))
         raise UnknownTarget(f"--vendor {vendor!r}: no such target in the results "
@@ -113,7 +114,7 @@ def vendor_summary(doc: ResultsDoc, vendor: str, headings: list[dict[str, Any]] 
 
 
 def write_vendor_report(out_dir: Path | str, doc: ResultsDoc, vendor: str, secrets: Iterable[str] = (),
-                        headings_path: Path | str | None = DEFAULT_HEADINGS) -> list[Path]:
+                        headings_path: Path | str | None = None) -> list[Path]:
     """vendor-<name>.html and vendor-<name>.json in ``out_dir``; both rendered before either is written."""
     summary = vendor_summary(doc, vendor, load_headings(headings_path))
     secrets = tuple(s for s in secrets if s)

@@ -73,11 +73,11 @@ def decide(results: list[CaseResult], *, error: BaseException | None = None, pyt
     """
     if error is not None:
         return exit_code_for(error), one_line(error)
+    gone = [r for r in results if r.error_kind == Unreachable.kind]
+    if gone:   # before "interrupted": an unreachable site (or the breaker) stops the run itself
+        return EXIT_UNREACHABLE, one_line(f"{gone[0].target}: {gone[0].reason}")
     if pytest_status == 2:   # pytest's INTERRUPTED
         return EXIT_INTERRUPTED, "interrupted: the reports hold the cases finished so far"
-    gone = [r for r in results if r.error_kind == Unreachable.kind]
-    if gone:
-        return EXIT_UNREACHABLE, one_line(f"{gone[0].target}: {gone[0].reason}")
     broken = [r for r in results if r.error_kind == CaseFileError.kind]
     if broken:
         files = sorted({r.case_id for r in broken})

@@ -19,6 +19,7 @@ from .detect import DetectError, detect_version
 from .embedded import EmbeddedServers
 from .transport import EndpointUnreachable, Transport
 from .masking import mask
+from .safety_settings import from_json as safety_from_json, to_json as safety_json
 from .versions import (ALL_VERSIONS, LATEST, Version, VersionError, documented, documented_at_or_below,
                        parse_version)
 
@@ -174,6 +175,7 @@ def to_json(run: TargetRun) -> dict[str, Any]:
             "provides": sorted(t.provides), "values": dict(t.values),
             "transport": dataclasses.asdict(t.transport),
             "schema_dir": str(t.schema_dir) if t.schema_dir else None, "embedded": t.embedded,
+            "safety": safety_json(t.safety),
         },
     }
 
@@ -185,5 +187,6 @@ def from_json(data: dict[str, Any]) -> TargetRun:
              for k, s in t["sites"].items()}
     target = Target(t["name"], t["endpoint"], parse_version(t["version"]) if t["version"] else None, sites,
                     frozenset(t["provides"]), dict(t["values"]), TransportSettings(**t["transport"]),
-                    Path(t["schema_dir"]) if t["schema_dir"] else None, t["embedded"])
+                    Path(t["schema_dir"]) if t["schema_dir"] else None, t["embedded"],
+                    safety=safety_from_json(t.get("safety")))
     return TargetRun(target, parse_version(data["version"]), data["how"], data.get("config_path"))

@@ -24,6 +24,7 @@ from . import errors
 from .config import TransportSettings
 from .errors import one_line
 from .masking import mask
+from .retry_after import retry_after_seconds
 
 __all__ = ["Exchange", "Transport", "WSGITransport", "TransportError", "EndpointUnreachable", "RateLimiter",
            "RETRYABLE_STATUS"]
@@ -142,10 +143,7 @@ def _classify(exc: BaseException, settings: TransportSettings, host: str) -> _Fa
 
 
 def _retry_after(headers: dict[str, str]) -> float:
-    try:
-        return min(_MAX_RETRY_AFTER, max(0.0, float(headers.get("retry-after", ""))))
-    except ValueError:
-        return 0.0
+    return min(_MAX_RETRY_AFTER, retry_after_seconds(headers.get("retry-after")))
 
 
 class Transport:
@@ -161,6 +159,8 @@ class Transport:
             "Accept": "text/xml, application/xml;q=0.9, */*;q=0.1",
         })
         self.limiter = RateLimiter(self.settings.rate_limit)
+        # statuses retried whatever the API; conformance.site_guard takes 429 over when it wraps us
+        self.retry_status_always = _ALWAYS_RETRY_STATUS
 
     def __enter__(self) -> "Transport":
         return self
@@ -244,7 +244,7 @@ class Transport:
                 time.sleep(delay)
                 continue
             ex.attempts = attempts
-            retryable = ex.status in _ALWAYS_RETRY_STATUS or (idempotent and ex.status in RETRYABLE_STATUS)
+            retryable = ex.status in self.retry_status_always or (idempotent and ex.status in RETRYABLE_STATUS)
             if retryable and not last:
                 time.sleep(max(delay, _retry_after(ex.headers)))
                 continue

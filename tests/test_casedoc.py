@@ -43,11 +43,11 @@ def test_the_example_is_a_case_the_loader_accepts(tmp_path):
 
 def test_the_example_names_every_field_and_only_known_ones():
     data = tomllib.loads(example())
-    assert set(data) <= set(CASE_KEYS) and set(CASE_KEYS) - set(data) == {"not_observable"}
+    assert set(data) <= set(CASE_KEYS) and set(CASE_KEYS) - set(data) == {"not_observable", "embedded_only"}
     step = data["step"][0]
     assert set(step) == set(STEP_KEYS)
     assert set(step["expect"][0]) == set(EXPECT_KEYS) - {"not_applicable"}
-    for key in ("not_observable", "not_applicable"):
+    for key in ("not_observable", "not_applicable", "embedded_only"):
         assert re.search(rf"^# {key} = ", example(), re.M), key
 
 

@@ -145,7 +145,7 @@ def test_a_gap_in_the_embedded_server_is_an_error_not_a_skip(tmp_path, ctx):
 
 
 def test_setup_step_failure_and_capture(tmp_path, ctx):
-    c = case(tmp_path, [({"api": "ep.NoSuchApi"}, []), ({}, ['versions = "all"\nresult = "SUCCESS"'])])
+    c = case(tmp_path, [({"api": "ep.NoSuchApi", "more": 'write = "read"'}, []), ({}, ['versions = "all"\nresult = "SUCCESS"'])])
     r = run_case(c, ctx)
     assert r.outcome == "error" and "setup step 's0' answered FAILURE: 000000" in r.reason
     c = case(tmp_path, [({"more": 'capture = { v = "//ep:apiVer" }'}, []),

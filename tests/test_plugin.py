@@ -123,22 +123,6 @@ def test_pytest_html_report_carries_verdicts_and_masked_exchange(project):
     assert firsts == ["FAIL result: expected FAILURE, actual SUCCESS", "PASS result: expected SUCCESS, actual SUCCESS"]
 
 
-def test_xdist_workers_share_the_rate_limit():
-    from conformance.embedded import EMBEDDED_TRANSPORT
-    from conformance.plugin import _share_rate_limit
-    from conformance.targets import TargetRun
-    from conformance.config import Target
-    from conformance.versions import LATEST
-    import dataclasses
-    t = Target("site", "https://x.example/WBXService/XMLService", LATEST, {},
-               transport=dataclasses.replace(EMBEDDED_TRANSPORT, rate_limit=2.0))
-    run = TargetRun(t, LATEST, "given")
-    assert _share_rate_limit(run, 4).target.transport.rate_limit == 0.5
-    assert _share_rate_limit(run, 1) is run
-    unlimited = TargetRun(dataclasses.replace(t, transport=EMBEDDED_TRANSPORT), LATEST, "given")
-    assert _share_rate_limit(unlimited, 4).target.transport.rate_limit is None
-
-
 def test_root_config_file_is_used_unless_the_embedded_server_is_asked_for(project, monkeypatch):
     with ReferenceServer("39.2.0") as srv:
         acc = srv.info["accounts"]["admin"]

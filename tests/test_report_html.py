@@ -132,7 +132,7 @@ def test_boundary_records_are_rows_with_their_scenario_and_shrunk_input():
     assert "bnd" in tr.get("class")
     ev = evidence(root, "boundary/confname-length")["0"]
     assert ev["boundary"] == b
-    assert ev["reproduce"] == ("webex-conformance run -k confname-length --api-version 42.6.0 "
+    assert ev["reproduce"] == ("webex-conformance run -k 'confname-length and 42.6.0' "
                                "--endpoint https://ref.example.com/WBXService/XMLService --hypothesis-seed 42")
 
 
@@ -242,3 +242,10 @@ def test_empty_results_render():
     root = doc([])
     assert root.xpath('//*[@id="matrix"]') and not root.xpath('//tr[contains(@class,"row")]')
     assert "No results" in root.text_content()
+
+
+def test_records_repeated_by_a_merge_show_the_worst_once():
+    root = doc([result("a", "39.2.0"), result("a", "39.2.0", "fail"), result("a", "39.2.0")])
+    assert [td.get("class") for td in cells(root, "a")] == ["f"]
+    assert root.xpath('//tr[@class="counts"]/th/@data-fail') == ["1"]
+    assert "2 record(s) repeated" in root.xpath('string(//p[@id="partial"])')

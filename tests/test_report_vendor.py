@@ -100,3 +100,18 @@ def test_report_cli_writes_a_vendor_report_without_any_configured_secret(tmp_pat
         text = f.read_text(encoding="utf-8")
         for secret in secrets:
             assert secret not in text, f"{f.name} leaks a configured secret"
+
+
+def test_boundary_deviation_shows_scenario_and_shrunk_input(tmp_path):
+    r = rec("boundary/confname-length", outcome="fail", introduced="42.6.0")
+    r.kind = "boundary"
+    r.boundary = {"limit": "confname-length", "scenario": "create", "phase": "search", "unit": "characters",
+                  "bound": 128, "inclusive": True, "input_size": 129, "example": "x" * 129, "reading": None, "seed": 7,
+                  "failures": [{"scenario": "create", "phase": "search", "api": "meeting.CreateMeeting", "input_size": 129,
+                                "bound": 128, "example": "x" * 129, "expected": "FAILURE", "actual": "SUCCESS",
+                                "request_file": "reports/boundary/confname.xml"}]}
+    html_path, _ = write_vendor_report(tmp_path, ResultsDoc(RUNS, [r]), "acme")
+    text = lxml.html.parse(str(html_path)).getroot().text_content()
+    assert "scenario create" in text and "input_size 129" in text and "x" * 129 in text
+    assert "request saved as reports/boundary/confname.xml" in text
+    assert "webex-conformance run -k 'confname-length and 42.6.0'" in text

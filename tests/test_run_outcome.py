@@ -80,3 +80,9 @@ def test_interrupted_is_130_and_another_failing_test_is_1():
     assert decide([rec()], pytest_status=2)[0] == 130
     assert decide([rec()], pytest_status=1)[0] == 1
     assert decide([rec()], pytest_status=3)[0] == 2
+
+
+def test_a_run_stopped_by_an_unreachable_site_is_3_not_130():
+    # pytest reports a run the plugin stopped itself (session.shouldstop) as interrupted
+    gone = rec("e", "error", "endpoint unreachable: refused", error_kind="unreachable", verdicts=())
+    assert decide([rec(), gone], pytest_status=2)[0] == 3

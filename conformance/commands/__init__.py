@@ -6,7 +6,7 @@ one line below.
 from __future__ import annotations
 
 from ..command import Command
-from . import defects, diff, gate, list as list_, replay, report, run, serve, validate
+from . import cleanup, defects, diff, gate, list as list_, replay, report, run, serve, validate
 
 __all__ = ["COMMANDS"]
 
@@ -20,4 +20,5 @@ COMMANDS: tuple[Command, ...] = (
     report.COMMAND,
     diff.COMMAND,
     gate.COMMAND,
+    cleanup.COMMAND,
 )

@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..masking import mask
     from ..run_outcome import decide
     from ..run_plan import plan
+    from ..write_guard import decide_from_options
 
     if args.case.startswith("boundary/"):
         from ..boundary_replay import replay_boundary
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for run in the_plan.runs:
             ctx = context_for(run.target, run.version)
+            ctx.writes = decide_from_options(run.target, args)   # --allow-writes, production guard
             try:
                 result = run_case(case, ctx)
             finally:

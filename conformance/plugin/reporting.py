@@ -169,6 +169,7 @@ def write_run_reports(st: RunState, session: pytest.Session, exitstatus: int) ->
         "schema_bundles": bundles,
         "server_defects": list(plan.server_defects if plan else ()),
         "load_errors": st.load_errors,
+        "leftovers": st.safety.leftovers if st.safety is not None else [],   # write safety: issue 10
         "command": mask(" ".join(sys.argv), secrets),
     }
     items_ran = [*(r for r in st.results if r.error_kind != CaseFileError.kind), *st.load_errors]
@@ -189,6 +190,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_line(f"{counts.get('total', 0)} case results: {', '.join(parts) or 'none'}")
     for err in st.load_errors:
         terminalreporter.write_line(f"case file error: {err}")
+    if st.safety is not None:
+        for line in st.safety.summary_lines(st.results):
+            terminalreporter.write_line(line)
     if st.output is not None:
         out = st.output
         latest = f" ({out.parent / LATEST} points here)" if st.new_dir else ""

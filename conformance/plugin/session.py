@@ -26,7 +26,8 @@ from ..targets import TargetRun, from_json, to_json
 from ..versions import ALL_VERSIONS
 from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
-from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, WORKER_KEY, new_state, state
+from ..safety_run import RunSafety, context_key, with_max_writes
+from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir, state
 
 
 def share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
@@ -67,8 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if data:
             st.active = True
             st.cases_dir = cases_dir_of(config.option, root)
-            workers = max(1, int(workerinput.get("workercount", 1)))
-            st.runs = [share_rate_limit(from_json(x), workers) for x in data]
+            # one rate for the whole run: the workers share one schedule (conformance.site_guard)
+            st.runs = [from_json(x) for x in data]
+            st.safety = RunSafety.from_controller(workerinput[SAFETY_KEY], workerinput.get("workerid", "w"),
+                                                  config.option)
+            st.safety.install_interrupts()
             st.fail_on_skip = bool(workerinput.get(FAIL_ON_SKIP_KEY))
             st.run_dir = Path(workerinput[RUN_DIR_KEY]) if workerinput.get(RUN_DIR_KEY) else None
         return
@@ -99,8 +103,14 @@ def pytest_configure(config: pytest.Config) -> None:
         st.error = exc
     except Exception as exc:  # e.g. the embedded server cannot start: say so in one line
         st.error = UsageError(f"cannot start the run: {type(exc).__name__}: {mask(str(exc), [])}")
+    if st.error is None and config.option.max_writes is not None and config.option.max_writes < 1:
+        st.error = UsageError(f"--max-writes must be 1 or more, not {config.option.max_writes}")
     if st.error is not None:
         _no_workers(config)
+        return
+    st.runs = with_max_writes(st.runs, config.option.max_writes)
+    st.safety = RunSafety.new(st.run_dir or Path(config.rootpath) / "reports", config.option)
+    st.safety.install_interrupts()
 
 
 def _no_workers(config: pytest.Config) -> None:
@@ -126,6 +136,8 @@ class _XdistHooks:
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
         node.workerinput[FAIL_ON_SKIP_KEY] = st.fail_on_skip
         node.workerinput[RUN_DIR_KEY] = str(st.run_dir) if st.run_dir else None
+        if st.active and st.safety is not None:
+            node.workerinput[SAFETY_KEY] = st.safety.to_worker()
 
 
 def _remove_if_empty(path: Path) -> None:
@@ -138,12 +150,18 @@ def _remove_if_empty(path: Path) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     st = state(session.config)
+    if st.safety is not None and st.active and not st.worker:
+        # undo what is still open (interrupted cases, lost workers), before the reports
+        sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
+        st.safety.finish(sweepers, (st.run_dir or run_dir(session.config)) / "results.json")
+    if st.safety is not None:
+        st.safety.close()
     for ctx in st.contexts.values():
         ctx.transport.close()
     if not st.active or st.worker:
         return
     try:
-        if st.results or st.load_errors:
+        if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
             st.output = write_run_reports(st, session, int(exitstatus))
         elif st.new_dir and st.run_dir is not None:
             _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind

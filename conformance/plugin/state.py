@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ LOAD_ERROR_KEY = "webex_conformance_load_error"
 WORKER_KEY = "webex_conformance_runs"
 FAIL_ON_SKIP_KEY = "webex_conformance_fail_on_skip"
 RUN_DIR_KEY = "webex_conformance_run_dir"
+SAFETY_KEY = "webex_conformance_safety"        # the run's write-safety directory and tag
 
 
 @dataclass
@@ -40,11 +42,14 @@ class RunState:
     done: int = 0                                  # items finished (progress)
     shown_step: int = -1                           # last progress step printed
     fail_on_skip: bool = False                     # the plan's, handed to xdist workers too
+    safety: Any = None                             # conformance.safety_run.RunSafety
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)
         if ctx is None:
             ctx = self.contexts[run.label] = context_for(run.target, run.version)
+            if self.safety is not None:
+                self.safety.equip(ctx, [r.label for r in self.runs].index(run.label))
         return ctx
 
     def secrets(self) -> list[str]:

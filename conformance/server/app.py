@@ -13,9 +13,11 @@ from collections import deque
 from typing import Iterable
 
 
+from lxml import etree
+
 from ..masking import mask
 from ..versions import Version, parse_version
-from . import render
+from . import render, test_objects
 from .call import Call
 from .catalog import Catalog
 from .envelope import read_envelope
@@ -43,6 +45,7 @@ class XMLServiceApp:
         self.defects = defects
         self.test_paths = test_paths
         self.received: deque[str] = deque(maxlen=500)
+        self.calls = test_objects.CallLog()
 
     # -- WSGI ------------------------------------------------------------------
     def __call__(self, environ, start_response) -> Iterable[bytes]:
@@ -60,6 +63,10 @@ class XMLServiceApp:
         if self.test_paths and method == "GET" and path == REQUESTS_PATH:
             data = json.dumps(list(self.received), indent=1).encode()
             return self._reply(start_response, "200 OK", data, "application/json")
+        if self.test_paths and method == "GET" and path in (test_objects.OBJECTS_PATH, test_objects.CALLS_PATH):
+            doc = test_objects.snapshot(self.state) if path == test_objects.OBJECTS_PATH else self.calls.all()
+            return self._reply(start_response, "200 OK", json.dumps(doc, indent=1, default=str).encode(),
+                               "application/json")
         if path == SERVICE_PATH:
             return self._reply(start_response, "405 Method Not Allowed", b"POST XML to this URL\n",
                                "text/plain", [("Allow", "POST")])
@@ -117,6 +124,8 @@ class XMLServiceApp:
             raise unknown_api(env.body_type, self.version)
         sec = env.security
         service, api, content = env.service, env.api, env.content
+        if self.test_paths:
+            self.calls.add(service, api, etree.tostring(content, encoding="unicode"))
         site = self._site(sec)
         account = self._authenticate(site, sec, entry.route.anonymous)
         if account is None and not entry.route.anonymous:

@@ -200,6 +200,7 @@ class ReferenceServer:
             "sites": {key: ids.wire() for key, ids in self.seed.sites.items()},
             "outbox": self.outbox_url,
             "defects": sorted(self.defects),
+            "values": self.values,   # the placeholder values a target configuration needs
         }
 
     @property

@@ -343,6 +343,11 @@
         body.appendChild(el('p', '', 'Shrunk input (masked):'));
         body.appendChild(el('pre', '', typeof b.example === 'string' ? b.example : JSON.stringify(b.example, null, 1)));
       }
+      (b.failures || []).forEach(function (x) {
+        body.appendChild(el('p', '', (x.phase || '') + ' ' + (x.scenario || '') + ' on ' + (x.api || '') + ': size ' + x.input_size +
+          ' (bound ' + x.bound + '): expected ' + x.expected + '; got ' + x.actual + (x.request_file ? ' \u2014 request saved as ' + x.request_file : '')));
+        if (x.example !== undefined && x.example !== null) body.appendChild(el('pre', '', String(x.example)));
+      });
     }
     e.steps.forEach(function (s, k) {
       body.appendChild(el('h3', '', 'Step ' + (k + 1) + ': ' + s.name));

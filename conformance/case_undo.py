@@ -1,0 +1,273 @@
+"""Undo what one case did to the site, whatever way the case ends.
+
+Around each step the runner calls ``before`` and ``after``, and ``finish`` in a
+``finally``: a create is entered in the ledger as pending before it is sent and gets its
+key (read from the answer, or from the request for users and contacts) when it
+succeeds; a change to state the case did not create is preceded by a read of the prior
+values (the ``write_guard.RESTORES`` plan) and entered with the request that writes them
+back; a delete of the case's own object closes its entry.  ``finish`` then deletes and
+restores, newest first.  Whatever could not be undone stays open in the ledger for the
+end-of-run sweep (``sweep``) and, failing that, the run's leftovers.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from lxml import etree
+
+from .envelope import EnvelopeError, build_envelope
+from .ledger import Ledger, _now
+from .namespaces import NS
+from .response import ResponseError, parse_response
+from .templating import TemplateError, render, xml_escape
+from .site_guard import WriteRefused, reserve_writes
+from .transport import EndpointUnreachable, TransportError
+from .write_guard import (CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, key_texts, own_steps,
+                          step_write, writes_of)
+from .xmlsafe import XMLRefused, parse_untrusted
+
+__all__ = ["CaseUndo", "refusal", "send_call", "undo_entry", "sweep"]
+
+
+def refusal(case: Any, ctx: Any) -> str | None:
+    """Why ``case`` may not run on ``ctx``'s target now (writes not allowed, write cap), or None."""
+    version = ctx.judged_as
+    why = blocked(case, ctx.target, getattr(ctx, "writes", None), version)
+    if why or ctx.target.embedded:
+        return why
+    guard = getattr(ctx, "site_state", None)
+    writes = writes_of(case, version)
+    if guard is not None and writes:
+        return reserve_writes(guard, ctx.target.endpoint, len(writes), ctx.target.safety.max_writes)
+    return None
+
+
+def send_call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[etree._Element | None, str | None]:
+    """One request outside the case's steps (a read before a change, a delete, a restore):
+    the answer's root on SUCCESS, else None and a one-line reason."""
+    target = ctx.target
+    access = target.sites.get(site)
+    if access is None:
+        return None, f"no {site} site configured"
+    service, name = api.split(".")
+    try:
+        data = build_envelope(service, name, body, target.credential(site, role), access.site_name)
+        exchange = ctx.transport.send(target.endpoint, data, idempotent=True)
+        parsed = parse_response(exchange, max_bytes=target.transport.max_response_bytes)
+    except (EnvelopeError, TransportError) as exc:
+        return None, f"{name}: {' '.join(str(exc).split())[:200]}"
+    except ResponseError as exc:
+        return None, f"{name}: {exc.reason}"
+    if not parsed.success:
+        why = " ".join(x for x in (parsed.exception_id, parsed.reason) if x)
+        return None, f"{name} answered {parsed.result}: {why}"[:300]
+    return parsed.root, None
+
+
+def undo_entry(ctx: Any, entry: dict[str, Any]) -> str | None:
+    """Send an entry's undo request; None when it worked, else why not."""
+    undo = entry.get("undo") or {}
+    if not undo.get("api"):
+        return entry.get("reason") or "the key of what was created is unknown"
+    _root, why = send_call(ctx, undo["api"], undo.get("role", "host"), undo.get("site", "main"), undo.get("body", ""))
+    return why
+
+
+def _answer(record: Any) -> etree._Element | None:
+    try:
+        return parse_untrusted((record.response or "").encode("utf-8"))
+    except (XMLRefused, ValueError):
+        return None
+
+
+def _succeeded(root: etree._Element | None) -> bool | None:
+    """True/False from serv:result; None when there is no readable answer."""
+    if root is None:
+        return None
+    results = root.xpath("//serv:header/serv:response/serv:result/text()", namespaces=NS)
+    return None if not results else results[0].strip() == "SUCCESS"
+
+
+class CaseUndo:
+    """The undo bookkeeping of one case on one target (see the module docstring)."""
+
+    def __init__(self, case: Any, ctx: Any):
+        self.case = case
+        self.ctx = ctx
+        self.ledger: Ledger = getattr(ctx, "ledger", None) or Ledger()
+        self.mine: list[str] = []                        # entry ids of this case, oldest first
+        self.state: dict[str, dict[str, Any]] = {}       # entry id -> what we know
+        self.bodies: dict[int, str] = {}
+        self.step_entry: dict[int, str] = {}
+        self.saved: dict[tuple, str] = {}                # (api, keys) -> entry id of its restore
+        self.active = bool(writes_of(case))
+        self.own = own_steps(case) if self.active else set()
+
+    # -- bookkeeping ----------------------------------------------------------
+    def _base(self, step: Any) -> dict[str, Any]:
+        t = self.ctx.target
+        return {"case": self.case.id, "step": step.name, "target": t.name, "endpoint": t.endpoint,
+                "version": str(self.ctx.version), "site": step.site, "role": step.role,
+                "tag": self.ctx.unique}
+
+    def _open(self, op: str, **fields: Any) -> str:
+        entry_id = self.ledger.open(op, **fields)
+        self.mine.append(entry_id)
+        self.state[entry_id] = {"id": entry_id, "op": op, **fields}
+        return entry_id
+
+    def _update(self, entry_id: str, op: str, **fields: Any) -> None:
+        self.ledger.update(entry_id, op, **fields)
+        self.state[entry_id].update({"op": op, **fields})
+
+    def _created_keys(self) -> set[str]:
+        return {e["key"] for e in self.state.values() if e.get("op") == "created" and e.get("key")}
+
+    def _render(self, step: Any, variables: dict[str, str]) -> str | None:
+        as_xml = {k: xml_escape(v, quotes=False) for k, v in variables.items()}
+        try:
+            return render(step.body, as_xml, dict(step.templates))
+        except TemplateError:
+            return None   # the step itself reports it; nothing is sent
+
+    # -- hooks ------------------------------------------------------------------
+    def before(self, step: Any, variables: dict[str, str]) -> str | None:
+        """Called before a step is sent; a reason ends the case without sending it."""
+        if not self.active:
+            return None
+        kind = step_write(step)
+        if kind == "read":
+            return None
+        api = f"{step.service}.{step.api}"
+        body = self._render(step, variables)
+        if body is None:
+            return None
+        self.bodies[step.index] = body
+        if kind == "create" and api in CREATES:
+            plan = CREATES[api]
+            self.step_entry[step.index] = self._open(
+                "pending", kind="create", what=plan.kind, created_at=None, **self._base(step))
+        elif kind == "change" and api in RESTORES:
+            return self._save(step, api, body)
+        return None
+
+    def _save(self, step: Any, api: str, body: str) -> str | None:
+        tree = body_tree(body)
+        keys = tuple(key_texts(tree, OWNER_KEYS.get(api, ())))
+        if step.index in self.own or (keys and set(keys) <= self._created_keys()):
+            return None   # our own object: deleted at the end, nothing to restore
+        if (api, keys) in self.saved:
+            return None   # prior values already saved by an earlier change of the case
+        plan = RESTORES[api]
+        answer, why = send_call(self.ctx, plan.read_api, step.role, step.site, plan.read_body(tree))
+        if answer is None:
+            return (f"step {step.name!r} not sent: the prior values could not be saved first "
+                    f"({plan.read_api}: {why})")
+        restore_body = plan.rebuild(tree, answer)
+        entry = self._open("changed", kind="change", what=plan.what, key=" ".join(keys) or plan.what,
+                           undo={"api": api, "role": step.role, "site": step.site, "body": restore_body},
+                           **self._base(step))
+        self.saved[(api, keys)] = entry
+        self.step_entry[step.index] = entry
+        return None
+
+    def after(self, step: Any, record: Any, error: Any = None) -> None:
+        """Called once a step's answer (or its failure) is known."""
+        if not self.active:
+            return
+        kind = step_write(step)
+        if kind == "read" or step.index not in self.bodies:
+            return
+        api = f"{step.service}.{step.api}"
+        entry = self.step_entry.get(step.index)
+        root = _answer(record) if record.response else None
+        ok = _succeeded(root)
+        if root is None and isinstance(error, (EndpointUnreachable, WriteRefused)):
+            ok = False  # never sent: nothing was created or changed
+        if kind == "create" and entry is not None:
+            self._created(step, api, entry, root, ok)
+        elif kind == "change" and entry is not None and ok is False:
+            self._update(entry, "discarded", reason="the change failed or was never sent")
+            self.saved = {k: v for k, v in self.saved.items() if v != entry}
+        elif kind == "delete" and ok:
+            gone = set(key_texts(body_tree(self.bodies[step.index]), OWNER_KEYS.get(api, ())))
+            for eid, e in self.state.items():
+                if e.get("op") == "created" and e.get("key") in gone:
+                    self._update(eid, "undone", by="the case's own delete")
+
+    def _created(self, step: Any, api: str, entry: str, root: etree._Element | None, ok: bool | None) -> None:
+        plan = CREATES[api]
+        if ok is False:
+            self._update(entry, "discarded", reason="the create failed or was never sent")
+            return
+        if ok is None:
+            self._update(entry, "pending", reason=f"{step.api} got no readable answer: whether it created "
+                                                  f"anything is unknown; look for the run's tag "
+                                                  f"{self.ctx.unique!r} in the {plan.kind}s' names")
+            return
+        if plan.key_from == "response":
+            keys = [k.strip() for k in root.xpath(plan.key + "/text()", namespaces=NS) if k.strip()]
+        else:
+            keys = [k for k in key_texts(body_tree(self.bodies[step.index]), (plan.key,)) if k]
+        if not keys:
+            self._update(entry, "pending", reason=f"{step.api} succeeded but its answer names no {plan.key}")
+            return
+        if not plan.undoable_at(self.ctx.version) and self.ctx.target.embedded:
+            # only the embedded server gets here (blocked() skips the case elsewhere); it is
+            # thrown away with the run
+            self._update(entry, "discarded", reason=f"nothing removes a {plan.kind} before {plan.since}")
+            return
+        for i, key in enumerate(keys):
+            undo = {"api": plan.delete_api, "role": step.role, "site": step.site,
+                    "body": plan.delete_body.format(key=xml_escape(key, quotes=False))}
+            if i == 0:
+                self._update(entry, "created", key=key, undo=undo, created_at=_now())
+            else:
+                self._open("created", kind="create", what=plan.kind, key=key, undo=undo, created_at=_now(),
+                           **self._base(step))
+
+    def finish(self) -> None:
+        """Delete what the case created and restore what it changed, newest first.
+
+        A Ctrl-C meanwhile waits until the cleanup is done; pressed twice it abandons it (the
+        end-of-run sweep and ``webex-conformance cleanup`` are still there)."""
+        if not self.active:
+            return
+        interrupts = getattr(self.ctx, "interrupts", None)
+        with interrupts.critical() if interrupts else contextlib.nullcontext():
+            self._undo_all()
+
+    def _undo_all(self) -> None:
+        for entry_id in reversed(self.mine):
+            e = self.state[entry_id]
+            if e.get("op") not in ("created", "changed"):
+                continue
+            try:
+                why = undo_entry(self.ctx, e)
+            except Exception as exc:  # a bug of ours must not stop the other undos
+                why = f"internal error: {type(exc).__name__}: {exc}"
+            if why is None:
+                self._update(entry_id, "undone")
+            else:
+                self._update(entry_id, "failed", reason=why)
+
+
+def sweep(entries: list[dict[str, Any]], contexts: dict[str, Any], ledger: Ledger) -> list[dict[str, Any]]:
+    """At the end of a run: undo every entry still open (a case interrupted, a worker torn
+    down); returns the entries that stay open (the leftovers)."""
+    left = []
+    for e in reversed(entries):
+        ctx = contexts.get(f"{e.get('endpoint')}|{e.get('version')}")
+        if e.get("op") in ("created", "changed", "failed") and (e.get("undo") or {}).get("api") and ctx is not None:
+            try:
+                why = undo_entry(ctx, e)
+            except Exception as exc:
+                why = f"internal error: {type(exc).__name__}: {exc}"
+            if why is None:
+                ledger.update(e["id"], "undone", by="the end-of-run sweep")
+                continue
+            ledger.update(e["id"], "failed", reason=why)
+            e = {**e, "op": "failed", "reason": why}
+        left.append(e)
+    return list(reversed(left))

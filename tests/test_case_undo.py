@@ -1,0 +1,163 @@
+"""Per-case undo against a live reference server, the ledger, the sweep, leftovers and cleanup."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from conformance.cases import load_case_file
+from conformance.case_undo import send_call, sweep
+from conformance.config import load_config
+from conformance.cli import main
+from conformance.embedded import target_for_server
+from conformance.execute import RunContext, run_case
+from conformance.ledger import Ledger, leftover_record, read_open
+from conformance.server.serve import ReferenceServer
+from conformance.transport import Transport
+from conformance.versions import parse_version
+from conformance.write_guard import decide
+
+from safety_site import CREATE, FAILING_SETUP, JUDGED, SETSITE, ServeProcess, _emptied
+
+HEAD = '''id = "{id}"
+title = "t"
+introduced = "39.1.0"
+source = "s"
+apis = ["CreateMeeting"]
+kind = "behaviour"
+'''
+
+@pytest.fixture(scope="module")
+def server():
+    with ReferenceServer("42.6.0", test_paths=True) as s:
+        yield s
+
+
+def _ctx(server, transport, embedded=True, ledger=None):
+    target = target_for_server(server)
+    if not embedded:
+        target = dataclasses.replace(target, embedded=False)
+    ctx = RunContext(target, parse_version("42.6.0"), transport)
+    ctx.writes = decide(target, allow_writes=True)
+    ctx.ledger = ledger or Ledger()
+    return ctx
+
+
+def _case(tmp_path, text, cid="u"):
+    p = tmp_path / f"{cid}.toml"
+    p.write_text(HEAD.format(id=cid) + text, encoding="utf-8")
+    return load_case_file(p)
+
+
+def _meetings(server, unique):
+    return server.state.query("SELECT session_key FROM sessions WHERE conf_name LIKE ?", (f"%{unique}%",))
+
+
+def _facts(server):
+    return server.state.query("SELECT facts FROM sites WHERE key='main'")[0]["facts"]
+
+
+def test_a_passing_case_deletes_what_it_created(server, tmp_path):
+    with Transport(target_for_server(server).transport) as t:
+        ctx = _ctx(server, t)
+        r = run_case(_case(tmp_path, CREATE + JUDGED), ctx)
+    assert r.outcome == "pass", r.reason
+    entries = ctx.ledger.entries()
+    assert [e["op"] for e in entries] == ["pending", "created", "undone"]
+    assert entries[1]["key"] and entries[1]["undo"]["api"] == "meeting.DelMeeting"
+    assert _meetings(server, ctx.unique) == []
+
+
+def test_a_case_that_errors_after_writing_still_undoes_everything(server, tmp_path):
+    facts = _facts(server)
+    with Transport(target_for_server(server).transport) as t:
+        ctx = _ctx(server, t)
+        r = run_case(_case(tmp_path, CREATE + SETSITE + FAILING_SETUP + JUDGED), ctx)
+    assert r.outcome == "error" and "setup step 'fails'" in r.reason
+    assert _meetings(server, ctx.unique) == []
+    assert "u-" not in _facts(server)
+    assert _emptied(json.loads(_facts(server))) == _emptied(json.loads(facts))   # restored (emptied = absent)
+    ops = {e["id"]: e["op"] for e in ctx.ledger.entries()}
+    assert set(ops.values()) == {"undone"}
+
+
+def test_an_interrupt_during_a_step_still_undoes(server, tmp_path):
+    class Interrupting:
+        def __init__(self, inner):
+            self.inner, self.calls = inner, 0
+            self.settings = inner.settings
+
+        def send(self, url, data, idempotent):
+            self.calls += 1
+            if self.calls == 2:   # the judged GetMeeting, after the create
+                raise KeyboardInterrupt
+            return self.inner.send(url, data, idempotent)
+
+    with Transport(target_for_server(server).transport) as t:
+        ctx = _ctx(server, Interrupting(t))
+        with pytest.raises(KeyboardInterrupt):
+            run_case(_case(tmp_path, CREATE + JUDGED), ctx)
+    assert _meetings(server, ctx.unique) == []
+    assert [e["op"] for e in ctx.ledger.entries()][-1] == "undone"
+
+
+def test_ledger_files_sweep_and_leftovers(server, tmp_path):
+    a, b = Ledger(tmp_path, "gw0"), Ledger(tmp_path, "gw1")
+    target = target_for_server(server)
+    base = {"case": "c", "step": "s", "target": target.name, "endpoint": target.endpoint, "version": "42.6.0",
+            "site": "main", "role": "host", "tag": "t1"}
+    good = a.open("created", kind="create", what="meeting", key="999001",
+                  undo={"api": "meeting.DelMeeting", "role": "host", "site": "main",
+                        "body": "<meetingKey>999001</meetingKey>"}, **base)
+    closed = a.open("created", kind="create", what="meeting", key="1", undo={"api": "x.Y"}, **base)
+    a.update(closed, "undone")
+    b.open("pending", kind="create", what="event", **base)
+    a.close(), b.close()
+    (tmp_path / "ledger-gw1.jsonl").open("a").write('{"id": "cut sho')   # a killed process
+    still = read_open(tmp_path)
+    assert sorted(e["op"] for e in still) == ["created", "pending"]
+    with Transport(target.transport) as t:
+        ctx = _ctx(server, t)
+        left = sweep(still, {f"{target.endpoint}|42.6.0": ctx}, Ledger(tmp_path, "controller"))
+    # the meeting does not exist: its delete fails and it stays listed; the pending one has no key
+    assert len(left) == 2
+    records = [leftover_record(e, "reports/results.json") for e in left]
+    by_op = {r["what"]: r for r in records}
+    assert by_op["meeting"]["command"] == "webex-conformance cleanup reports/results.json"
+    assert "answered FAILURE" in by_op["meeting"]["reason"]
+    assert by_op["event"]["undo"] is None and "remove it by hand" in by_op["event"]["command"]
+    assert good in {r["id"] for r in records}
+
+
+def test_cleanup_command_retries_leftovers(tmp_path, monkeypatch, capsys):
+    site = ServeProcess(tmp_path)
+    try:
+        for k, v in site.env.items():
+            monkeypatch.setenv(k, v)
+        t = load_config(site.config)[0]
+        with Transport(t.transport) as tr:
+            ctx = RunContext(t, parse_version("42.6.0"), tr)
+            root, why = send_call(ctx, "meeting.CreateMeeting", "host", "main",
+                                  "<metaData><confName>leftover</confName></metaData>"
+                                  "<schedule><startDate>01/01/2030 10:00:00</startDate></schedule>")
+        assert why is None
+        key = root.xpath("//*[local-name()='meetingkey']/text()")[0]
+        lo = {"id": "a", "what": "meeting", "key": key, "action": "delete", "target": "refserve",
+              "endpoint": t.endpoint, "version": "42.6.0",
+              "undo": {"api": "meeting.DelMeeting", "role": "host", "site": "main",
+                       "body": f"<meetingKey>{key}</meetingKey>"}}
+        bad = {**lo, "id": "b", "key": "999999999", "undo": {**lo["undo"], "body": "<meetingKey>999999999</meetingKey>"}}
+        results = tmp_path / "results.json"
+        results.write_text(json.dumps({"format": "webex-conformance-results/1", "run": {"leftovers": [lo, bad]},
+                                       "results": []}))
+        assert main(["cleanup", str(results)]) == 2                     # which target?
+        assert main(["cleanup", str(results), "--config", str(site.config)]) == 1
+        left = json.loads(results.read_text())["run"]["leftovers"]
+        assert [x["id"] for x in left] == ["b"] and "FAILURE" in left[0]["reason"]
+        sessions = json.dumps(site.get("/_test/objects")["sessions"])
+        assert "leftover" not in sessions
+        out = capsys.readouterr().out
+        assert "1 undone, 1 left" in out
+    finally:
+        site.close()
