@@ -115,7 +115,7 @@ DEFECTS: list[Defect] = [
             "createmeeting-video-device-default")),
     Defect("getmeeting-pmr-short-sip-missing",
            "39.9.0: GetMeeting gives a Personal Room the site-qualified displayMeetingUrl, not its short SIP URL",
-           ("getmeeting-pmr-short-sip-url",)),
+           ("getmeeting-pmr-short-sip-url", "getmeeting-displaymeetingurl")),
     Defect("video-device-default-off",
            "39.9.0: scheduled meetings and events are not video-device-enabled by default",
            ("createmeeting-video-device-default", "createevent-video-device-default")),
