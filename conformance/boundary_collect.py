@@ -41,7 +41,10 @@ def register_profiles() -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    register_profiles()
+    # Only when asked for by name here (hypothesis's plugin loads it next); otherwise when a
+    # boundary test first needs them, so a run without boundary tests never imports hypothesis.
+    if config.getoption("hypothesis_profile", None) in PROFILES:
+        register_profiles()
     config.addinivalue_line("markers", "webex_boundary: a boundary test of a documented limit")
     config.addinivalue_line("markers", "kind_boundary: boundary tests (Hypothesis inputs around documented limits)")
     workerinput = getattr(config, "workerinput", None)
@@ -79,6 +82,7 @@ def _limits_dir(config: pytest.Config) -> Path | None:
 def search_settings(config: pytest.Config) -> SearchSettings:
     """The search phase's settings from the loaded Hypothesis profile (``dev`` by default)."""
     from hypothesis import settings
+    register_profiles()
     name = settings.get_current_profile_name()
     current = settings.get_profile("dev") if name == "default" else settings.default
     database = None
@@ -91,6 +95,7 @@ def search_settings(config: pytest.Config) -> SearchSettings:
 
 def _profile_name() -> str:
     from hypothesis import settings
+    register_profiles()
     name = settings.get_current_profile_name()
     return "dev" if name == "default" else name
 

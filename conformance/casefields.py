@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, TypeVar
 
 from . import errors
 
@@ -90,3 +90,29 @@ class Field:
         except etree.XPathError as exc:
             raise self.error(f"not a valid XPath ({exc}; prefixes: {', '.join(sorted(NS))}): {xpath!r}") from None
         return xpath
+
+
+T = TypeVar("T")
+
+
+def load_each(paths: Iterable[Path], load: Callable[[Path], T],
+              error: Callable[[Path, str, str], errors.CaseFileError] = CaseFileError,
+              ) -> tuple[list[T], list[errors.CaseFileError]]:
+    """Load every file with ``load``; a bad file (or a second use of an ``id``) becomes one
+    error and never stops the others, so one typo costs one item, not the run."""
+    loaded: list[T] = []
+    errs: list[errors.CaseFileError] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            item = load(path)
+        except errors.CaseFileError as err:
+            errs.append(err)
+            continue
+        ident = getattr(item, "id")
+        if ident in seen:
+            errs.append(error(path, "id", f"duplicate id {ident!r}, also used by {seen[ident]}"))
+            continue
+        seen[ident] = str(path)
+        loaded.append(item)
+    return loaded, errs

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .casefields import CaseFileError, Field
+from .casefields import CaseFileError, Field, load_each
 from .checks import CHECKS, FILE_KEYS, MailExpectation
 from .namespaces import SERVICES
 from .versions import Version, VersionError, VersionRange, documented, ALL_VERSIONS
@@ -402,19 +402,10 @@ def load_cases(directory: Path | str) -> LoadReport:
     if not directory.is_dir():
         report.errors.append(CaseFileError(directory, "", "not a directory of case files"))
         return report
-    seen: dict[str, str] = {}
-    for path in sorted(directory.rglob("*.toml")):
-        if path.name.startswith("_") or path.name == "headings.toml":
-            continue
-        try:
-            case = load_case_file(path)
-        except CaseFileError as err:
-            report.errors.append(err)
-            continue
-        if case.id in seen:
-            report.errors.append(CaseFileError(path, "id", f"duplicate id {case.id!r}, also used by {seen[case.id]}"))
-            continue
-        seen[case.id] = str(path)
-        report.cases.append(case)
+    paths = [p for p in sorted(directory.rglob("*.toml"))
+             if not p.name.startswith("_") and p.name != "headings.toml"]
+    cases, errs = load_each(paths, load_case_file)
+    report.cases.extend(cases)
+    report.errors.extend(errs)
     report.cases.sort(key=lambda c: (c.introduced, c.id))
     return report

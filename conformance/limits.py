@@ -17,6 +17,7 @@ from typing import Any
 
 from .cases import RUNNER_VALUES, ROLES, VALUE_PREFIXES
 from .errors import CaseFileError
+from .casefields import load_each
 from .namespaces import SERVICES
 from .versions import ALL_VERSIONS, Version, VersionError, VersionRange
 
@@ -349,18 +350,8 @@ def load_limits(directory: Path | str) -> LimitLoad:
     directory = Path(directory)
     if not directory.is_dir():
         return out
-    seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.toml")):
-        if path.name.startswith("_"):
-            continue
-        try:
-            limit = load_limit_file(path)
-        except LimitFileError as err:
-            out.errors.append(err)
-            continue
-        if limit.id in seen:
-            out.errors.append(LimitFileError(path, "id", f"duplicate id {limit.id!r}, also used by {seen[limit.id]}"))
-            continue
-        seen[limit.id] = str(path)
-        out.limits.append(limit)
+    paths = [p for p in sorted(directory.glob("*.toml")) if not p.name.startswith("_")]
+    limits, errs = load_each(paths, load_limit_file, LimitFileError)
+    out.limits.extend(limits)
+    out.errors.extend(errs)
     return out

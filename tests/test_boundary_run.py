@@ -16,12 +16,13 @@ from conformance.boundary_defects import boundary_tests
 from conformance.boundary_repro import save_failure
 from conformance.boundary_run import SearchSettings, run_limit
 from conformance.cli import main
-from conformance.embedded import EmbeddedServers
+from conformance.embedded import EmbeddedServers, target_for_server
 from conformance.execute import context_for
 from conformance.json_check import first_error
 from conformance.limits import load_limits
 from conformance.results import results_schema
 from conformance.server.root import all_defects
+from conformance.server.serve import ReferenceServer
 from conformance.versions import ALL_VERSIONS, documented
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,6 +96,29 @@ def test_each_seeded_defect_is_caught_at_the_bound(name):
                 assert "no reading explains" in r.reason, (name, r.reason)
 
 
+class InProcess:
+    """One reference server in this process, so a test can count the rows it holds
+    (EmbeddedServers run theirs in host processes of their own)."""
+
+    def __init__(self, defects=()):
+        self.server = ReferenceServer(V42, defects=defects)
+
+    def __enter__(self):
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.server.__exit__(*exc)
+
+    def target(self, version):
+        assert version == V42
+        return target_for_server(self.server)
+
+    def get(self, version):
+        assert version == V42
+        return self.server
+
+
 def _objects(servers, version):
     state = servers.get(version).state
     sessions = state.one("SELECT count(*) AS n FROM sessions")["n"]
@@ -104,7 +128,7 @@ def _objects(servers, version):
 
 @pytest.mark.parametrize("defect", [None, "confname-limit-129", "attendee-limit-off-by-one"])
 def test_created_objects_are_deleted_also_when_the_test_fails(defect):
-    with EmbeddedServers((defect,) if defect else ()) as servers:
+    with InProcess((defect,) if defect else ()) as servers:
         before = _objects(servers, V42)
         for limit_id in ("boundary/confname-128", "boundary/description", "boundary/attendees-per-call-50"):
             r = run(servers, limit_id, V42)
@@ -122,7 +146,7 @@ def test_an_interrupted_test_still_cleans_up(monkeypatch):
             raise KeyboardInterrupt
         return real(*a, **kw)
     monkeypatch.setattr(boundary_run, "judge_example", interrupt)
-    with EmbeddedServers() as servers:
+    with InProcess() as servers:
         before = _objects(servers, V42)
         with pytest.raises(KeyboardInterrupt):
             run(servers, "boundary/confname-128", V42)
