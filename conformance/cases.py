@@ -125,6 +125,14 @@ class Step:
     templates: tuple[tuple[str, str], ...] = ()    # (name, xml) for ${repeat:N:name}
     expect: tuple[Expectation, ...] = ()
     write: str | None = None                       # override of write_guard.classify(api)
+    requires: tuple[str, ...] = ()                 # fixtures needed only where this step runs
+
+    def runs_at(self, version: Version) -> bool:
+        """Setup always runs; a judged step runs where it has an applicable expectation."""
+        if not self.judged:
+            return True
+        e = self.expectation_for(version)
+        return e is not None and e.not_applicable is None
 
     def templated_fields(self) -> list[tuple[str, str]]:
         """(field, text) of every field whose ${...} placeholders are filled at run time."""
@@ -161,6 +169,8 @@ class Case:
     note: str = ""
     not_observable: str | None = None
     embedded_only: str | None = None               # reason: its writes cannot be undone on a real site
+    # (fixture, versions): needed only at those versions ({ fixture, versions } in requires)
+    requires_when: tuple[tuple[str, VersionRange], ...] = ()
 
     @property
     def test_id(self) -> str:
@@ -173,6 +183,23 @@ class Case:
             if e is not None and e.not_applicable is None:
                 return True
         return False
+
+    def steps_at(self, version: Version) -> tuple[Step, ...]:
+        """The steps that run at ``version`` (setup and applicable judged steps), in order."""
+        return tuple(s for s in self.steps if s.runs_at(version))
+
+    def requires_at(self, version: Version) -> tuple[str, ...]:
+        """The fixtures a target must provide to run this case at ``version``.
+
+        ``requires`` lists every fixture named anywhere (for markers and ``list``); a
+        fixture given with a version range, or by a step, is needed only where it applies,
+        so a fixture that exists only from some version does not skip the older ones.
+        """
+        conditional = {name for name, _ in self.requires_when} | {r for s in self.steps for r in s.requires}
+        names = [r for r in self.requires if r not in conditional]
+        names += [name for name, vr in self.requires_when if version in vr]
+        names += [r for s in self.steps_at(version) for r in s.requires]
+        return tuple(dict.fromkeys(names))
 
     def not_applicable_reason(self, version: Version) -> str:
         for s in self.steps:
@@ -193,7 +220,7 @@ class LoadReport:
 
 EXPECT_KEYS = ("versions", "not_applicable", *FILE_KEYS)
 STEP_KEYS = ("name", "api", "role", "site", "body", "idempotent", "security", "capture",
-             "templates", "expect", "write")
+             "templates", "expect", "write", "requires")
 CASE_KEYS = ("id", "title", "introduced", "source", "apis", "kind", "requires", "description",
              "note", "not_observable", "embedded_only", "step")
 WRITE_KINDS = ("read", "create", "change", "delete")   # step.write (conformance.write_guard)
@@ -247,8 +274,42 @@ def _step(d: Any, index: int, path: Path) -> Step:
     write = d.get("write")
     if write is not None and write not in WRITE_KINDS:
         raise at.child("write").error(f"must be one of {', '.join(WRITE_KINDS)}, not {write!r}")
+    requires = _fixture_names(at.child("requires"), at.optional(d, "requires", list, []))
     return Step(index, at.optional(d, "name", str, api), service, api, role,
-                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, write)
+                site, body, idem, tables["security"], tables["capture"], tables["templates"], parsed, write,
+                requires)
+
+
+def _fixture(at: Field, name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise at.error("must be a fixture name or a { fixture, versions } table")
+    if name not in FIXTURES:
+        raise at.error(f"unknown fixture {name!r} (known: {', '.join(FIXTURES)})")
+    return name
+
+
+def _fixture_names(at: Field, value: list) -> tuple[str, ...]:
+    return tuple(_fixture(at.child(i), r) for i, r in enumerate(at.typed(value, list)))
+
+
+def _requires(at: Field, value: Any) -> tuple[tuple[str, ...], tuple[tuple[str, VersionRange], ...]]:
+    """``requires``: fixture names, or tables ``{ fixture = "captcha", versions = ">= 39.10.0" }``
+    for a fixture needed only at some versions; returns (plain names, (name, range) pairs)."""
+    at.typed(value, list)
+    plain: list[str] = []
+    when: list[tuple[str, VersionRange]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            where = at.child(i)
+            where.only(item, ("fixture", "versions"))
+            name = _fixture(where.child("fixture"), where.required(item, "fixture", str))
+            try:
+                when.append((name, VersionRange.parse(where.required(item, "versions", str))))
+            except VersionError as exc:
+                raise where.child("versions").error(str(exc)) from None
+        else:
+            plain.append(_fixture(at.child(i), item))
+    return tuple(plain), tuple(when)
 
 
 def _check_overlap(expects: tuple[Expectation, ...], where: str, path: Path) -> None:
@@ -304,10 +365,7 @@ def load_case_file(path: Path) -> Case:
     kind = at.required(data, "kind", str)
     if kind not in KINDS:
         raise at.child("kind").error(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
-    requires = at.child("requires").str_list(data.get("requires", []))
-    for i, r in enumerate(requires):
-        if r not in FIXTURES:
-            raise at.child("requires").child(i).error(f"unknown fixture {r!r} (known: {', '.join(FIXTURES)})")
+    plain, requires_when = _requires(at.child("requires"), data.get("requires", []))
     not_observable = data.get("not_observable")
     if not_observable is not None:
         at.child("not_observable").typed(not_observable, str)
@@ -321,9 +379,10 @@ def load_case_file(path: Path) -> Case:
     embedded_only = data.get("embedded_only")
     if embedded_only is not None and (not isinstance(embedded_only, str) or not embedded_only.strip()):
         raise at.child("embedded_only").error("must be the reason, as a non-empty string")
-    case = Case(cid, title, introduced, source, apis, kind, steps, str(path), requires,
+    every = tuple(dict.fromkeys((*plain, *(n for n, _ in requires_when), *(r for s in steps for r in s.requires))))
+    case = Case(cid, title, introduced, source, apis, kind, steps, str(path), every,
                 at.optional(data, "description", str, ""), at.optional(data, "note", str, ""), not_observable,
-                embedded_only)
+                embedded_only, requires_when)
     _check_writes(case, path)
     return case
 

@@ -90,7 +90,7 @@ def _read_mails(transport: Transport, url: str) -> list[dict]:
     return data
 
 
-def _cannot_run(case: Case, target: Target) -> tuple[str, str] | None:
+def _cannot_run(case: Case, target: Target, version: Version) -> tuple[str, str] | None:
     """(outcome, reason) when ``target`` lacks what ``case`` needs, else None.
 
     A real site that does not provide a fixture, a site, a credential or a value skips
@@ -98,11 +98,11 @@ def _cannot_run(case: Case, target: Target) -> tuple[str, str] | None:
     an error in the project, never a quiet skip.
     """
     outcome = "error" if target.embedded else "skip"
-    for name in case.requires:
+    for name in case.requires_at(version):
         if name not in target.provides:
             return outcome, f"requires fixture {name!r}"
     captured: set[str] = set()
-    for step in case.steps:
+    for step in case.steps_at(version):  # a step that does not run here needs nothing
         if step.site != "main" and step.site not in target.sites:
             return outcome, f"requires fixture {SITE_FIXTURES[step.site]!r}"
         if step.role == "access-token" and "access-token" not in target.provides:
@@ -158,7 +158,7 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
         return "not-applicable", f"not observable over the API: {case.not_observable}"
     if not case.applies_to(version):
         return "not-applicable", case.not_applicable_reason(version)
-    gap = _cannot_run(case, ctx.target)
+    gap = _cannot_run(case, ctx.target, version)
     if gap:
         outcome, why = gap
         return outcome, f"{why}, which target {ctx.target.name!r} does not provide"

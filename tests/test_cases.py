@@ -66,6 +66,15 @@ def test_good_case_loads(tmp_path):
     (lambda t: t.replace("= '^", "= '(["), "step[0].expect[0].matches.//use:lastLoginTime", "regular expression"),
     (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = ["a-unicorn"]'), "requires[0]", "unknown fixture"),
     (lambda t: t.replace('absent = ["//use:lastLoginTime"]', 'absent = ["//zz:lastLoginTime"]'), "step[0].expect[1].absent[0]", "not a valid XPath"),
+    (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = [{ fixture = "captcha" }]'),
+     "requires[0].versions", "missing required field"),
+    (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = [{ fixture = "captcha", versions = "> 1" }]'),
+     "requires[0].versions", ""),
+    (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = [{ fixture = "unicorn", versions = "all" }]'),
+     "requires[0].fixture", "unknown fixture"),
+    (lambda t: t.replace('kind = "element"', 'kind = "element"\nrequires = [3]'), "requires[0]", "fixture name"),
+    (lambda t: t.replace('role = "site-admin"', 'role = "site-admin"\nrequires = ["a-unicorn"]'),
+     "step[0].requires[0]", "unknown fixture"),
     (lambda t: t.replace('<maximumNum>5</maximumNum>', '<maximumNum>${sesions.pmr}</maximumNum>'), "step[0].body", "unknown placeholder ${sesions.pmr}"),
     (lambda t: t.replace('kind = "element"', 'kind = "element"\ncolour = "red"'), "colour", "unknown field"),
     (lambda t: t + '\n[[step]]\napi = "user.GetUser"\nrole = "host"\n[[step.expect]]\nversions = "all"\nexception_id = "15"\n',
@@ -122,3 +131,19 @@ def test_the_projects_cases_load_clean():
     assert [str(e) for e in report.errors] == []
     files = [p for p in root.rglob("*.toml") if p.name != "headings.toml" and not p.name.startswith("_")]
     assert sorted(c.path for c in report.cases) == sorted(str(p) for p in files)  # every file is one case
+
+
+def test_requires_per_version_range_and_per_step(tmp_path):
+    """A fixture that exists only from some version must not skip the case at older ones."""
+    text = GOOD.replace('kind = "element"', 'kind = "element"\nrequires = ["history", '
+                        '{ fixture = "captcha", versions = ">= 39.10.0" }]')
+    text = text.replace('versions = "< 39.2.0"', 'versions = "< 39.2.0"\nnot_applicable = "new"')
+    text = text.replace('result = "SUCCESS"\nabsent = ["//use:lastLoginTime"]\n', "")
+    text += ('\n[[step]]\napi = "user.GetUser"\nrole = "host"\nrequires = ["mail-sink"]\n'
+             '[[step.expect]]\nversions = ">= 42.1.0"\nresult = "SUCCESS"\n')
+    case = load_case_file(write(tmp_path, text))
+    assert case.requires == ("history", "captcha", "mail-sink")   # every name, for markers and list
+    assert case.requires_at(parse_version("39.9.0")) == ("history",)
+    assert case.requires_at(parse_version("39.10.0")) == ("history", "captcha")
+    assert case.requires_at(parse_version("42.6.0")) == ("history", "captcha", "mail-sink")
+    assert [s.api for s in case.steps_at(parse_version("39.10.0"))] == ["LstsummaryUser"]

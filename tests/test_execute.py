@@ -119,6 +119,24 @@ def test_missing_fixture_skips_with_its_name_on_a_real_site(tmp_path, ctx):
     assert r.outcome == "skip" and "requires a site-admin credential on the main site" in r.reason
 
 
+def test_a_fixture_needed_only_at_some_versions_skips_only_there(tmp_path, ctx):
+    """``requires`` with a version range or on a step: a site without the fixture still runs
+    the versions that do not need it (39.10.0's CAPTCHA must not skip 39.3.0's promise)."""
+    ctx.target = dataclasses.replace(ctx.target, provides=frozenset(), embedded=False)
+    ranged = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], cid="ranged",
+                  extra='requires = [{ fixture = "mail-sink", versions = ">= 42.6.0" }]')
+    stepped = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"']),
+                              ({"more": 'requires = ["mail-sink"]', "body": "<x>${captcha.id}</x>"},
+                               ['versions = ">= 42.6.0"\nresult = "SUCCESS"', 'versions = "< 42.6.0"\nnot_applicable = "new"'])],
+                   cid="stepped")
+    for c in (ranged, stepped):
+        r = run_case(c, ctx)
+        assert r.outcome == "skip" and "'mail-sink'" in r.reason, c.id
+        ctx.version = parse_version("42.5.0")
+        assert run_case(c, ctx).outcome == "pass", c.id
+        ctx.version = parse_version("42.6.0")
+
+
 def test_a_gap_in_the_embedded_server_is_an_error_not_a_skip(tmp_path, ctx):
     c = case(tmp_path, [({}, ['versions = "all"\nresult = "SUCCESS"'])], extra='requires = ["mail-sink"]')
     ctx.target = dataclasses.replace(ctx.target, provides=frozenset())

@@ -17,6 +17,7 @@ from conformance.cases import load_cases
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import captcha, ep, ep_contacts, ep_recordings, ep_sessions
+from conformance.server.handlers.captcha import CAPTCHA_AFTER
 from conformance.versions import from_server_report, parse_version
 from refclient import ServiceClient, exception_id, result, texts
 
@@ -192,8 +193,12 @@ def test_anonymous_pmr_is_trimmed_from_39_3(servers):
     after = session_info(servers("39.3.0"), "sessions.pmr", role=None)
     assert not PMR_TRIMMED & set(after.children())
     assert after.text("//ep:metaData/ep:confName") and after.text("//ep:sessionPassword") is None
-    # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0
-    assert "hostKey" in session_info(servers("39.3.0"), "sessions.meeting", role=None).children()
+    # a meeting that is not a Personal Room keeps its full anonymous answer until 39.9.0,
+    # except the host key, which an anonymous caller gets no more than a signed-in attendee
+    meeting = session_info(servers("39.3.0"), "sessions.meeting", role=None).children()
+    assert "telephony" in meeting and "host" in meeting and "hostKey" not in meeting
+    assert "hostKey" not in session_info(servers("39.3.0"), "sessions.meeting", role="attendee").children()
+    assert "hostKey" in session_info(servers("39.3.0"), "sessions.meeting").children()
     # the signed-in host still gets everything
     assert PMR_TRIMMED <= set(session_info(servers("39.3.0"), "sessions.pmr").children())
 
@@ -213,17 +218,36 @@ def test_signed_in_attendee_never_sees_the_host_key(servers):
     assert r.text("//ep:isCreator") == "false"
 
 
-def test_captcha_from_39_10(servers):
+def test_captcha_only_after_failed_anonymous_lookups_from_39_10(servers):
+    """The notes' CAPTCHA examples are both "not found" failures: a valid anonymous lookup
+    is answered without a CAPTCHA; an unknown meeting is "not found" first, and only
+    repeated failures carry a CAPTCHA ID and then ask for the CAPTCHA."""
     s = servers("39.10.0")
-    missing = session_info(s, "sessions.pmr", role=None)
-    assert (missing.result, missing.reason) == ("FAILURE", "CAPTCHA ID and word are invalid or missing")
-    assert missing.value == s.values["captcha.id"]
+    assert session_info(s, "sessions.pmr", role=None).result == "SUCCESS"
+
+    def unknown(extra: str = ""):
+        return s.call("GetSessionInfo", f"<sessionKey>999999999</sessionKey>{extra}", None)
+
+    first = unknown()
+    assert (first.result, first.reason, first.value) == ("FAILURE", "Corresponding Meeting not found", None)
+    for _ in range(CAPTCHA_AFTER - 2):
+        assert unknown().value is None
+    asked = unknown()
+    assert (asked.reason, asked.value) == ("Corresponding Meeting not found", s.values["captcha.id"])
+    refused = unknown()
+    assert (refused.reason, refused.value) == ("CAPTCHA ID and word are invalid or missing", s.values["captcha.id"])
+    good = f"<CAPTCHAID>{s.values['captcha.id']}</CAPTCHAID><CAPTCHAWord>{s.values['captcha.word']}</CAPTCHAWord>"
+    assert unknown(good).reason == "Corresponding Meeting not found"
+    assert session_info(s, "sessions.pmr", role=None).result == "SUCCESS"   # other subjects never asked
     wrong = s.call("GetSessionInfo", f"<sessionKey>{s.values['sessions.pmr']}</sessionKey>"
                    f"<CAPTCHAID>{s.values['captcha.id']}</CAPTCHAID><CAPTCHAWord>nope</CAPTCHAWord>", None)
     assert wrong.reason == "CAPTCHA ID and word are invalid or missing"
     assert session_info(s, "sessions.pmr", role=None, captcha=True).result == "SUCCESS"
-    assert session_info(servers("39.9.0"), "sessions.pmr", role=None).result == "SUCCESS"
-    assert session_info(servers("42.6.0", ("captcha-not-enforced",)), "sessions.pmr", role=None).result == "SUCCESS"
+    old = servers("39.9.0")
+    for _ in range(CAPTCHA_AFTER + 1):
+        assert old.call("GetSessionInfo", "<sessionKey>999999999</sessionKey>", None).value is None
+    refusing = servers("39.10.0", ("captcha-before-lookup",))
+    assert session_info(refusing, "sessions.pmr", role=None).reason == "CAPTCHA ID and word are invalid or missing"
 
 
 def test_enable_event_meaning_changes_in_42_1(servers):

@@ -20,6 +20,7 @@ from conformance.cases import load_cases
 from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import user
+from conformance.server.handlers.captcha import CAPTCHA_AFTER
 from refclient import outcome, texts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -285,12 +286,17 @@ def test_upload_refuses_bad_input(server):
 
 # --- GetUserCard: 39.10.0 CAPTCHA ------------------------------------------------------
 
-def test_anonymous_getusercard_needs_a_captcha_from_39_10(server):
+def test_anonymous_getusercard_gets_a_captcha_after_failed_lookups_from_39_10(server):
     c = server("39.10.0")
-    root = c.call("GetUserCard", "<webExId>host1</webExId>", role=None)
+    assert outcome(c.call("GetUserCard", "<webExId>host1</webExId>", role=None))[0] == "SUCCESS"
+    for _ in range(CAPTCHA_AFTER):
+        root = c.call("GetUserCard", "<webExId>nobody</webExId>", role=None)
+        assert outcome(root) == ("FAILURE", "030001")
+    values = c.srv.values
+    assert root.findtext(".//serv:value", namespaces=NS) == values["captcha.id"]
+    root = c.call("GetUserCard", "<webExId>nobody</webExId>", role=None)
     assert outcome(root) == ("FAILURE", "999999")
     assert "CAPTCHA" in root.findtext(".//serv:reason", namespaces=NS)
-    values = c.srv.values
     good = f"<CAPTCHAID>{values['captcha.id']}</CAPTCHAID><CAPTCHAWord>{values['captcha.word']}</CAPTCHAWord>"
     root = c.call("GetUserCard", "<webExId>host1</webExId>" + good, role=None)
     assert texts(root, "//use:personalMeetingRoomURL") == ["https://refsite.webex.com/meet/host1"]

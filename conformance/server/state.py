@@ -65,6 +65,9 @@ class State:
         self.path = path
         self.lock = threading.RLock()
         self._depth = 0  # transaction nesting, touched only while holding the lock
+        # failed anonymous lookups per subject (39.10.0 CAPTCHA): kept outside SQLite because
+        # the failing call's transaction is rolled back with its FAILURE answer
+        self.anonymous_failures: dict[str, int] = {}
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         if path != ":memory:":

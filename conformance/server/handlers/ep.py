@@ -28,11 +28,15 @@ DEFECTS: list[Defect] = [
            version="11.0.0 SP22"),
     Defect("getapiversion-duplicate-apiversion", "GetAPIVersion repeats apiVersion (not schema-valid)",
            ("ep-no-schema-change-42.4.0", "ep-no-schema-change-sp10", "getapiversion-apiver"), version="42.4.0"),
+    Defect("release-stuck-at-sp10", "GetAPIVersion's release says SP10 whatever service pack the server runs",
+           ("getapiversion-apiver",), version="11.0.0 SP20"),
 ]
 
 
 def _release(call: Call) -> str:
     v = call.version
+    if v.sp is not None and call.defect("release-stuck-at-sp10"):
+        return "SP10"
     return f"SP{v.sp}" if v.sp is not None else f"{v.major}.{v.minor}.{v.patch}"
 
 

@@ -72,6 +72,9 @@ DEFECTS: list[Defect] = [
     Defect("delrecording-mail-always-permanent",
            "DelRecording's notification says 'permanently deleted' even when the recording went to the trash",
            ("delrecording-notifies-host",)),
+    Defect("delrecording-mails-owner-too",
+           "DelRecording mails the host also when the host deleted their own recording (42.3.0)",
+           ("delrecording-notifies-host",)),
 ]
 
 # placeholder -> (id, host, kind, service type, name, days ago, shared to)
@@ -233,7 +236,7 @@ def del_recording(call: Call) -> list:
             call.db.execute("DELETE FROM recordings WHERE recording_id=?", (rid,))
         else:
             call.db.execute("UPDATE recordings SET state='trash' WHERE recording_id=?", (rid,))
-    by_other = row["host"].lower() != me.webex_id.lower()
+    by_other = row["host"].lower() != me.webex_id.lower() or call.defect("delrecording-mails-owner-too")
     if by_other and (call.since("42.3.0") or call.defect("delrecording-mail-before-42-3")) \
             and not call.defect("delrecording-no-mail"):
         _mail(call, row, permanently)

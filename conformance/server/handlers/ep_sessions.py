@@ -41,7 +41,7 @@ from ..call import Call
 from ..failures import ACCESS_DENIED, MEETING_NOT_FOUND, NO_RECORD, ApiFailure
 from ..routes import handler
 from ..wire import fmt_date, xsd_bool
-from .captcha import check_captcha
+from .captcha import guard_anonymous_lookup
 from .addresses import display_meeting_url, meeting_link, sip_url, skype_url
 from .listing import matching_records, page
 from .numbers import parse_key
@@ -159,9 +159,11 @@ def _full_answer(call: Call, row: Any) -> list[tuple[str, etree._Element]]:
     host = call.db.user_row(call.site, row["host"])
     caller = call.account
     is_owner = caller is not None and caller.webex_id.lower() == row["host"].lower()
-    # Signed-in attendees never see the host key; anonymous callers did until the
-    # 39.3.0/39.9.0 trimming removed it (see _anonymous_view).
-    privileged = caller is None or is_owner or caller.is_admin
+    # Only the host and admins see the host key.  The one exception the notes show: 39.3.0's
+    # comparison has it in the old anonymous answer for a Personal Room (trimmed from 39.3.0,
+    # see _anonymous_view).  For other sessions an anonymous caller gets no more than a
+    # signed-in attendee: the notes never show an anonymous answer with their host key.
+    privileged = is_owner or (caller is not None and caller.is_admin) or (caller is None and kind == "pmr")
     is_cet = bool(row["is_cet"])
     is_meeting = kind in ("meeting", "pmr", "webinar")
     urls = _video_urls(call, row)
@@ -249,8 +251,7 @@ def _anonymous_view(call: Call, row: Any, items: list[tuple[str, etree._Element]
 
 @handler("ep", "GetSessionInfo", anonymous=True)
 def get_session_info(call: Call) -> list:
-    check_captcha(call)
-    row = find_session(call, session_key(call))
+    row = guard_anonymous_lookup(call, call.text("sessionKey") or "", lambda: find_session(call, session_key(call)))
     items = _full_answer(call, row)
     if call.account is None:
         items = _anonymous_view(call, row, items)

@@ -89,8 +89,7 @@ DEFECTS: list[Defect] = [
     Defect("autorecord-returned-early", "GetMeeting and LstMeeting return autoRecord before SP21 introduced it",
            _AUTOREC + ("createmeeting-video-device-default", "getmeeting-cet-elements", "getmeeting-displaymeetingurl",
                        "getmeeting-pmr-short-sip-url", "getmeeting-sipurl-for-cet-meeting",
-                       "meeting-audio-none-or-other-not-video-device", "meeting-hq-hd-ignored",
-                       "setmeeting-confname-128", "suspended-site-free-meeting"), version="11.0.0 SP20"),
+                       "meeting-audio-none-or-other-not-video-device", "setmeeting-confname-128", "suspended-site-free-meeting"), version="11.0.0 SP20"),
     Defect("autorecord-site-not-forced",
            "SP21: on a site that records every meeting, GetMeeting shows the requested autoRecord, not true",
            ("autorecord-site-forces-recording",)),
@@ -105,6 +104,9 @@ DEFECTS: list[Defect] = [
            ("getmeeting-cet-elements", "meeting-audio-none-or-other-not-video-device")),
     Defect("displaymeetingurl-missing-getmeeting", "39.3.0: GetMeeting does not return displayMeetingUrl",
            ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url")),
+    Defect("displaymeetingurl-keeps-site-domain",
+           "39.3.0: GetMeeting's displayMeetingUrl keeps the site name (<number>@<site>.webex.com)",
+           ("getmeeting-displaymeetingurl",), version="39.5.0"),
     Defect("displaymeetingurl-returned-early", "GetMeeting returns displayMeetingUrl before 39.3.0 introduced it",
            ("getmeeting-displaymeetingurl", "getmeeting-pmr-short-sip-url", "getmeeting-sipurl-for-cet-meeting"),
            version="39.2.0"),
@@ -113,7 +115,7 @@ DEFECTS: list[Defect] = [
             "createmeeting-video-device-default")),
     Defect("getmeeting-pmr-short-sip-missing",
            "39.9.0: GetMeeting gives a Personal Room the site-qualified displayMeetingUrl, not its short SIP URL",
-           ("getmeeting-pmr-short-sip-url",)),
+           ("getmeeting-pmr-short-sip-url", "getmeeting-displaymeetingurl")),
     Defect("video-device-default-off",
            "39.9.0: scheduled meetings and events are not video-device-enabled by default",
            ("createmeeting-video-device-default", "createevent-video-device-default")),
@@ -401,6 +403,8 @@ def _display_meeting_url(call: Call, row: sqlite3.Row) -> str:
     """The shared form; the defect gives a Personal Room its site-qualified address instead of the short one."""
     if row["kind"] == "pmr" and call.since("39.9.0") and call.defect("getmeeting-pmr-short-sip-missing"):
         return sip_url(call.site.name, row)
+    if call.defect("displaymeetingurl-keeps-site-domain"):
+        return f"{row['session_key']}@{call.site.name}.webex.com"
     return display_meeting_url(call.site.name, row, short_pmr=call.since("39.9.0"))
 
 

@@ -87,8 +87,7 @@ DEFECTS: list[Defect] = [
     Defect("attendeesendvideo-returned-early",
            "GetTrainingSession returns attendeeSendVideo before SP11 introduced it (every Get is then "
            "invalid against that version's schema)",
-           ("trainingsession-attendeesendvideo-set", "gettrainingsession-no-autorecord",
-            "trainingsession-create-hqhd-ignored", "trainingsession-set-hqhd-ignored"),
+           ("trainingsession-attendeesendvideo-set", "gettrainingsession-no-autorecord"),
            version="11.0.0 SP10"),
     Defect("training-confname-limit-129",
            "SP11: Create/SetTrainingSession accept a confName of 129 display characters", _CONFNAME),

@@ -12,7 +12,7 @@ Documented changes carried here:
 - 39.2.0: LstsummaryUser returns ``lastLoginTime`` (MM/DD/YYYY HH:MM:SS).
 - 39.9.0: GetUser and GetMe return ``displayMeetingUrl`` (the user's PMR short SIP URL).
 - 39.10.0: LstsummaryUser returns ``personalMeetingRoomURL``; anonymous GetUserCard needs
-  a CAPTCHA (``captcha.check_captcha``).
+  a CAPTCHA (``captcha.guard_anonymous_lookup``).
 - 39.11.0: LstsummaryUser filters on ``modifiedDateStart``/``modifiedDateEnd`` (at most
   90 days apart, else 999999) and returns ``lastModifiedTime``.
 - 42.6.0: on a suspended site a site administrator's CreateUser/SetUser is refused with
@@ -36,7 +36,7 @@ from ..failures import ACCESS_DENIED, SITE_SUSPENDED, USER_NOT_FOUND, ApiFailure
 from ..models import Account
 from ..routes import handler
 from ..wire import fmt_date, parse_date
-from .captcha import check_captcha
+from .captcha import guard_anonymous_lookup
 from .addresses import pmr_url, short_sip_url
 from .listing import matching_records, page
 from .shapes import read_shape
@@ -379,15 +379,18 @@ def get_user_card(call: Call) -> list:
 
     Request: ``webExId``; anonymous callers add ``CAPTCHAID``/``CAPTCHAWord`` from 39.10.0.
     """
-    check_captcha(call, "getusercard-captcha-not-enforced")
     webex_id = call.text("webExId") or call.text("webExID")
     if not webex_id:
         if call.account is None:
             raise ApiFailure("999999", "Missing required element: webExId")
         webex_id = call.account.webex_id
-    row = call.db.user_row(call.site, webex_id)
-    if row is None or not row["active"]:
-        raise ApiFailure(*USER_NOT_FOUND)
+
+    def lookup():
+        found = call.db.user_row(call.site, webex_id)
+        if found is None or not found["active"]:
+            raise ApiFailure(*USER_NOT_FOUND)
+        return found
+    row = guard_anonymous_lookup(call, webex_id, lookup, "getusercard-captcha-not-enforced")
     u = call.E("use")
     out = [u.webExId(row["webex_id"]), u.firstName(row["first_name"]), u.lastName(row["last_name"])]
     if row["display_name"]:
