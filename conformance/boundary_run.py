@@ -10,6 +10,7 @@ failing or interrupted test leaves nothing behind that the API could delete.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import time
 from dataclasses import dataclass, field
@@ -133,22 +134,30 @@ class _Session:
         if api.setup is None:
             return None
         if index not in self.objects:
-            parsed = self.plain(api.setup, api.role, {})
-            found = parsed.root.xpath(api.setup.capture, namespaces=NS)
-            value = _text_of(found)
-            if not value:
-                raise BoundaryAbort(f"setup {api.setup.api}: nothing at {api.setup.capture}")
-            self.objects[index] = value
+            with self.critical():   # the setup object's key is kept before a signal may stop us
+                parsed = self.plain(api.setup, api.role, {})
+                found = parsed.root.xpath(api.setup.capture, namespaces=NS)
+                value = _text_of(found)
+                if not value:
+                    raise BoundaryAbort(f"setup {api.setup.api}: nothing at {api.setup.capture}")
+                self.objects[index] = value
         return self.objects[index]
+
+    def critical(self) -> Any:
+        """Ctrl-C/SIGTERM deferred (``conformance.interrupts``) from a create until its key is
+        kept, and through a delete: an interrupt then never leaves an object nobody knows."""
+        interrupts = getattr(self.ctx, "interrupts", None)
+        return interrupts.critical() if interrupts is not None else contextlib.nullcontext()
 
     def teardown(self) -> None:
         """Delete what the examples created, then what setup made; never raises."""
-        self._delete_pending()
-        for index, obj in list(self.objects.items()):
-            api = self.limit.apis[index]
-            if api.teardown is not None:
-                self._quietly(api.teardown, {"object": obj}, role=api.role)
-        self.objects.clear()
+        with self.critical():
+            self._delete_pending()
+            for index, obj in list(self.objects.items()):
+                api = self.limit.apis[index]
+                if api.teardown is not None:
+                    self._quietly(api.teardown, {"object": obj}, role=api.role)
+            self.objects.clear()
 
     def _quietly(self, call: Call, extra: dict[str, str], role: str) -> None:
         try:
@@ -172,19 +181,20 @@ class _Session:
                 data = data.replace(_marker(name), text.encode("utf-8"))
         except (TemplateError, EnvelopeError) as exc:
             raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
-        exchange = self.send(data, idempotent=not api.writes)
-        self.examples += 1
-        label = ex.label
-        try:
-            parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
-        except ResponseError as exc:
-            verdicts = [Verdict(f"boundary:{label}", "fail", prediction.expected_text(), exc.reason)]
-            return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange)
-        if api.created and parsed.result == "SUCCESS" and api.delete is not None:
-            created = _text_of(parsed.root.xpath(api.created, namespaces=NS))
-            if created:
-                self.pending.append((api.delete, created, api.role))
-                self._delete_pending()
+        with self.critical():
+            exchange = self.send(data, idempotent=not api.writes)
+            self.examples += 1
+            label = ex.label
+            try:
+                parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
+            except ResponseError as exc:
+                verdicts = [Verdict(f"boundary:{label}", "fail", prediction.expected_text(), exc.reason)]
+                return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange)
+            if api.created and parsed.result == "SUCCESS" and api.delete is not None:
+                created = _text_of(parsed.root.xpath(api.created, namespaces=NS))
+                if created:
+                    self.pending.append((api.delete, created, api.role))
+                    self._delete_pending()
         verdicts, seen = judge_example(prediction, parsed, label, api.accept_codes)
         self.tracker.observe(prediction, seen, f"{label} on {api.name}")
         failed = any(v.outcome == "fail" for v in verdicts)
