@@ -63,7 +63,7 @@ def bench_main_job(workers: int, keep: str | None = None) -> None:
         bodies = []
         for v, text in sent:
             srv = by_version[v]
-            pw = {a["webExID"]: a["password"] for a in srv.seed["accounts"].values()}
+            pw = {a.webex_id: a.password for a in srv.seed.accounts.values()}
             who = re.search(r"<webExID>([^<]*)</webExID>", text)
             text = text.replace("<password>***</password>",
                                 f"<password>{pw.get(who.group(1), '') if who else ''}</password>")
