@@ -67,7 +67,7 @@ def bench_main_job(workers: int, keep: str | None = None) -> None:
             who = re.search(r"<webExID>([^<]*)</webExID>", text)
             text = text.replace("<password>***</password>",
                                 f"<password>{pw.get(who.group(1), '') if who else ''}</password>")
-            text = text.replace("<accessToken>***</accessToken>", f"<accessToken>{srv.seed['token']}</accessToken>")
+            text = text.replace("<accessToken>***</accessToken>", f"<accessToken>{srv.seed.token}</accessToken>")
             bodies.append((srv.url, text.encode("utf-8")))
         with requests.Session() as s:
             t0 = time.perf_counter()
