@@ -170,12 +170,13 @@ def _offsets(st, near: int, far_low: int, far_high: int):
                      st.integers(far_low, far_high)).map(pick)
 
 
-def _steps(limit: Limit, bounds: tuple[int, ...], offset: int) -> list[int]:
-    """The sizes of one draw: each bound's step (accepted side, refused side), moved by ``offset``."""
+def _steps(limit: Limit, bounds: tuple[int, ...], offset: int, no_limit: bool = False) -> list[int]:
+    """The sizes of one draw: each bound's step (accepted side, refused side), moved by
+    ``offset``; at a version without the limit only what later versions refuse."""
     sizes: list[int] = []
     for bound in bounds:
-        sizes += [bound + offset, (limit.band_max or bound) + 1 + offset]
-    if limit.min is not None and limit.min >= 1:
+        sizes += ([] if no_limit else [bound + offset]) + [(limit.band_max or bound) + 1 + offset]
+    if limit.min is not None and limit.min >= 1 and not no_limit:
         sizes += [limit.min - 1 + offset, limit.min + offset]
     floor = 1 if limit.unit in ("items-per-call", "bytes") else (limit.min or 0)
     if limit.unit == "display-characters":
@@ -213,7 +214,7 @@ def strategy(limit: Limit, rule: Rule):
         def draw_text(draw):
             offset = draw(_offsets(st, 3, -biggest // 2, biggest // 2))
             parts = draw(content)
-            return tuple(_cycle(parts, n) for n in _steps(limit, bounds, offset))
+            return tuple(_cycle(parts, n) for n in _steps(limit, bounds, offset, rule.no_limit))
         return draw_text()
     if limit.unit == "items-per-call":
         @st.composite
@@ -221,7 +222,7 @@ def strategy(limit: Limit, rule: Rule):
             offset = draw(_offsets(st, 3, -biggest // 2, biggest // 2))
             dups = draw(st.sampled_from((0, 0, 0, 1, 2)))
             out = []
-            for n in _steps(limit, bounds, offset):
+            for n in _steps(limit, bounds, offset, rule.no_limit):
                 d = min(dups, n - 1)
                 out.append(tuple(range(1, n - d + 1)) + tuple(range(1, d + 1)))
             return tuple(out)
@@ -235,13 +236,13 @@ def strategy(limit: Limit, rule: Rule):
         def draw_ranges(draw):
             offset = draw(_offsets(st, 3600, -biggest // 2, biggest // 2))
             start = draw(anchors)
-            return tuple(_range(start, n) for n in _steps(limit, bounds, offset))
+            return tuple(_range(start, n) for n in _steps(limit, bounds, offset, rule.no_limit))
         return draw_ranges()
 
     @st.composite
     def draw_sizes(draw):
         offset = draw(_offsets(st, 1024, -biggest // 20, biggest // 20))
-        return tuple(_steps(limit, bounds, offset))
+        return tuple(_steps(limit, bounds, offset, rule.no_limit))
     return draw_sizes()
 
 

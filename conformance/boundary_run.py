@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from .boundary_examples import ExampleStore
 from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
 from .envelope import EnvelopeError, build_envelope
 from .execute import RunContext
+from .ledger import Ledger
 from .limits import Call, Limit, LimitApi, Rule
 from .masking import mask
 from .namespaces import NS
@@ -79,7 +81,8 @@ class _Session:
     secrets: list[str]
     base: dict[str, str]
     tracker: ReadingTracker
-    objects: dict[int, str] = field(default_factory=dict)     # api index -> setup object
+    objects: dict[tuple, tuple[str, int]] = field(default_factory=dict)   # setup -> (object, api index)
+    entries: dict[str, str] = field(default_factory=dict)     # object key -> its ledger entry
     pending: list[tuple[Call, str, str]] = field(default_factory=list)   # (delete, created, role)
     aborted: str | None = None
     templates: dict[int, bytes] = field(default_factory=dict)
@@ -89,6 +92,7 @@ class _Session:
     # (api index, value) -> its failure or None: an input already answered in this item is
     # not sent again (a search draw at the bound repeats an edge scenario)
     answered: dict[tuple[int, Any], Failure | None] = field(default_factory=dict)
+    _ledger: Ledger | None = None
 
     # -- sending -------------------------------------------------------------------------
 
@@ -137,15 +141,27 @@ class _Session:
         api = self.limit.apis[index]
         if api.setup is None:
             return None
-        if index not in self.objects:
+        # APIs whose setup is the same request share its object (the two attendee APIs
+        # register into one meeting): one create and one delete per item, not per API
+        key = (api.setup.api, api.setup.body, api.role)
+        if key not in self.objects:
             with self.critical():   # the setup object's key is kept before a signal may stop us
-                parsed = self.plain(api.setup, api.role, {})
+                entry = self.record_create(api.setup.api, api.role)
+                try:
+                    parsed = self.plain(api.setup, api.role, {})
+                except BoundaryAbort:
+                    if self.ctx.unreachable:
+                        self.record_answer_unknown(entry, api.setup.api)
+                    else:
+                        self.ledger.update(entry, "discarded", reason="the setup was refused: nothing was created")
+                    raise
                 found = parsed.root.xpath(api.setup.capture, namespaces=NS)
                 value = _text_of(found)
                 if not value:
                     raise BoundaryAbort(f"setup {api.setup.api}: nothing at {api.setup.capture}")
-                self.objects[index] = value
-        return self.objects[index]
+                self.objects[key] = (value, index)
+                self.record_created(entry, api.teardown, value, api.role)
+        return self.objects[key][0]
 
     def critical(self) -> Any:
         """Ctrl-C/SIGTERM deferred (``conformance.interrupts``) from a create until its key is
@@ -153,23 +169,65 @@ class _Session:
         interrupts = getattr(self.ctx, "interrupts", None)
         return interrupts.critical() if interrupts is not None else contextlib.nullcontext()
 
+    # -- the run's ledger (conformance.ledger): what this test may leave on the site ---------
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = getattr(self.ctx, "ledger", None) or Ledger()
+        return self._ledger
+
+    def record_create(self, api: str, role: str) -> str:
+        """A create about to be sent, entered as pending: if the answer never arrives the
+        run's leftovers still name it (by the run's tag in its name)."""
+        t = self.ctx.target
+        return self.ledger.open("pending", kind="create", what=_what(api), case=self.limit.test_id, step=api,
+                                target=t.name, endpoint=t.endpoint, version=str(self.ctx.version), site="main",
+                                role=role, tag=self.ctx.unique, created_at=None)
+
+    def record_created(self, entry: str, delete: Call | None, key: str, role: str) -> None:
+        """The create succeeded: its key and the request that deletes it (what the sweep
+        and ``webex-conformance cleanup`` send if this test cannot)."""
+        from .ledger import _now
+        undo = None
+        if delete is not None:
+            name = "object" if "${object}" in delete.body else "created"
+            undo = {"api": delete.api, "role": role, "site": "main",
+                    "body": render(delete.body, {**self.base, name: xml_escape(key, quotes=False)})}
+        self.ledger.update(entry, "created", key=key, undo=undo, created_at=_now())
+        self.entries[key] = entry
+
+    def record_answer_unknown(self, entry: str, api: str) -> None:
+        self.ledger.update(entry, "pending", reason=f"{api} got no readable answer: whether it created anything "
+                                                    f"is unknown; look for the run's tag {self.ctx.unique!r} in names")
+
     def teardown(self) -> None:
         """Delete what the examples created, then what setup made; never raises."""
         with self.critical():
             self._delete_pending()
-            for index, obj in list(self.objects.items()):
+            for obj, index in list(self.objects.values()):
                 api = self.limit.apis[index]
                 if api.teardown is not None:
-                    self._quietly(api.teardown, {"object": obj}, role=api.role)
+                    self._quietly(api.teardown, {"object": obj}, role=api.role, entry=self.entries.get(obj))
             self.objects.clear()
 
-    def _quietly(self, call: Call, extra: dict[str, str], role: str) -> None:
+    def _quietly(self, call: Call, extra: dict[str, str], role: str, entry: str | None = None) -> None:
+        """A delete; its ledger entry is closed when it worked and marked failed (so the
+        sweep and ``cleanup`` try again) when it did not."""
+        why = None
         try:
             self.plain(call, role, {k: xml_escape(v, quotes=False) for k, v in extra.items()})
         except BoundaryAbort as exc:
-            self.cleanup_errors.append(f"{call.api}: {exc}")
+            why = f"{call.api}: {exc}"
         except Exception as exc:  # cleanup must not hide the verdicts
-            self.cleanup_errors.append(f"{call.api}: {type(exc).__name__}: {exc}")
+            why = f"{call.api}: {type(exc).__name__}: {exc}"
+        if why is not None:
+            self.cleanup_errors.append(why)
+        if entry is not None:
+            if why is None:
+                self.ledger.update(entry, "undone")
+            else:
+                self.ledger.update(entry, "failed", reason=why[:300])
 
     # -- one example ---------------------------------------------------------------------
 
@@ -189,19 +247,39 @@ class _Session:
         except (TemplateError, EnvelopeError) as exc:
             raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
         with self.critical():
-            exchange = self.send(data, idempotent=not api.writes)
+            entry = self.record_create(api.api, api.role) if api.created else None
+            try:
+                exchange = self.send(data, idempotent=not api.writes)
+            except BoundaryAbort:
+                if entry is not None:
+                    self.record_answer_unknown(entry, api.api)
+                raise
             self.examples += 1
             label = ex.label
             try:
                 parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
             except ResponseError as exc:
+                if entry is not None:
+                    self.record_answer_unknown(entry, api.api)
                 verdicts = [Verdict(f"boundary:{label}", "fail", prediction.expected_text(), exc.reason)]
                 return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange)
-            if api.created and parsed.result == "SUCCESS" and api.delete is not None:
+            created = ""
+            if entry is not None and parsed.result == "SUCCESS":
                 created = _text_of(parsed.root.xpath(api.created, namespaces=NS))
-                if created:
+            if entry is not None and not created:
+                if parsed.result == "SUCCESS":
+                    self.record_answer_unknown(entry, api.api)
+                else:
+                    self.ledger.update(entry, "discarded", reason="refused: nothing was created")
+            elif entry is not None:
+                self.record_created(entry, api.delete, created, api.role)
+                if api.delete is not None:
                     self.pending.append((api.delete, created, api.role))
                     self._delete_pending()
+            if api.item and obj is not None and parsed.result == "SUCCESS" and obj in self.entries:
+                # attendees go with their meeting: its entry says so
+                self.ledger.update(self.entries[obj], "created", what=f"{_what(api.setup.api)} with attendees "
+                                                                      "registered by the test")
         verdicts, seen = judge_example(prediction, parsed, label, api.accept_codes)
         self.tracker.observe(prediction, seen, f"{label} on {api.name}")
         failed = any(v.outcome == "fail" for v in verdicts)
@@ -212,7 +290,7 @@ class _Session:
     def _delete_pending(self) -> None:
         while self.pending:
             call, created, role = self.pending.pop()
-            self._quietly(call, {"created": created}, role)
+            self._quietly(call, {"created": created}, role, entry=self.entries.get(created))
 
     def _failure(self, ex: Example, api: LimitApi, prediction: Prediction, verdicts: list[Verdict],
                  data: bytes, exchange: Any) -> Failure:
@@ -224,6 +302,16 @@ class _Session:
         bound = prediction.bound if prediction.bound is not None else _nearest(self.limit.bounds(), prediction.size)
         return Failure(ex.label, ex.phase, api.api, prediction.size, bound,
                        describe(self.limit, ex.value), first.expected, first.actual, data, step, ex.value)
+
+
+def _what(api: str) -> str:
+    """What a create makes, for the ledger and the leftovers: meeting.CreateMeeting -> meeting."""
+    name = api.split(".")[-1]
+    for prefix in ("Create", "Register", "Upload", "Set"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return " ".join(w.lower() for w in re.findall(r"[A-Z][a-z]*", name)) or name
 
 
 def _nearest(bounds: tuple[int, ...], size: int | None) -> int | None:
