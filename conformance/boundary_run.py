@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from lxml import etree
 
-from .boundary_examples import ExampleStore
+from .boundary_examples import ExampleStore, ExampleStoreError
 from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
 from .envelope import EnvelopeError, build_envelope
 from .execute import RunContext
@@ -93,6 +93,7 @@ class _Session:
     # not sent again (a search draw at the bound repeats an edge scenario)
     answered: dict[tuple[int, Any], Failure | None] = field(default_factory=dict)
     _ledger: Ledger | None = None
+    left: str | None = None          # the ledger entry of what no API can undo (``leaves``)
 
     # -- sending -------------------------------------------------------------------------
 
@@ -276,6 +277,15 @@ class _Session:
                 if api.delete is not None:
                     self.pending.append((api.delete, created, api.role))
                     self._delete_pending()
+            if api.leaves and parsed.result == "SUCCESS" and not self.ctx.target.embedded and not self.left:
+                # nothing can undo it (UploadPMRImage): the leftovers say what the site keeps
+                t = self.ctx.target
+                cred = t.credential("main", api.role)
+                self.left = self.ledger.open(
+                    "changed", kind="change", what=api.leaves, key=getattr(cred, "webex_id", None) or api.role,
+                    undo=None, reason=f"{api.api}: {api.leaves}", case=self.limit.test_id, step=api.api,
+                    target=t.name, endpoint=t.endpoint, version=str(self.ctx.version), site="main", role=api.role,
+                    tag=self.ctx.unique, created_at=None)
             if api.item and obj is not None and parsed.result == "SUCCESS" and obj in self.entries:
                 # attendees go with their meeting: its entry says so
                 self.ledger.update(self.entries[obj], "created", what=f"{_what(api.setup.api)} with attendees "
@@ -420,7 +430,11 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
                           prediction.size)
         return s.try_example(index, Example(label, value, phase="search"), prediction)[2]
 
-    for index, value in (store.load(key, s.limit) if store else []):
+    try:
+        saved = store.load(key, s.limit) if store else []
+    except ExampleStoreError as exc:
+        return [Verdict("boundary:database", "error", "a readable example database", str(exc))], None, 0
+    for index, value in saved:
         failure = attempt(index, value)
         if failure is not None:
             return [Verdict("boundary:search", "fail", "the failures saved by an earlier run now pass",
@@ -542,6 +556,12 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
         if settings.edges:
             verdicts += _edge(s, full)
         info["phase"] = "edge"
+        if settings.edges:
+            # the edge phase sent the step at the bound in every kind of content already: the
+            # search needs fewer draws to look between them (alone, it gets the whole cap)
+            cap = max(1, cap // 2)
+        if rule.no_limit:
+            cap = min(cap, 1)   # nothing to search around: one draw at each later bound's step
         if settings.search and cap > 0 and full:
             found, shrunk, _n = _search(s, settings, cap)
             verdicts += found

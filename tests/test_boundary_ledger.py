@@ -117,3 +117,24 @@ def test_a_create_whose_answer_never_arrives_stays_pending(site, tmp_path, monke
     assert [e["op"] for e in left] == ["pending"] and "bl0004" in left[0]["reason"]
     record = leftover_record(left[0], "results.json")
     assert record["undo"] is None and "by hand" in record["command"]
+
+
+def test_the_pmr_image_needs_the_write_opt_in_and_is_listed_as_left(site, tmp_path):
+    """UploadPMRImage cannot be undone (no API deletes or restores the photo): off the
+    embedded server it is never sent without the opt-in, and with it the leftovers say what stays."""
+    target = load_config(site.config)[0]
+    assert not target.embedded
+    sent = []
+    with Transport(target.transport) as t:
+        real = t.send
+        t.send = lambda *a, **kw: sent.append(1) or real(*a, **kw)
+        ctx = RunContext(target, parse_version("42.6.0"), t, unique="bl0005")
+        ctx.ledger = Ledger(tmp_path / "ledger")
+        skipped = run_limit(LIMITS["pmr-image-5mb"], ctx, ONE, False)
+        assert skipped.outcome == "skip" and "--allow-writes" in skipped.reason and sent == []
+        r = run_limit(LIMITS["pmr-image-5mb"], ctx, ONE, True)
+    assert r.outcome == "pass", r.reason
+    left = read_open(tmp_path / "ledger")
+    assert len(left) == 1 and left[0]["op"] == "changed" and left[0].get("undo") is None
+    record = leftover_record(left[0], "results.json")
+    assert record["action"] == "restore" and "Personal Room photo" in record["what"] and "by hand" in record["command"]
