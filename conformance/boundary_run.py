@@ -11,6 +11,7 @@ failing or interrupted test leaves nothing behind that the API could delete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import re
 import time
@@ -236,7 +237,8 @@ class _Session:
                     ) -> tuple[Prediction, list[Verdict], Failure | None]:
         seen_key = (index, ex.value)
         if seen_key in self.answered and prediction is not None:
-            return prediction, [], self.answered[seen_key]
+            known = self.answered[seen_key]
+            return prediction, [], dataclasses.replace(known, label=ex.label, phase=ex.phase) if known else None
         api = self.limit.apis[index]
         obj = self.object_for(index)
         base = self.base if obj is None else {**self.base, "object": xml_escape(obj, quotes=False)}
