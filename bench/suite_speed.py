@@ -174,17 +174,8 @@ def bench_judging(recorded) -> None:
 
 def bench_server(seconds: float, clients: int) -> None:
     import server_throughput as st
-    from conformance.server.serve import ReferenceServer
-    with ReferenceServer("42.6.0") as srv:
-        host = srv.info["accounts"]["host"]
-        for name, svc, api, body in (("GetAPIVersion", "ep", "GetAPIVersion", ""),
-                                     ("CreateMeeting", "meeting", "CreateMeeting", st.CREATE)):
-            payload = st.ENV.format(u=host["webExID"], p=host["password"], svc=svc, api=api, body=body).encode()
-            st.run(srv.url, payload, 0.3, 1)
-            n, lat, errors = st.run(srv.url, payload, seconds, clients)
-            print(f"(d) {name}: {n / seconds:.0f} req/s over {clients} keep-alive clients, "
-                  f"p50 {statistics.median(lat):.2f} ms, p99 {_p(lat, .99):.2f} ms, {errors} errors "
-                  f"(target >= 1000 req/s for GetAPIVersion)")
+    for r in st.measure(seconds, clients):
+        print(f"(d) {r.line(clients)}" + (" (target >= 1000 req/s)" if r.name == "GetAPIVersion" else ""))
 
 
 def bench_memory(versions: list[str], workers: int) -> None:
