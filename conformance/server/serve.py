@@ -120,6 +120,8 @@ class _Connection(socketserver.StreamRequestHandler):
         status, reply_headers, data = self._call(environ)
         if environ.get(CLOSE) or status.startswith("500"):
             keep = False
+        if keep and proto == "HTTP/1.0":  # a 1.0 client keeps the connection only when told so
+            reply_headers = [*reply_headers, ("Connection", "keep-alive")]
         self._send(status, reply_headers, b"" if method == "HEAD" else data, close=not keep,
                    length=len(data))
         return keep
@@ -186,7 +188,8 @@ class _Connection(socketserver.StreamRequestHandler):
     def _send(self, status: str, headers: list[tuple[str, str]], data: bytes, close: bool,
               length: int | None = None) -> None:
         lines = [f"HTTP/1.1 {status}", f"Date: {self.server.dates.now()}", f"Server: {SERVER_NAME}"]
-        lines += [f"{k}: {v}" for k, v in headers if k.lower() not in ("content-length", "connection")]
+        lines += [f"{k}: {v}" for k, v in headers if k.lower() != "content-length"
+                  and not (close and k.lower() == "connection")]
         lines.append(f"Content-Length: {len(data) if length is None else length}")
         if close:
             lines.append("Connection: close")
