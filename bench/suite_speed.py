@@ -8,7 +8,9 @@ Prints, in one run:
       judge, record), median and p95;
   (c) judging cost (safe parse, libxml2 verdict, drift walk) against a raw lxml
       parse+validate of the same bytes, medians;
-  (d) the reference server's GetAPIVersion and CreateMeeting throughput, p50/p99;
+  (d) the reference server's GetAPIVersion and CreateMeeting throughput, p50/p99, over lean
+      keep-alive client processes (server_throughput.py says why), with CPU per request
+      split into handler, HTTP layer and client;
   (e) peak memory (largest process RSS) of the run with the case list repeated 10x,
       against the same run with the list once.
 Targets: (a) <= 1.5x and under 15 s; (b) <= 2 ms median; (c) <= 1.25x; (d) >= 1000 req/s;
