@@ -55,10 +55,11 @@ def setup(folder: Path, python2: str) -> None:
     node.mkdir(parents=True, exist_ok=True)
     subprocess.run(["npm", "install", "--no-save", "--prefix", str(node), "webex-api-client@0.2.3"], check=True)
     site = folder / "py2"
-    subprocess.run([python2, "-m", "pip", "install", "-q", "--target", str(site), *PY2_PACKAGES], check=True)
+    # run from the scratch folder: pip must not see this checkout on its path
+    subprocess.run([python2, "-m", "pip", "install", "-q", "--target", str(site), *PY2_PACKAGES], check=True,
+                   cwd=folder)
     subprocess.run([python2, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), "webexpy==2.2.6",
-                    "requests==0.12.1"],
-                   check=True)
+                    "requests==0.12.1"], check=True, cwd=folder)
     # --target skips the namespace .pth files: make ``zope`` importable from PYTHONPATH.
     (site / "zope" / "__init__.py").write_text("__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n")
     shim = folder / "shim" / "utils"

@@ -45,6 +45,10 @@ def account(role):
     return acct
 
 
+def host_listed(acct):
+    return acct.get_listed_events(bust=True)
+
+
 def keys(events):
     return set(e.session_key for e in events)
 
@@ -53,8 +57,11 @@ def event_round(acct, ev, n):
     created = call("Event.create", ev.create, lambda e: "" if e.session_key else "no sessionKey")
     if created is None:
         return
-    ev.title = u"renamed %s \xfc" % n
+    ev.title = u"renamed %s &<>\xfc\u2603" % n
     call("Event.update", ev.update)
+    call("Account.listed_events after update", lambda: host_listed(acct),
+         lambda es: "" if [e.title for e in es if e.session_key == ev.session_key] == [ev.title]
+         else "listed as %r" % [e.title for e in es if e.session_key == ev.session_key])
     regs = Registrant.random(ev, 3)
     call("Event.create_registrants", lambda: ev.create_registrants(regs),
          lambda rs: "" if rs and all(r.attendee_id for r in rs) else "no attendeeID for %r" % rs)

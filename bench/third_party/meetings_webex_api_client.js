@@ -76,7 +76,7 @@ const tomorrow = hour => {
 };
 
 async function meetingRound(i, role, options) {
-	const confName = `Client round ${i}`;
+	const confName = `Client round ${i} R\u00e9union \u2603 &<>`;
 	const created = await call('CreateMeeting', role, b => {
 		b.metaData({confName, agenda: `round ${i}`})
 			.participants({maxUserNumber: 4, attendees: [
@@ -100,7 +100,14 @@ async function meetingRound(i, role, options) {
 	}, doc => (find(doc, 'meetingkey') ? '' : 'no meetingkey in the reply'));
 	const key = created ? find(created, 'meetingkey') : '0';
 	await call('GetMeeting', role, b => b.meetingKey(key).setService('GetMeeting'),
-		doc => (find(doc, 'confName') === confName ? '' : `confName ${find(doc, 'confName')}`));
+		doc => {
+			const text = JSON.stringify(doc);
+			const missing = [`guest${i}a@example.com`, `guest${i}b@example.com`].filter(e => !text.includes(e));
+			if (find(doc, 'confName') !== confName) {
+				return `confName ${find(doc, 'confName')}`;
+			}
+			return missing.length ? `attendees missing: ${missing}` : '';
+		});
 	await call('SetMeeting', role, b => b.meetingKey(key)
 		.metaData({confName: `${confName} renamed`})
 		.schedule({duration: 45})
