@@ -457,9 +457,15 @@ def lstsummary_meeting(call: Call) -> list:
         M.duration(str(row["duration"])), M.listStatus("PUBLIC")))
 
 
+# DelMeeting deletes teleconference-only sessions too: the vendor's schema for them
+# (meeting/teleconferenceonly.xsd) has Create/Get/Set and no delete of their own, and a
+# public meetings client deletes them with DelMeeting.
+DELETABLE_KINDS = ("meeting", "webinar", "teleconference")
+
+
 @handler("meeting", "DelMeeting")
 def del_meeting(call: Call) -> list:
-    row = session_row(call, meeting_key_text(call), ("meeting", "webinar"))
+    row = session_row(call, meeting_key_text(call), DELETABLE_KINDS)
     with call.db.transaction() as db:
         db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
         try:
