@@ -382,7 +382,8 @@ def _sample(s: _Session) -> list[tuple[int, Example]]:
     """What an embedded server's version inside a range of versions with one rule is sent:
     both sides of the bound (the CORE scenarios) on one API, the API turning with the
     version, so the range's interior versions together send every API both sides; a
-    costly input (a limit capped at one search example: 5 MB images) sends one scenario.
+    costly input (a limit capped at one search example: 5 MB images) sends only its
+    smallest scenario (the API answers at this version).
     The range's first and last versions, where a limit applied a version early or late
     shows, send everything."""
     core = edge_examples(s.limit, s.rule, full=False)
@@ -391,7 +392,11 @@ def _sample(s: _Session) -> list[tuple[int, Example]]:
     if not pairs:
         return []
     if s.limit.max_examples is not None and s.limit.max_examples <= 1:
-        return [pairs[turn % len(pairs)]]
+        # a costly input: the smallest scenario only (the 5 MB sizes go to the range's ends,
+        # and to every version of any other site)
+        every = edge_examples(s.limit, s.rule, full=True)
+        smallest = min(every, key=lambda ex: predict(s.limit, s.ctx.judged_as, ex.value).size or 0)
+        return [(turn % len(s.limit.apis), smallest)]
     index = turn % len(s.limit.apis)
     return [(index, ex) for ex in core]
 
