@@ -2,8 +2,9 @@
 
 Every input is an ``Example`` (a scenario label and a value in the limit's unit: a text, a
 tuple of attendee numbers, a pair of dates, a byte count).  The edge phase always sends
-the same labelled scenarios; the search phase draws values whose *size* is an offset
-from the bound (offsets shrink towards 0, so a failure shrinks to the input at the bound)
+the same labelled scenarios; the search phase draws *steps*, the sizes on both sides of
+each bound moved by one offset (offsets shrink towards 0, so a failure shrinks to the
+input at the bound)
 and whose *content* is a short mix of characters repeated (the mix shrinks towards plain
 ASCII, so a failure that needs a multibyte character keeps exactly one kind).
 ``variables`` turns a value into what the request template places.
@@ -178,9 +179,8 @@ def _steps(limit: Limit, bounds: tuple[int, ...], offset: int, no_limit: bool = 
         sizes += ([] if no_limit else [bound + offset]) + [(limit.band_max or bound) + 1 + offset]
     if limit.min is not None and limit.min >= 1 and not no_limit:
         sizes += [limit.min - 1 + offset, limit.min + offset]
-    floor = 1 if limit.unit in ("items-per-call", "bytes") else (limit.min or 0)
-    if limit.unit == "display-characters":
-        floor = 0
+    # no size below what can be sent: one attendee, one byte, a range of at least its minimum
+    floor = {"items-per-call": 1, "bytes": 1, "range-seconds": limit.min or 0}.get(limit.unit, 0)
     out: list[int] = []
     for n in sizes:
         n = max(n, floor)
