@@ -176,12 +176,30 @@ def test_siteft_rules(server):
     assert outcome(c.call("SetSiteFT", "<featureToggle><name>NoValue</name></featureToggle>", role="token")) == ("FAILURE", "999999")
     assert outcome(c.call("SetSiteFT", "", role="token")) == ("FAILURE", "999999")
     assert outcome(c.call("SetSiteFT", toggle("A", "1"), role="host")) == ("FAILURE", "000001")
-    # before 39.8.0 the redesigned APIs do not exist
-    assert outcome(server("39.5.0").call("GetSiteFT", role="token")) == ("FAILURE", "000000")
+    # before 39.8.0 both exist (redesigned in 39.8.0) but set only the toggles the site has
+    old = server("39.5.0")
+    assert outcome(old.call("GetSiteFT", role="token"))[0] == "SUCCESS"
+    assert outcome(old.call("SetSiteFT", toggle("BrandNew", "1"), role="token")) == ("FAILURE", "999999")
+    assert outcome(old.call("SetSiteFT", toggle("EnableCETForAllUsers", "true"), role="token"))[0] == "SUCCESS"
     refusing = server("42.6.0", ("siteft-access-token-refused",))
     assert outcome(refusing.call("GetSiteFT", role="token")) == ("FAILURE", "000001")
     assert outcome(refusing.call("SetSiteFT", toggle("Probe", "x"), role="token")) == ("FAILURE", "000001")
     assert outcome(refusing.call("GetSiteFT", role="admin"))[0] == "SUCCESS"  # only the machine token is refused
+
+
+def test_setsiteft_answers_empty_and_a_defect_can_drop_the_change(server):
+    """39.8.0 notes: SetSiteFT answers an empty ns1:setSiteFTResponse; the next GetSiteFT shows the toggle."""
+    c = server("39.8.0")
+    root = c.call("SetSiteFT", toggle("Probe", "v1"), role="token")
+    content = root.find(".//{http://www.webex.com/schemas/2002/06/service}bodyContent")
+    assert content.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "ns1:setSiteFTResponse"
+    assert len(content) == 0
+    assert texts(c.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:featureToggle/ns1:value") == ["v1"]
+    assert outcome(c.call("SetSiteFT", toggle("Probe", ""), role="token"))[0] == "SUCCESS"  # empty: removed
+    assert "Probe" not in texts(c.call("GetSiteFT", role="token"), "//ns1:featureToggle/ns1:name")
+    lazy = server("39.8.0", ("setsiteft-not-stored",))
+    assert outcome(lazy.call("SetSiteFT", toggle("Probe", "v1"), role="token"))[0] == "SUCCESS"
+    assert texts(lazy.call("GetSiteFT", "<name>Probe</name>", role="token"), "//ns1:featureToggle/ns1:value") == []
 
 
 def test_getsiteft_answers_with_the_documented_response_type(server):

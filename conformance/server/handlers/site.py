@@ -1,4 +1,4 @@
-"""The site service: GetSite, SetSite, and the 39.8.0 feature-toggle APIs GetSiteFT/SetSiteFT.
+"""The site service: GetSite, SetSite, and the feature-toggle APIs GetSiteFT/SetSiteFT.
 
 A site's configurable facts (video mesh clusters, profile options, feature toggles...)
 are the JSON ``facts`` of its row in the core ``sites`` table, over ``DEFAULT_FACTS``.
@@ -12,7 +12,8 @@ Documented changes carried here (GetSite unless named):
 - 39.1.0: ``metaData/uploadLogFileUrl``.
 - 39.5.0: ``videoMeshInterclusters`` (``videoMeshHomeCluster1..3``), set by SetSite
   (an empty cluster element clears that cluster: our choice).
-- 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT redesigned (dynamic toggles).
+- 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT "redesigned to allow dynamic
+  feature toggles" (so both existed before; see the section above ``get_site_ft``).
 - 42.2.0: ``myWebExConfig`` gains ``allowChangeFirstName``, ``allowChangeLastName``,
   ``allowChangeDisplayName`` and ``AllowUploadPRAvatar``, on non-Control Hub sites only.
 
@@ -108,6 +109,9 @@ DEFECTS: list[Defect] = [
            ("getsite-license-counts",), "39.8.0"),
     Defect("siteft-access-token-refused",
            "39.8.0: GetSiteFT/SetSiteFT refuse a machine account's access token (000001)",
+           ("siteft-dynamic-toggle",), "39.8.0"),
+    Defect("setsiteft-not-stored",
+           "39.8.0: SetSiteFT answers SUCCESS but the next GetSiteFT does not show the toggle it set",
            ("siteft-dynamic-toggle",), "39.8.0"),
     Defect("getsite-allowchange-missing",
            "42.2.0: GetSite's myWebExConfig lacks allowChange*/AllowUploadPRAvatar",
@@ -281,14 +285,21 @@ def _update_facts(call: Call, fact: str, changes: dict[str, str], clear_empty: b
         db.set_site_facts(call.site, stored)
 
 
-# --- GetSiteFT / SetSiteFT (39.8.0 redesign) -------------------------------------------
+# --- GetSiteFT / SetSiteFT -------------------------------------------------------------
 #
-# The notes show only that both are called with a machine account's accessToken and that
-# SetSiteFT answers with an empty setSiteFTResponse.  Our shape (documented in site.xsd):
+# The only note on them is 39.8.0's "GetSiteFT and SetSiteFT Redesign ... to allow dynamic
+# feature toggles": both existed before 39.8.0, and no note from SP10 on introduces them,
+# so they are answered at every version.  The notes show only that both are called with a
+# machine account's accessToken and that SetSiteFT answers an empty setSiteFTResponse.
+# Our shape (documented in site.xsd), at every version:
 #   SetSiteFT request:  <featureToggle><name>N</name><value>V</value></featureToggle>...
 #   GetSiteFT request:  optional <name>N</name>... to pick toggles (default: all)
 #   GetSiteFT response: ns1:featureToggle (ns1:name, ns1:value)..., sorted by name
-# The pre-39.8.0 design is not emulated: before 39.8.0 both answer as unknown APIs.
+# The notes do not say what the earlier design was.  Our interpretation of "to allow
+# dynamic feature toggles": before 39.8.0 SetSiteFT sets only the toggles the site already
+# has (a new name: 999999), from 39.8.0 it adds any well-formed name, and an empty value
+# removes a toggle (our choice, as for an empty video mesh cluster: it is what lets a
+# client, and the suite's write guard, undo a toggle it added).
 
 def _require_toggle_caller(call: Call) -> None:
     """The notes' examples call both APIs with a machine account's access token."""
@@ -297,7 +308,7 @@ def _require_toggle_caller(call: Call) -> None:
         raise ApiFailure(*ACCESS_DENIED)
 
 
-@handler("site", "GetSiteFT", since="39.8.0")
+@handler("site", "GetSiteFT")
 def get_site_ft(call: Call) -> list:
     _require_toggle_caller(call)
     toggles: dict[str, str] = site_facts(call)["featureToggles"]
@@ -307,12 +318,13 @@ def get_site_ft(call: Call) -> list:
     return [s.featureToggle(s.name(n), s.value(str(toggles[n]))) for n in names]
 
 
-@handler("site", "SetSiteFT", since="39.8.0")
+@handler("site", "SetSiteFT")
 def set_site_ft(call: Call) -> list:
     _require_toggle_caller(call)
     items = call.findall("featureToggle")
     if not items:
         raise ApiFailure("999999", "Missing required element: featureToggle")
+    known = site_facts(call)["featureToggles"]
     changes: dict[str, str] = {}
     for item in items:
         name, value = call.text("name", "", item), call.text("value", None, item)
@@ -320,6 +332,9 @@ def set_site_ft(call: Call) -> list:
             raise ApiFailure("999999", f"Invalid feature toggle name {name[:70]!r}: letters, digits, '_', '.', '-'")
         if value is None or len(value) > TOGGLE_VALUE_MAX:
             raise ApiFailure("999999", f"Feature toggle {name} needs a value of at most {TOGGLE_VALUE_MAX} characters")
+        if name not in known and not call.since("39.8.0"):
+            raise ApiFailure("999999", f"Unknown feature toggle {name}: new toggles need XML API 39.8.0")
         changes[name] = value
-    _update_facts(call, "featureToggles", changes)
+    if not call.defect("setsiteft-not-stored"):
+        _update_facts(call, "featureToggles", changes, clear_empty=call.since("39.8.0"))
     return []
