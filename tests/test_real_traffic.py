@@ -318,18 +318,7 @@ def _schema_for(real: bytes):
     return bundle_for(VERSION), "ours", VERSION
 
 
-# Not done yet, and said so: a real GetSite answers some 460 elements (393 distinct paths) (telephony servers,
-# navigation bars, password criteria...); ours answers the documented ones, the site
-# metadata, myWebExConfig and securityOptions.  strict: the day it passes, this must go.
-NOT_YET_AS_FULL = {"022-GetSite-response.xml": "ours has 35 of the real reply's 393 element paths"}
-
-
-def _rows_with_known_gaps():
-    return [pytest.param(r, id=r["file"], marks=pytest.mark.xfail(reason=NOT_YET_AS_FULL[r["file"]], strict=True))
-            if r["file"] in NOT_YET_AS_FULL else pytest.param(r, id=r["file"]) for r in SUCCESSES]
-
-
-@pytest.mark.parametrize("row", _rows_with_known_gaps())
+@pytest.mark.parametrize("row", SUCCESSES, ids=lambda r: r["file"])
 def test_our_answer_to_a_real_request_is_shaped_like_the_real_reply(row):
     real_bytes = (TRAFFIC / row["file"]).read_bytes()
     bundle, which, version = _schema_for(real_bytes)
