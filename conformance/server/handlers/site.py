@@ -74,6 +74,10 @@ SECURITY_DEFAULTS = tuple(DEFAULT_FACTS["securityOptions"])
 PROFILE_FIELDS_TOGGLE = "EnableCustomizeProfileFields"   # 42.2.0: allowChange*, AllowUploadPRAvatar
 CET_TOGGLE = "EnableCETForAllUsers"                      # SP18: EnableCloudTelepresence
 
+# supportedServices/navBarTop service -> the serviceType a site offering it names
+SERVICE_LABELS = {"meetingCenter": "Meeting Center", "trainingCenter": "Training Center",
+                  "supportCenter": "Support Center", "eventCenter": "Event Center", "salesCenter": "Sales Center"}
+
 # siteCommonOptions around SP18's EnableCloudTelepresence, in the real reply's order
 COMMON_OPTIONS = (("SupportCustomDialRestriction", False), ("SupportTelePresence", False),
                   ("SupportTelePresencePlus", False), ("enablePersonalMeetingRoom", True))
@@ -166,8 +170,6 @@ def _site_values(call: Call, facts: dict[str, Any]) -> Callable[[str, Any], list
              "metaData/timeZone": facts["timeZone"], "metaData/webDomain": f"{site}.webex.com",
              "metaData/meetingDomain": f"{site}.webex.com", "metaData/telephonyDomain": f"{site}.webex.com",
              "metaData/pageVersion": build, "metaData/clientVersion": build, "metaData/componentVersion": build}
-    offered = {"meetingCenter": "Meeting Center", "trainingCenter": "Training Center",
-               "supportCenter": "Support Center", "eventCenter": "Event Center", "salesCenter": "Sales Center"}
 
     def write(path: str, maker: Any) -> list:
         name = path.rpartition("/")[2]
@@ -194,25 +196,23 @@ def _site_values(call: Call, facts: dict[str, Any]) -> Callable[[str, Any], list
                                                          ("US/Canada", "18005550100", "true", "false"))]
         if path.endswith("/mpAudio"):
             return [maker.mpAudio(maker.label(label), maker.phoneNumber(""))
-                    for label in ("Call-in toll number", "Call-in toll-free number")]
+                    for label in ("Toll dial-in", "Toll-free dial-in")]
         if path == "navBarTop/button":
             out = [maker.button(maker.order("1"), maker.serviceName("home"))]   # always shown: no enabled
-            for order, (service, label) in enumerate(offered.items(), 2):
+            for order, (service, label) in enumerate(SERVICE_LABELS.items(), 2):
                 on = label in facts["serviceTypes"]
                 out.append(maker.button(maker.order(str(order)), maker.enabled(xsd_bool(on)),
                                         maker.serviceName(service)))
             return out
         if path.endswith("/disallowValue"):
-            return [maker.disallowValue(word) for word in ("password", site, "webex")]
+            return [maker.disallowValue(word) for word in ("secret", site, "changeme")]
         raise KeyError(f"no site value for {path}")
     return write
 
 
 def _service_enabled(facts: dict[str, Any], settings: dict[str, str]) -> dict[str, str]:
     """supportedServices/*/enabled: the services the site offers (a SetSite value wins)."""
-    labels = {"meetingCenter": "Meeting Center", "trainingCenter": "Training Center",
-              "supportCenter": "Support Center", "eventCenter": "Event Center", "salesCenter": "Sales Center"}
-    out = {f"supportedServices/{k}/enabled": xsd_bool(v in facts["serviceTypes"]) for k, v in labels.items()}
+    out = {f"supportedServices/{k}/enabled": xsd_bool(v in facts["serviceTypes"]) for k, v in SERVICE_LABELS.items()}
     out.update(settings)
     return out
 

@@ -41,11 +41,11 @@ def _flags(names: str, on: str = "") -> tuple[Node, ...]:
 
 SECTIONS: tuple[Node, ...] = (
     ("metaData", (("isEnterprise", True), ("serviceType", None), ("meetingTypes", None), ("siteName", None),
-                  ("brandName", None), ("region", "U.S."), ("currency", "US Dollars"), ("timeZoneID", None),
+                  ("brandName", None), ("region", "North America"), ("currency", "USD"), ("timeZoneID", None),
                   ("timeZone", None), ("webDomain", None), ("meetingDomain", None), ("telephonyDomain", None),
                   ("pageVersion", None), ("clientVersion", None), ("pageLanguage", "ENGLISH"),
                   ("activateStatus", True), ("webPageType", "Standard"), ("iCalendar", True),
-                  ("myWebExDefaultPage", "My Meetings"), ("componentVersion", None),
+                  ("myWebExDefaultPage", "My Webex"), ("componentVersion", None),
                   ("displayMeetingActualTime", False), ("displayOffset", True), ("supportWebEx11", False))),
     ("ucf", (("ucfConfiguration", "Default"),)),
     ("clientPlatforms", _flags("msWindows macOS9 macOSX sunSolaris linux hpUnix java palm", "msWindows macOSX linux java")),
@@ -65,7 +65,7 @@ SECTIONS: tuple[Node, ...] = (
     ("telephonyConfig", (
         ("isTSPUsingTelephonyAPI", False), ("serviceName", "Reference Audio"),
         ("participantAccessCodeLabel", "Attendee code"), ("subscriberAccessCodeLabel", "Host code"),
-        ("attendeeIDLabel", "Attendee ID"), ("internetPhone", True), ("supportCallInTypeTeleconf", True),
+        ("attendeeIDLabel", "Participant ID"), ("internetPhone", True), ("supportCallInTypeTeleconf", True),
         ("callInTeleconferencing", True), ("tollFreeCallinTeleconferencing", True),
         ("intlCallInTeleconferencing", False), ("callBackTeleconferencing", False), ("callInNumber", 4),
         ("defaultTeleServerSubject", "Teleconference"), ("subscribeName", "refsite"), ("subscribePassword", "******"),
@@ -86,14 +86,14 @@ SECTIONS: tuple[Node, ...] = (
                               ("globalCallInNumURL", ""))),
             ("backup1Large", (("enableAdaptor", False), ("serverIP", ""), ("mpAudio", None))),
             ("backup2Large", (("enableAdaptor", False), ("serverIP", ""), ("mpAudio", None))))),
-        ("meetingPlace", (("persistentTSP", False), ("mpAudioConferencing", "WithoutIntegration"))),
+        ("meetingPlace", (("persistentTSP", False), ("mpAudioConferencing", "NotConfigured"))),
         ("supportOtherTypeTeleconf", False), ("otherTeleServiceName", "Other teleconference"),
         ("supportAdapterlessTSP", False), ("displayAttendeeID", False), ("provisionTeleAccount", False),
         ("choosePCN", False), ("audioOnly", False), ("configTollAndTollFreeNum", False),
         ("configPrimaryTS", False), ("teleCLIAuthEnabled", False), ("teleCLIPINEnabled", False))),
     ("commerceAndReporting", (("trackingCode", False), ("siteAdminReport", True), ("subScriptionService", False),
                               ("isECommmerce", False), ("customereCommerce", False), ("isLocalTax", False),
-                              ("localTaxName", "VAT"), ("localTaxtRate", "0.0"), ("holReport", 0))),
+                              ("localTaxName", "Sales tax"), ("localTaxtRate", "0.00"), ("holReport", 0))),
     ("tools", _flags("businessDirectory officeCalendar meetingCalendar displayOnCallAssistLink displayProfileLink "
                      "recordingAndPlayback recordingEditor publishRecordings instantMeeting emails "
                      "outlookIntegration wirelessAccess allowPublicAccess ssl handsOnLab",
@@ -118,7 +118,7 @@ SECTIONS: tuple[Node, ...] = (
     ("scheduleMeetingOptions", (("scheduleOnBehalf", True), ("saveSessionTemplate", True))),
     ("navBarTop", (("button", None), ("displayDisabledService", False))),
     ("navMyWebEx", (("partnerIntegration", True), ("support", ""), ("training", ""))),
-    ("navAllServices", (("support", (("name", "Support"),)), ("training", (("name", "Training"),)),
+    ("navAllServices", (("support", (("name", "Support Center"),)), ("training", (("name", "Training Center"),)),
                         ("supportMenu", (("supportMyResources", True),)))),
     ("passwordCriteria", _CRITERIA + (("disallowWebTextAccounts", True), ("disallowList", True),
                                       ("disallowValue", None))),
@@ -139,7 +139,7 @@ SECTIONS: tuple[Node, ...] = (
     ("meetingPlace", ()),
     ("salesCenter", (("allowJoinWithoutLogin", False),)),
     ("connectIntegration", (("integratedWebEx11", False),)),
-    ("video", (("HQvideo", True), ("maxBandwidth", "MEDIUM"), ("HDvideo", True))),
+    ("video", (("HQvideo", True), ("maxBandwidth", "LOW"), ("HDvideo", True))),
     ("siteCommonOptions", None),   # site.py: EnableCloudTelepresence (SP18) among its flags
     ("samlSSO", (("enableSSO", False), ("autoAccountCreation", False))),
 )
