@@ -18,7 +18,9 @@ Documented changes carried here (GetSite unless named):
   ``allowChangeDisplayName`` and ``AllowUploadPRAvatar``, on non-Control Hub sites only.
 
 Where the notes do not say which parent an element has, we chose one (see the schema
-site.xsd); the cases look for these elements anywhere under ``siteInstance``.
+site.xsd); the cases look for these elements anywhere under ``siteInstance``.  Every other
+section of a real GetSite reply is answered too, in its order (``site_shape.py``), and
+SetSite stores what a request gives for any of its single elements.
 
 Two seeded feature toggles gate what GetSite shows (on unless SetSiteFT sets them to
 anything but "true"): ``EnableCustomizeProfileFields``, which the 42.2.0 notes name as the
