@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -20,12 +21,18 @@ from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, looks_like_html, parse_untru
 __all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
 
 _S = f"{{{SERV}}}"
+(_MESSAGE, _HEADER, _RESPONSE, _BODY, _BODY_CONTENT, _RESULT, _REASON, _EXCEPTION_ID, _VALUE, _GSB_STATUS,
+ _SUB_ERRORS, _SUB_ERROR) = (_S + n for n in (
+    "message", "header", "response", "body", "bodyContent", "result", "reason", "exceptionID", "value",
+    "gsbStatus", "subErrors", "subError"))
 _DECL = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml\b([^>]*)\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _XML_TYPES = ("text/xml", "application/xml")
 _BOM = b"\xef\xbb\xbf"
+_BLANKS = b" \t\r\n\xef\xbb\xbf"
+_BLANK_START = frozenset(_BLANKS[i:i + 1] for i in range(len(_BLANKS))) | {b""}
 
 
 class ResponseError(Exception):
@@ -38,21 +45,53 @@ class ResponseError(Exception):
 
 @dataclass
 class ParsedResponse:
+    """The facts of one message.  What the checks read on every answer is found when it
+    is parsed; what only some reports or callers read is found on first use, since
+    judging runs once per response of every run."""
+
     root: etree._Element
     result: str | None
     reason: str | None
     exception_id: str | None
     value: str | None
-    gsb_status: str | None
-    sub_errors: list[tuple[str, str]] = field(default_factory=list)
     body_contents: list[etree._Element] = field(default_factory=list)
-    body_type: tuple[str, str] | None = None       # (namespace URI, local name) of xsi:type
-    declared_encoding: str | None = None
-    body_type_raw: str | None = None                # the xsi:type text as sent
+    _fields: dict = field(default_factory=dict, repr=False, compare=False)   # serv:response's children by tag
+    _data: bytes = field(default=b"", repr=False, compare=False)            # the bytes as parsed
 
     @property
     def success(self) -> bool:
         return self.result == "SUCCESS"
+
+    @cached_property
+    def gsb_status(self) -> str | None:
+        return _text_of(self._fields.get(_GSB_STATUS))
+
+    @cached_property
+    def sub_errors(self) -> list[tuple[str, str]]:
+        subs: list[tuple[str, str]] = []
+        sub_parent = self._fields.get(_SUB_ERRORS)
+        if sub_parent is not None:
+            for sub in sub_parent.iter(_SUB_ERROR):
+                subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
+        return subs
+
+    @cached_property
+    def _body_type(self) -> tuple[tuple[str, str] | None, str | None]:
+        return _resolve_type(self.body_contents[0]) if self.body_contents else (None, None)
+
+    @property
+    def body_type(self) -> tuple[str, str] | None:
+        """(namespace URI, local name) of the first bodyContent's xsi:type."""
+        return self._body_type[0]
+
+    @property
+    def body_type_raw(self) -> str | None:
+        """That xsi:type's text as sent."""
+        return self._body_type[1]
+
+    @cached_property
+    def declared_encoding(self) -> str | None:
+        return _declared_encoding(self._data)
 
 
 def _decode_hint(data: bytes, limit: int = 80) -> str:
@@ -106,11 +145,30 @@ def _child(parent: etree._Element, local: str) -> etree._Element | None:
     return next(parent.iterchildren(_S + local), None)
 
 
+def _first(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with ``tag``; a plain loop beats building a tag matcher for the
+    one or two children a message's root and header have."""
+    for el in parent:
+        if el.tag == tag:
+            return el
+    return None
+
+
+def _firsts(parent: etree._Element) -> dict:
+    """Tag -> first child with it: one pass over serv:response instead of one per field."""
+    found: dict = {}
+    for el in parent:
+        if el.tag not in found:
+            found[el.tag] = el
+    return found
+
+
+def _text_of(el: etree._Element | None) -> str | None:
+    return None if el is None else (el.text or "").strip()
+
+
 def _text(parent: etree._Element, local: str) -> str | None:
-    el = _child(parent, local)
-    if el is None:
-        return None
-    return (el.text or "").strip()
+    return _text_of(_child(parent, local))
 
 
 def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
@@ -132,9 +190,11 @@ def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | Non
 
 def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
     """Parse one saved or received message; raise ResponseError with a one-line reason."""
-    if data is None or not bytes(data).strip(b" \t\r\n\xef\xbb\xbf"):
+    if data is None:
         raise ResponseError("empty body: expected an XML API message")
     data = bytes(data)
+    if data[:1] in _BLANK_START and not data.strip(_BLANKS):   # a message starts with "<": no copy
+        raise ResponseError("empty body: expected an XML API message")
     if data.startswith(_BOM):
         # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
         data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
@@ -147,33 +207,27 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         if text.startswith("not well-formed") and _looks_truncated(data):
             text = f"truncated: {text}"
         raise ResponseError(text) from None
-    q = etree.QName(root)
-    if q.namespace != SERV or q.localname != "message":
+    if root.tag != _MESSAGE:
         raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
-    header = _child(root, "header")
+    tops = _firsts(root)
+    header = tops.get(_HEADER)
     if header is None:
         raise _missing(root, "header", "serv:message")
-    response = _child(header, "response")
+    response = _first(header, _RESPONSE)
     if response is None:
         raise _missing(header, "response", "serv:header")
-    result = _text(response, "result")
+    fields = _firsts(response)
+    result = _text_of(fields.get(_RESULT))
     if result is None:
         raise _missing(response, "result", "serv:header/serv:response")
     if result not in RESULTS:
         raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
-    subs: list[tuple[str, str]] = []
-    sub_parent = _child(response, "subErrors")
-    if sub_parent is not None:
-        for sub in sub_parent.iter(_S + "subError"):
-            subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
-    body = _child(root, "body")
-    contents = list(body.iterchildren(_S + "bodyContent")) if body is not None else []
-    btype, raw = _resolve_type(contents[0]) if contents else (None, None)
+    body = tops.get(_BODY)
+    contents = [el for el in body if el.tag == _BODY_CONTENT] if body is not None else []
     return ParsedResponse(
-        root=root, result=result, reason=_text(response, "reason"),
-        exception_id=_text(response, "exceptionID"), value=_text(response, "value"),
-        gsb_status=_text(response, "gsbStatus"), sub_errors=subs, body_contents=contents,
-        body_type=btype, declared_encoding=_declared_encoding(data), body_type_raw=raw,
+        root=root, result=result, reason=_text_of(fields.get(_REASON)),
+        exception_id=_text_of(fields.get(_EXCEPTION_ID)), value=_text_of(fields.get(_VALUE)),
+        body_contents=contents, _fields=fields, _data=data,
     )
 
 
