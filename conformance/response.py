@@ -45,22 +45,34 @@ class ResponseError(Exception):
 
 @dataclass
 class ParsedResponse:
-    """The facts of one message.  What the checks read on every answer is found when it
-    is parsed; what only some reports or callers read is found on first use, since
-    judging runs once per response of every run."""
+    """The facts of one message.  Parsing finds only what decides whether it is a
+    message at all (root, header, response, result); every other fact is found on first
+    use, since judging runs on every response of every run and most read few of them."""
 
     root: etree._Element
     result: str | None
-    reason: str | None
-    exception_id: str | None
-    value: str | None
-    body_contents: list[etree._Element] = field(default_factory=list)
-    _fields: dict = field(default_factory=dict, repr=False, compare=False)   # serv:response's children by tag
-    _data: bytes = field(default=b"", repr=False, compare=False)            # the bytes as parsed
+    _response: etree._Element | None = field(default=None, repr=False, compare=False)   # serv:response
+    _data: bytes = field(default=b"", repr=False, compare=False)                        # the bytes as parsed
 
     @property
     def success(self) -> bool:
         return self.result == "SUCCESS"
+
+    @cached_property
+    def _fields(self) -> dict:
+        return _firsts(self._response) if self._response is not None else {}
+
+    @cached_property
+    def reason(self) -> str | None:
+        return _text_of(self._fields.get(_REASON))
+
+    @cached_property
+    def exception_id(self) -> str | None:
+        return _text_of(self._fields.get(_EXCEPTION_ID))
+
+    @cached_property
+    def value(self) -> str | None:
+        return _text_of(self._fields.get(_VALUE))
 
     @cached_property
     def gsb_status(self) -> str | None:
@@ -74,6 +86,11 @@ class ParsedResponse:
             for sub in sub_parent.iter(_SUB_ERROR):
                 subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
         return subs
+
+    @cached_property
+    def body_contents(self) -> list[etree._Element]:
+        body = _first(self.root, _BODY)
+        return [el for el in body if el.tag == _BODY_CONTENT] if body is not None else []
 
     @cached_property
     def _body_type(self) -> tuple[tuple[str, str] | None, str | None]:
@@ -209,26 +226,18 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         raise ResponseError(text) from None
     if root.tag != _MESSAGE:
         raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
-    tops = _firsts(root)
-    header = tops.get(_HEADER)
+    header = _first(root, _HEADER)
     if header is None:
         raise _missing(root, "header", "serv:message")
     response = _first(header, _RESPONSE)
     if response is None:
         raise _missing(header, "response", "serv:header")
-    fields = _firsts(response)
-    result = _text_of(fields.get(_RESULT))
+    result = _text_of(_first(response, _RESULT))
     if result is None:
         raise _missing(response, "result", "serv:header/serv:response")
     if result not in RESULTS:
         raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
-    body = tops.get(_BODY)
-    contents = [el for el in body if el.tag == _BODY_CONTENT] if body is not None else []
-    return ParsedResponse(
-        root=root, result=result, reason=_text_of(fields.get(_REASON)),
-        exception_id=_text_of(fields.get(_EXCEPTION_ID)), value=_text_of(fields.get(_VALUE)),
-        body_contents=contents, _fields=fields, _data=data,
-    )
+    return ParsedResponse(root, result, response, data)
 
 
 def _content_type_ok(ctype: str) -> bool:

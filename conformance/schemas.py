@@ -170,7 +170,7 @@ class SchemaBundle:
         any_child = False
         for child in elem:
             tag = child.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:   # comments, PIs (tag is a function)
                 continue
             any_child = True
             decl = declared.get(tag)
@@ -178,7 +178,9 @@ class SchemaBundle:
                 found.append(_path_below(child, elem, paths))
                 drop.append(child)
                 continue
-            self._walk(child, self._type_of(child, decl), found, drop, order, paths)
+            if len(child):   # a leaf has nothing to walk, whatever its type
+                self._walk(child, self._type_of(child, decl) if child.get(XSI_TYPE) is not None else decl,
+                           found, drop, order, paths)
         if any_child and t and t.get("sorted"):
             order.append((elem, list(declared)))
 
@@ -199,18 +201,17 @@ def _path_below(elem: etree._Element, parent: etree._Element, paths: dict) -> st
 def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
     """A copy of ``root`` without the undocumented elements and with the children of
     repeating ``xsd:all`` types in declaration order: what the 1.0 form can judge."""
-    index = {e: i for i, e in enumerate(root.iter())}
     dup = copy.deepcopy(root)
-    copies = list(dup.iter())
-    for elem, names in order:
-        target = copies[index[elem]]
+    # Find every target in the copy before changing it (by child positions from the root).
+    sorts = [(_same_in(dup, root, elem), names) for elem, names in order]
+    drops = [_same_in(dup, root, elem) for elem in drop]
+    for target, names in sorts:
         rank = {n: i for i, n in enumerate(names)}
         kids = [c for c in target if isinstance(c.tag, str)]
         kids.sort(key=lambda c: rank.get(c.tag, len(rank)))
         for c in kids:
             target.append(c)
-    for elem in drop:
-        target = copies[index[elem]]
+    for target in drops:
         parent = target.getparent()
         if parent is None:
             continue
@@ -222,6 +223,18 @@ def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
                 prev.tail = (prev.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
+    return dup
+
+
+def _same_in(dup: etree._Element, root: etree._Element, elem: etree._Element) -> etree._Element:
+    """The element of ``dup`` (a deep copy of ``root``) at ``elem``'s place in ``root``."""
+    steps = []
+    while elem is not root:
+        parent = elem.getparent()
+        steps.append(parent.index(elem))
+        elem = parent
+    for i in reversed(steps):
+        dup = dup[i]
     return dup
 
 

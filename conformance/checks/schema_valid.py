@@ -1,12 +1,19 @@
 """``schema_valid``: the answer validates against the version's schema bundle (default on)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..casefields import Field
 from ..errors import one_line
 from ..verdict import Verdict
 from .kind import CheckKind, Observed
+
+
+@lru_cache(maxsize=256)
+def _valid(expected: str) -> Verdict:
+    """The pass verdict for a bundle (immutable, so one per bundle name serves every answer)."""
+    return Verdict("schema", "pass", expected, "valid")
 
 
 def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
@@ -18,7 +25,7 @@ def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     except Exception as exc:  # a broken bundle must not stop the other checks
         return [Verdict("schema", "error", expected, "validation could not run", one_line(f"{type(exc).__name__}: {exc}"))]
     if not issues:
-        return [Verdict("schema", "pass", expected, "valid")]
+        return [_valid(expected)]
     return [Verdict("schema", "fail", expected, one_line(i.message) or "invalid",
                     path=getattr(i, "path", None) or None, line=getattr(i, "line", None))
             for i in issues]
