@@ -30,6 +30,8 @@ _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _XML_TYPES = ("text/xml", "application/xml")
+_USUAL_TYPES = frozenset(f"{t}{p}" for t in _XML_TYPES for p in ("", ";charset=UTF-8", "; charset=UTF-8",
+                                                                  ";charset=utf-8", "; charset=utf-8"))
 _BOM = b"\xef\xbb\xbf"
 _BLANKS = b" \t\r\n\xef\xbb\xbf"
 _BLANK_START = frozenset(_BLANKS[i:i + 1] for i in range(len(_BLANKS))) | {b""}
@@ -245,6 +247,8 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
 
 
 def _content_type_ok(ctype: str) -> bool:
+    if ctype in _USUAL_TYPES:
+        return True
     media = ctype.split(";", 1)[0].strip().lower()
     return media in _XML_TYPES or media.endswith("+xml")
 
@@ -252,14 +256,14 @@ def _content_type_ok(ctype: str) -> bool:
 def parse_response(exchange: Exchange, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
     """Judge the HTTP layer of ``exchange``, then parse its body with ``parse_message``."""
     status = exchange.status
-    reason = (exchange.reason or "").strip()
-    status_text = f"HTTP {status} {reason}".rstrip()
-    if 300 <= status < 400:
-        location = exchange.headers.get("location", "")
-        where = f" to {location[:120]}" if location else ""
-        raise ResponseError(f"{status_text}: redirect{where} (redirects are not followed; "
-                            f"point the endpoint at the final XMLService URL)")
     if status != 200:
+        reason = (exchange.reason or "").strip()
+        status_text = f"HTTP {status} {reason}".rstrip()
+        if 300 <= status < 400:
+            location = exchange.headers.get("location", "")
+            where = f" to {location[:120]}" if location else ""
+            raise ResponseError(f"{status_text}: redirect{where} (redirects are not followed; "
+                                f"point the endpoint at the final XMLService URL)")
         raise ResponseError(f"{status_text}: {body_hint(exchange.body)}")
     ctype = exchange.headers.get("content-type")
     if ctype is not None and ctype.strip() and not _content_type_ok(ctype):
