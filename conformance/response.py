@@ -224,7 +224,7 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
     if looks_like_html(data):
         raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
     try:
-        root = parse_untrusted(data, max_bytes)
+        root = parse_untrusted(data, max_bytes, pages_refused=True)
     except XMLRefused as exc:
         text = str(exc)
         if text.startswith("not well-formed") and _looks_truncated(data):

@@ -69,13 +69,17 @@ def _declares_dtd(data: bytes) -> bool:
     return False
 
 
-def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> etree._Element:
-    """Return the root element of ``data`` or raise XMLRefused with a one-line reason."""
+def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT, *,
+                    pages_refused: bool = False) -> etree._Element:
+    """Return the root element of ``data`` or raise XMLRefused with a one-line reason.
+
+    ``pages_refused``: the caller has already refused HTML pages (with its own reason).
+    """
     if data is None or len(data) == 0:
         raise XMLRefused("empty body: expected an XML document")
     if len(data) > max_bytes:
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
-    if looks_like_html(data):
+    if not pages_refused and looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
     if _declares_dtd(data):
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
