@@ -138,7 +138,11 @@ class SchemaBundle:
         """
         root = _as_element(root)
         try:
-            return list(self._walk_of(root)[0])
+            found = list(self._walk_of(root)[0])
+            # The drift check comes after the schema check: let go of the document now,
+            # rather than keep its tree alive until the next answer is judged.
+            self._last = None
+            return found
         except Exception as e:  # a schema shape we do not understand must not crash a run
             return [f"{_path(root)} (drift check stopped: {one_line(str(e))})"]
 

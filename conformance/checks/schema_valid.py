@@ -11,21 +11,22 @@ from .kind import CheckKind, Observed
 
 
 @lru_cache(maxsize=256)
-def _valid(expected: str) -> Verdict:
+def _valid(name: str) -> Verdict:
     """The pass verdict for a bundle (immutable, so one per bundle name serves every answer)."""
-    return Verdict("schema", "pass", expected, "valid")
+    return Verdict("schema", "pass", f"valid against {name}", "valid")
 
 
 def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     """One fail verdict per schema issue (path and line), or one pass."""
     name = getattr(bundle, "name", "the schema")
-    expected = f"valid against {name}"
     try:
         issues = list(bundle.validate(root))
     except Exception as exc:  # a broken bundle must not stop the other checks
-        return [Verdict("schema", "error", expected, "validation could not run", one_line(f"{type(exc).__name__}: {exc}"))]
+        return [Verdict("schema", "error", f"valid against {name}", "validation could not run",
+                        one_line(f"{type(exc).__name__}: {exc}"))]
     if not issues:
-        return [_valid(expected)]
+        return [_valid(name)]
+    expected = f"valid against {name}"
     return [Verdict("schema", "fail", expected, one_line(i.message) or "invalid",
                     path=getattr(i, "path", None) or None, line=getattr(i, "line", None))
             for i in issues]
