@@ -92,7 +92,8 @@ class SchemaBundle:
         libxml2 decides; only a document it rejects is explained by xmlschema, whose
         messages and paths are what reports have always shown.
         """
-        root = _as_element(root)
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
         try:
             fast = self.fast
             if fast is None:
@@ -136,7 +137,8 @@ class SchemaBundle:
         content model has its name: it is only accepted by a wildcard, or not at all.
         Its descendants are not listed separately.
         """
-        root = _as_element(root)
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
         try:
             found = list(self._walk_of(root)[0])
             # The drift check comes after the schema check: let go of the document now,

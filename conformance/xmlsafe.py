@@ -47,8 +47,10 @@ def _new_parser() -> etree.XMLParser:
 
 def looks_like_html(data: bytes) -> bool:
     """An HTML page (an error page, a login form), not an XML message."""
+    if data[:1] == b"<" and data[1:2] not in _HTML_SECOND:   # "<?xml", "<serv:": not a page
+        return False
     head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head[1:2] not in _HTML_SECOND or head[:1] != b"<":   # "<?xml", "<serv:": not a page
+    if head[1:2] not in _HTML_SECOND or head[:1] != b"<":
         return False
     return head[:512].lower().startswith((b"<!doctype html", b"<html"))
 
