@@ -16,7 +16,7 @@ from lxml import etree
 
 from .namespaces import RESULTS, SERV, xsi_type
 from .transport import Exchange
-from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, looks_like_html, parse_untrusted
+from .xmlsafe import MAX_BYTES_DEFAULT, PAGE_SECOND_BYTES, XMLRefused, looks_like_html, parse_untrusted
 
 __all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
 
@@ -167,10 +167,12 @@ def _child(parent: etree._Element, local: str) -> etree._Element | None:
 def _first(parent: etree._Element, tag: str) -> etree._Element | None:
     """The first child with ``tag``.  In a message it is nearly always the first child,
     so that one is tried before a loop (cheaper than a C tag matcher for so few)."""
-    if len(parent):
+    try:
         el = parent[0]
-        if el.tag == tag:
-            return el
+    except IndexError:
+        return None
+    if el.tag == tag:
+        return el
     for el in parent:
         if el.tag == tag:
             return el
@@ -203,6 +205,30 @@ def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
     return ResponseError(f"no serv:{local} in {path}")
 
 
+def _response_and_result(root: etree._Element) -> tuple[etree._Element, etree._Element]:
+    """serv:header/serv:response and its serv:result (the first of each), or the
+    ResponseError naming the one missing.  Each is nearly always its parent's first
+    child, which is tried in one step before looking further."""
+    try:
+        header = root[0]
+        response = header[0]
+        result = response[0]
+        if result.tag == _RESULT and response.tag == _RESPONSE and header.tag == _HEADER:
+            return response, result
+    except IndexError:
+        pass
+    header = _first(root, _HEADER)
+    if header is None:
+        raise _missing(root, "header", "serv:message")
+    response = _first(header, _RESPONSE)
+    if response is None:
+        raise _missing(header, "response", "serv:header")
+    result = _first(response, _RESULT)
+    if result is None:
+        raise _missing(response, "result", "serv:header/serv:response")
+    return response, result
+
+
 def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | None]:
     found = xsi_type(el)
     if found is None:
@@ -216,13 +242,14 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
     if data is None:
         raise ResponseError("empty body: expected an XML API message")
     data = bytes(data)
-    if data[:1] in _BLANK_START and not data.strip(_BLANKS):   # a message starts with "<": no copy
-        raise ResponseError("empty body: expected an XML API message")
-    if data.startswith(_BOM):
-        # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
-        data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
-    if looks_like_html(data):
-        raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
+    if data[:1] != b"<" or data[1:2] in PAGE_SECOND_BYTES:   # "<?xml", "<serv:": none of these apply
+        if data[:1] in _BLANK_START and not data.strip(_BLANKS):   # a message starts with "<": no copy
+            raise ResponseError("empty body: expected an XML API message")
+        if data.startswith(_BOM):
+            # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
+            data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
+        if looks_like_html(data):
+            raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
     try:
         root = parse_untrusted(data, max_bytes, pages_refused=True)
     except XMLRefused as exc:
@@ -232,15 +259,8 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         raise ResponseError(text) from None
     if root.tag != _MESSAGE:
         raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
-    header = _first(root, _HEADER)
-    if header is None:
-        raise _missing(root, "header", "serv:message")
-    response = _first(header, _RESPONSE)
-    if response is None:
-        raise _missing(header, "response", "serv:header")
-    result = _text_of(_first(response, _RESULT))
-    if result is None:
-        raise _missing(response, "result", "serv:header/serv:response")
+    response, result = _response_and_result(root)
+    result = (result.text or "").strip()
     if result not in RESULTS:
         raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
     return ParsedResponse(root, result, response, data)
@@ -266,7 +286,7 @@ def parse_response(exchange: Exchange, max_bytes: int = MAX_BYTES_DEFAULT) -> Pa
                                 f"point the endpoint at the final XMLService URL)")
         raise ResponseError(f"{status_text}: {body_hint(exchange.body)}")
     ctype = exchange.headers.get("content-type")
-    if ctype is not None and ctype.strip() and not _content_type_ok(ctype):
+    if ctype is not None and ctype not in _USUAL_TYPES and ctype.strip() and not _content_type_ok(ctype):
         media = ctype.split(";", 1)[0].strip()
         raise ResponseError(f"Content-Type {media}, not XML: {body_hint(exchange.body)}")
     if len(exchange.body) > max_bytes:

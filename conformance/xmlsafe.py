@@ -12,9 +12,11 @@ import threading
 
 from lxml import etree
 
-__all__ = ["XMLRefused", "parse_untrusted", "looks_like_html", "MAX_BYTES_DEFAULT"]
+__all__ = ["XMLRefused", "parse_untrusted", "looks_like_html", "MAX_BYTES_DEFAULT", "PAGE_SECOND_BYTES"]
 
 MAX_BYTES_DEFAULT = 8 * 1024 * 1024
+# The second byte of "<!doctype html" and "<html": a body starting "<" and anything else is no page.
+PAGE_SECOND_BYTES = (b"!", b"h", b"H")
 
 
 class XMLRefused(ValueError):
@@ -47,15 +49,13 @@ def _new_parser() -> etree.XMLParser:
 
 def looks_like_html(data: bytes) -> bool:
     """An HTML page (an error page, a login form), not an XML message."""
-    if data[:1] == b"<" and data[1:2] not in _HTML_SECOND:   # "<?xml", "<serv:": not a page
+    if data[:1] == b"<" and data[1:2] not in PAGE_SECOND_BYTES:   # "<?xml", "<serv:": not a page
         return False
     head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head[1:2] not in _HTML_SECOND or head[:1] != b"<":
+    if head[1:2] not in PAGE_SECOND_BYTES or head[:1] != b"<":
         return False
     return head[:512].lower().startswith((b"<!doctype html", b"<html"))
 
-
-_HTML_SECOND = (b"!", b"h", b"H")
 
 
 def _declares_dtd(data: bytes) -> bool:
@@ -77,20 +77,20 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT, *,
 
     ``pages_refused``: the caller has already refused HTML pages (with its own reason).
     """
-    if data is None or len(data) == 0:
+    if not data:   # None or empty
         raise XMLRefused("empty body: expected an XML document")
     if len(data) > max_bytes:
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
     if not pages_refused and looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
-    if _declares_dtd(data):
+    if data.find(b"!", 1, _SCAN) >= 0 and _declares_dtd(data):   # most messages have no "!"
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
                          "XML API messages never carry one")
-    # Leading whitespace before the XML declaration is not legal XML but is common in
-    # hand-assembled replies; we tolerate it rather than fail on it.
-    stripped = data.lstrip(b" \t\r\n")
+    parser = getattr(_local, "parser", None) or _parser()
     try:
-        root = etree.fromstring(stripped, parser=_parser())
+        # Leading whitespace before the XML declaration is not legal XML but is common in
+        # hand-assembled replies; we tolerate it rather than fail on it.
+        root = etree.fromstring(data if data[:1] == b"<" else data.lstrip(b" \t\r\n"), parser)
     except etree.XMLSyntaxError as exc:
         msg = str(exc).splitlines()[0] if str(exc) else "not well-formed"
         msg = re.sub(r" \(<string>, line \d+\)$", "", msg)

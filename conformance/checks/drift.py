@@ -18,7 +18,10 @@ def _plain(text: str) -> bool:
 def judge_drift(bundle: Any, root: Any) -> Verdict | None:
     """An info verdict listing the undocumented elements, or None when there are none."""
     try:
-        items = [str(x) for x in bundle.undocumented(root)]
+        found = bundle.undocumented(root)
+        if found.__class__ is list and not found:   # most answers: nothing to list
+            return None
+        items = [str(x) for x in found]
     except Exception as exc:
         return Verdict("drift", "info", "only documented elements",
                        one_line(f"drift check could not run: {type(exc).__name__}: {exc}"))

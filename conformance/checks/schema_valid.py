@@ -20,7 +20,9 @@ def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     """One fail verdict per schema issue (path and line), or one pass."""
     name = getattr(bundle, "name", "the schema")
     try:
-        issues = list(bundle.validate(root))
+        issues = bundle.validate(root)
+        if issues.__class__ is not list:   # a bundle may give any iterable; ours gives a list
+            issues = list(issues)
     except Exception as exc:  # a broken bundle must not stop the other checks
         return [Verdict("schema", "error", f"valid against {name}", "validation could not run",
                         one_line(f"{type(exc).__name__}: {exc}"))]
