@@ -35,6 +35,8 @@ _USUAL_TYPES = frozenset(f"{t}{p}" for t in _XML_TYPES for p in ("", ";charset=U
 _BOM = b"\xef\xbb\xbf"
 _BLANKS = b" \t\r\n\xef\xbb\xbf"
 _BLANK_START = frozenset(_BLANKS[i:i + 1] for i in range(len(_BLANKS))) | {b""}
+# A body's first two bytes when it starts "<" and is not a page ("<!doctype html", "<html").
+_PLAIN_STARTS = frozenset(b"<" + bytes([c]) for c in range(256) if bytes([c]) not in PAGE_SECOND_BYTES)
 
 
 class ResponseError(Exception):
@@ -206,17 +208,8 @@ def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
 
 
 def _response_and_result(root: etree._Element) -> tuple[etree._Element, etree._Element]:
-    """serv:header/serv:response and its serv:result (the first of each), or the
-    ResponseError naming the one missing.  Each is nearly always its parent's first
-    child, which is tried in one step before looking further."""
-    try:
-        header = root[0]
-        response = header[0]
-        result = response[0]
-        if result.tag == _RESULT and response.tag == _RESPONSE and header.tag == _HEADER:
-            return response, result
-    except IndexError:
-        pass
+    """serv:header/serv:response and its serv:result (the first child of each with its
+    name), or the ResponseError naming the one missing."""
     header = _first(root, _HEADER)
     if header is None:
         raise _missing(root, "header", "serv:message")
@@ -239,10 +232,11 @@ def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | Non
 
 def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
     """Parse one saved or received message; raise ResponseError with a one-line reason."""
-    if data is None:
-        raise ResponseError("empty body: expected an XML API message")
-    data = bytes(data)
-    if data[:1] != b"<" or data[1:2] in PAGE_SECOND_BYTES:   # "<?xml", "<serv:": none of these apply
+    if data.__class__ is not bytes:
+        if data is None:
+            raise ResponseError("empty body: expected an XML API message")
+        data = bytes(data)
+    if data[:2] not in _PLAIN_STARTS:   # "<?", "<s": none of the checks below can apply
         if data[:1] in _BLANK_START and not data.strip(_BLANKS):   # a message starts with "<": no copy
             raise ResponseError("empty body: expected an XML API message")
         if data.startswith(_BOM):
@@ -251,7 +245,7 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         if looks_like_html(data):
             raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
     try:
-        root = parse_untrusted(data, max_bytes, pages_refused=True)
+        root = parse_untrusted(data, max_bytes, True)   # pages refused above
     except XMLRefused as exc:
         text = str(exc)
         if text.startswith("not well-formed") and _looks_truncated(data):
@@ -259,7 +253,14 @@ def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResp
         raise ResponseError(text) from None
     if root.tag != _MESSAGE:
         raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
-    response, result = _response_and_result(root)
+    try:   # serv:header/serv:response/serv:result, nearly always each parent's first child
+        header = root[0]
+        response = header[0]
+        result = response[0]
+        if result.tag != _RESULT or response.tag != _RESPONSE or header.tag != _HEADER:
+            response, result = _response_and_result(root)
+    except IndexError:
+        response, result = _response_and_result(root)
     result = (result.text or "").strip()
     if result not in RESULTS:
         raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
@@ -289,6 +290,7 @@ def parse_response(exchange: Exchange, max_bytes: int = MAX_BYTES_DEFAULT) -> Pa
     if ctype is not None and ctype not in _USUAL_TYPES and ctype.strip() and not _content_type_ok(ctype):
         media = ctype.split(";", 1)[0].strip()
         raise ResponseError(f"Content-Type {media}, not XML: {body_hint(exchange.body)}")
-    if len(exchange.body) > max_bytes:
-        raise ResponseError(f"response of {len(exchange.body)} bytes exceeds the {max_bytes}-byte limit")
-    return parse_message(exchange.body, max_bytes)
+    body = exchange.body
+    if len(body) > max_bytes:
+        raise ResponseError(f"response of {len(body)} bytes exceeds the {max_bytes}-byte limit")
+    return parse_message(body, max_bytes)

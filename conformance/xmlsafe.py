@@ -71,7 +71,7 @@ def _declares_dtd(data: bytes) -> bool:
     return False
 
 
-def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT, *,
+def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT,
                     pages_refused: bool = False) -> etree._Element:
     """Return the root element of ``data`` or raise XMLRefused with a one-line reason.
 
@@ -90,7 +90,7 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT, *,
     try:
         # Leading whitespace before the XML declaration is not legal XML but is common in
         # hand-assembled replies; we tolerate it rather than fail on it.
-        root = etree.fromstring(data if data[:1] == b"<" else data.lstrip(b" \t\r\n"), parser)
+        root = etree.fromstring(data if data[0] == 0x3C else data.lstrip(b" \t\r\n"), parser)
     except etree.XMLSyntaxError as exc:
         msg = str(exc).splitlines()[0] if str(exc) else "not well-formed"
         msg = re.sub(r" \(<string>, line \d+\)$", "", msg)
