@@ -92,23 +92,23 @@ class SchemaBundle:
         libxml2 decides; only a document it rejects is explained by xmlschema, whose
         messages and paths are what reports have always shown.
         """
-        if isinstance(root, etree._ElementTree):
-            root = root.getroot()
         try:
             fast = self.fast
             if fast is None:
                 return self.explain(root)
-            if self.closed and fast.validate(root):
+            if self.closed and fast.validate(root):   # libxml2 takes a tree as well as its root
                 # Valid as it is, and nothing but a declaration can admit an element here:
                 # no drift, nothing to set aside, no walk.
                 self._last = (root, _NO_DRIFT)
                 return []
+            root = _as_element(root)
             drift, drop, order = self._walk_of(root)
             work = _set_aside(root, drop, order) if (drop or order) else root
             if fast.validate(work):
                 return []
             first = fast.error_log.last_error
         except Exception as e:  # the validator itself failed: report, never crash
+            root = _as_element(root)
             return [SchemaIssue(f"schema validation could not complete: {one_line(str(e))}", _path(root), _line(root))]
         issues = self.explain(root)
         if not issues:  # xmlschema found nothing: keep libxml2's word rather than lose it
@@ -137,12 +137,12 @@ class SchemaBundle:
         content model has its name: it is only accepted by a wildcard, or not at all.
         Its descendants are not listed separately.
         """
-        if isinstance(root, etree._ElementTree):
-            root = root.getroot()
         last = self._last
         if last is not None and last[0] is root and last[1] is _NO_DRIFT:   # valid as it is
             self._last = None
             return []
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
         try:
             found = list(self._walk_of(root)[0])
             # The drift check comes after the schema check: let go of the document now,

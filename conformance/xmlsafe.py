@@ -83,7 +83,7 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT,
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
     if not pages_refused and looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
-    if data.find(b"!", 1, _SCAN) >= 0 and _declares_dtd(data):   # most messages have no "!"
+    if data.find(b"!") >= 0 and _declares_dtd(data):   # most messages have no "!" at all
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
                          "XML API messages never carry one")
     parser = getattr(_local, "parser", None) or _parser()
