@@ -27,7 +27,9 @@ from ..versions import ALL_VERSIONS
 from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
 from ..safety_run import RunSafety, context_key, with_max_writes
-from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir, state
+from ..embedded import EmbeddedServers
+from .state import (EMBEDDED_KEY, FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir,
+                    state)
 
 
 def share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
@@ -70,6 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
             st.cases_dir = cases_dir_of(config.option, root)
             # one rate for the whole run: the workers share one schedule (conformance.site_guard)
             st.runs = [from_json(x) for x in data]
+            if workerinput.get(EMBEDDED_KEY):   # in-process servers: built on each version's first case
+                st.servers = EmbeddedServers.from_worker(workerinput[EMBEDDED_KEY])
             st.safety = RunSafety.from_controller(workerinput[SAFETY_KEY], workerinput.get("workerid", "w"),
                                                   config.option)
             st.safety.install_interrupts()
@@ -94,7 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
         cfg = config_path_of(config.option, root)
         st.plan = plan(config.option, root=root, cwd=Path(config.invocation_params.dir),
                        run_config=run_settings(cfg) if cfg is not None else None)
-        st.runs, st.fail_on_skip = st.plan.runs, st.plan.fail_on_skip
+        st.runs, st.fail_on_skip, st.servers = st.plan.runs, st.plan.fail_on_skip, st.plan.servers
         if st.plan.output is not None:
             st.run_dir = writable_dir(st.plan.output)
         elif not config.option.collectonly:
@@ -136,6 +140,7 @@ class _XdistHooks:
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
         node.workerinput[FAIL_ON_SKIP_KEY] = st.fail_on_skip
         node.workerinput[RUN_DIR_KEY] = str(st.run_dir) if st.run_dir else None
+        node.workerinput[EMBEDDED_KEY] = st.servers.to_worker() if st.active and st.servers is not None else None
         if st.active and st.safety is not None:
             node.workerinput[SAFETY_KEY] = st.safety.to_worker()
 
