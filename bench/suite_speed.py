@@ -8,7 +8,9 @@ Prints, in one run:
       judge, record), median and p95;
   (c) judging cost (safe parse, libxml2 verdict, drift walk) against a raw lxml
       parse+validate of the same bytes, medians;
-  (d) the reference server's GetAPIVersion and CreateMeeting throughput, p50/p99;
+  (d) the reference server's GetAPIVersion and CreateMeeting throughput, p50/p99, over lean
+      keep-alive client processes (server_throughput.py says why), with CPU per request
+      split into handler, HTTP layer and client;
   (e) peak memory (largest process RSS) of the run with the case list repeated 10x,
       against the same run with the list once.
 Targets: (a) <= 1.5x and under 15 s; (b) <= 2 ms median; (c) <= 1.25x; (d) >= 1000 req/s;
@@ -177,17 +179,8 @@ def bench_judging(recorded) -> None:
 
 def bench_server(seconds: float, clients: int) -> None:
     import server_throughput as st
-    from conformance.server.serve import ReferenceServer
-    with ReferenceServer("42.6.0") as srv:
-        host = srv.info["accounts"]["host"]
-        for name, svc, api, body in (("GetAPIVersion", "ep", "GetAPIVersion", ""),
-                                     ("CreateMeeting", "meeting", "CreateMeeting", st.CREATE)):
-            payload = st.ENV.format(u=host["webExID"], p=host["password"], svc=svc, api=api, body=body).encode()
-            st.run(srv.url, payload, 0.3, 1)
-            n, lat, errors = st.run(srv.url, payload, seconds, clients)
-            print(f"(d) {name}: {n / seconds:.0f} req/s over {clients} keep-alive clients, "
-                  f"p50 {statistics.median(lat):.2f} ms, p99 {_p(lat, .99):.2f} ms, {errors} errors "
-                  f"(target >= 1000 req/s for GetAPIVersion)")
+    for r in st.measure(seconds, clients):
+        print(f"(d) {r.line(clients)}" + (" (target >= 1000 req/s)" if r.name == "GetAPIVersion" else ""))
 
 
 def bench_memory(versions: list[str], workers: int) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from .results import CaseResult, version_key
+from .run_diff import worst_by_key
 from .versions import ALL_VERSIONS, VersionError, parse_version
 
 __all__ = [
@@ -218,9 +219,9 @@ def compare_outcomes(baseline: Iterable[CaseResult], current: Iterable[CaseResul
                      ) -> dict[tuple[str, str, str], tuple[str | None, str]]:
     """(case, target, version) -> (baseline outcome or None if new, current outcome), changed only.
 
-    The one place the matrix asks "what changed": the release gate's diff module can take
-    its place without touching the page.
+    Keys are reduced as ``diff`` reduces them (the worst record of a merged key), so the
+    matrix's "changed since" marks and ``webex-conformance diff`` never disagree.
     """
-    old = {r.key: r.outcome for r in baseline}
-    return {r.key: (old.get(r.key), r.outcome) for r in current if old.get(r.key) != r.outcome}
-
+    old, new = worst_by_key(baseline), worst_by_key(current)
+    return {k: (old[k].outcome if k in old else None, r.outcome)
+            for k, r in new.items() if k not in old or old[k].outcome != r.outcome}

@@ -84,6 +84,12 @@ def provenance(runs: Sequence[Any]) -> dict[str, Any]:
         errors = run.get("load_errors")
         if isinstance(errors, list) and errors:
             notes.append(f"{len(errors)} case file(s) did not load")
+        left = [lo for lo in (run.get("leftovers") or []) if isinstance(lo, dict)]
+        if left:
+            shown = ", ".join(f"{lo.get('what') or 'object'} {lo.get('key') or '(key unknown)'}" for lo in left[:5])
+            more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+            notes.append(f"{len(left)} thing(s) the run wrote on the target could not be undone ({shown}{more}): "
+                         f"{left[0].get('command') or 'see run.leftovers in results.json'}")
         if isinstance(run.get("started_at"), str):
             started = min(started or run["started_at"], run["started_at"])
         if isinstance(run.get("finished_at"), str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -24,7 +25,7 @@ from .atomic_write import write_atomic
 from .page import render_page
 from .report_facts import load_headings, provenance, run_details
 from .results import OUTCOMES, CaseResult, mask_strings, version_key
-from .run_diff import worst_by_key
+from .run_diff import OUTCOME_RANK, worst_by_key
 
 __all__ = ["render_matrix", "write_html", "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
 
@@ -65,6 +66,20 @@ def _cell_title(r: CaseResult | None, code: str) -> str:
     return text
 
 
+def _cell(code: str, r: CaseResult | None, changed: bool, disagree: list[str] | None
+          ) -> tuple[str, str, str, bool, str]:
+    """(code, symbol, title, changed, conflict): a merged key whose records disagree shows the
+    worst, and says so with every side, so a shard that passed cannot hide one that failed
+    nor the other way round."""
+    title = _cell_title(r, code)
+    if not disagree or r is None:
+        return code, SYMBOLS[code], title, changed, ""
+    sides = " vs ".join(disagree)
+    symbol = "/".join(SYMBOLS[cell_code(replace(r, outcome=o))] for o in disagree)
+    return (code, symbol, f"conflict: the merged runs disagree ({sides}); the cell shows the worst. {title}",
+            changed, sides)
+
+
 def _column_model(cols: list[Column]) -> list[dict[str, Any]]:
     versions = Counter(c.version for c in cols)
     out = []
@@ -78,7 +93,8 @@ def _column_model(cols: list[Column]) -> list[dict[str, Any]]:
 
 
 def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: list[CaseResult] | None,
-           headings: list[dict[str, Any]]) -> dict[str, Any]:
+           headings: list[dict[str, Any]], conflicts: dict[tuple[str, str, str], list[str]] | None = None
+           ) -> dict[str, Any]:
     cols = columns_of(results)
     col_index = {c.key: i for i, c in enumerate(cols)}
     by_case: dict[str, list[CaseResult]] = {}
@@ -121,7 +137,7 @@ def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: lis
             "apis": first.apis, "kind": first.kind, "service": service[cid],
             "heading": heading_id(first.introduced, first.source), "error_kind": first.error_kind,
             "error_row": is_error_row, "boundary": first.boundary is not None or first.kind == "boundary",
-            "cells": [(code, SYMBOLS[code], _cell_title(r, code), str(i) in chg)
+            "cells": [_cell(code, r, str(i) in chg, (conflicts or {}).get(r.key) if r is not None else None)
                       for i, (code, r) in enumerate(zip(codes, line))],
         })
         data_rows.append({"id": cid, "ti": first.title, "in": first.introduced, "svc": service[cid],
@@ -219,12 +235,23 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, run
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
     cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
+    disagree = _disagreements(results)
     model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
-                   headings if headings is not None else [])
+                   headings if headings is not None else [], disagree)
     if len(cells) < len(results):
-        model["prov"]["notes"].append(f"{len(results) - len(cells)} record(s) repeated a (case, target, version) "
-                                      "of another merged file: each cell shows the worst")
+        model["prov"]["notes"].append(
+            f"{len(results) - len(cells)} record(s) repeated a (case, target, version) of another merged file: "
+            "each cell shows the worst" + (f"; {len(disagree)} of those cells are conflicts whose records disagree "
+                                           "(drawn with every side, e.g. ✗/✓, and a dashed frame)" if disagree else ""))
     return render_page("matrix.html.j2", **model)
+
+
+def _disagreements(results: list[CaseResult]) -> dict[tuple[str, str, str], list[str]]:
+    """Keys whose records do not all agree, with each distinct outcome, worst first."""
+    seen: dict[tuple[str, str, str], set[str]] = {}
+    for r in results:
+        seen.setdefault(r.key, set()).add(r.outcome)
+    return {k: sorted(v, key=lambda o: -OUTCOME_RANK[o]) for k, v in seen.items() if len(v) > 1}
 
 
 def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEFAULT_TITLE,

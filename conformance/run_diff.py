@@ -13,14 +13,14 @@ from typing import Any, Iterable
 
 from .results import CaseResult, ResultsDoc, version_key
 
-__all__ = ["FAILING", "JUDGED_NOT", "Change", "RunDiff", "mixtures", "comparability", "worst_by_key", "diff_runs",
+__all__ = ["FAILING", "JUDGED_NOT", "Change", "RunDiff", "mixtures", "comparability", "worst_by_key", "diff_runs", "OUTCOME_RANK",
            "CATEGORIES"]
 
 FAILING = ("fail", "error")
 JUDGED_NOT = ("skip", "not-applicable")
 # When a merge kept several records for one key, the worst stands for it: a shard that
 # failed is never hidden by a shard that passed, and "did not run" is never a pass.
-_RANK = {"error": 4, "fail": 3, "skip": 2, "not-applicable": 1, "pass": 0}
+OUTCOME_RANK = {"error": 4, "fail": 3, "skip": 2, "not-applicable": 1, "pass": 0}
 
 CATEGORIES = ("newly_failing", "no_longer_judged", "newly_passing", "added", "removed", "changed_reason")
 _TITLES = {"newly_failing": "newly failing", "no_longer_judged": "no longer judged (passed before)",
@@ -139,7 +139,7 @@ def worst_by_key(results: Iterable[CaseResult]) -> dict[tuple[str, str, str], Ca
     out: dict[tuple[str, str, str], CaseResult] = {}
     for r in results:
         seen = out.get(r.key)
-        if seen is None or _RANK[r.outcome] > _RANK[seen.outcome]:
+        if seen is None or OUTCOME_RANK[r.outcome] > OUTCOME_RANK[seen.outcome]:
             out[r.key] = r
     return out
 

@@ -20,7 +20,7 @@ from conformance.schemas import bundle_for
 from conformance.server.serve import ReferenceServer
 
 __all__ = ["ROLES", "SITES", "RefClient", "ServiceClient", "ServerPool",
-           "result", "exception_id", "reason", "outcome", "xp", "texts", "assert_valid"]
+           "result", "exception_id", "reason", "outcome", "xp", "texts", "assert_valid", "assert_pages"]
 
 # role name -> the seeded account it logs in as; None sends no credentials, "token" the machine token
 ROLES: dict[str | None, str | None] = {
@@ -225,3 +225,35 @@ def assert_suspended_rule(answers: list[etree._Element], refused: bool, version:
         else:
             assert result(root) == "SUCCESS", reason(root)
             assert_valid(root, version)
+
+
+def assert_pages(call: Callable[[str], etree._Element], items: str, records: str, body: str = "") -> int:
+    """Check a list API's listControl edges against its own full listing; return how many rows it has.
+
+    ``call(body)`` sends one request; ``items`` selects the listed elements (their text is
+    compared, so each must say which row it is) and ``records`` the matchingRecords element.
+    Every page must be the matching slice of the full list with total/returned/startFrom
+    right; startFrom past the end is 000015; maximumNum 0 is 999999.
+    """
+    def window(start: int, maximum: int) -> etree._Element:
+        return call(f"{body}<listControl><startFrom>{start}</startFrom><maximumNum>{maximum}</maximumNum>"
+                    f"</listControl>")
+
+    def counts(root: etree._Element) -> list[str]:
+        return [xp(root, f"string({records}/serv:{n})") for n in ("total", "returned", "startFrom")]
+
+    full = window(1, 500)
+    assert outcome(full) == ("SUCCESS", None), reason(full)
+    rows = [etree.tostring(el) for el in xp(full, items)]
+    n = len(rows)
+    assert n >= 2, "the listing needs two rows to show paging"
+    assert counts(full) == [str(n), str(n), "1"]
+    for start, maximum in ((1, 1), (2, 1), (n, 1), (n, 500), (2, n - 1), (1, n + 5)):
+        root = window(start, maximum)
+        chosen = rows[start - 1:start - 1 + maximum]
+        assert [etree.tostring(el) for el in xp(root, items)] == chosen, (start, maximum)
+        assert counts(root) == [str(n), str(len(chosen)), str(start)], (start, maximum)
+    assert exception_id(window(n + 1, 1)) == "000015"
+    assert exception_id(window(n + 100, 500)) == "000015"
+    assert exception_id(window(1, 0)) == "999999"
+    return n

@@ -82,3 +82,9 @@ def test_compare_outcomes_lists_changed_and_new_keys_only():
     old = [rec("a"), rec("b", outcome="fail")]
     new = [rec("a"), rec("b"), rec("c")]
     assert compare_outcomes(old, new) == {("b", "ref", "42.6.0"): ("fail", "pass"), ("c", "ref", "42.6.0"): (None, "pass")}
+
+
+def test_compare_outcomes_reduces_a_merged_key_to_its_worst_record_as_diff_does():
+    old = [rec("a"), rec("a", outcome="fail")]          # a merge kept both records of one key
+    new = [rec("a", outcome="pass"), rec("b", outcome="fail"), rec("b", outcome="pass")]
+    assert compare_outcomes(old, new) == {("a", "ref", "42.6.0"): ("fail", "pass"), ("b", "ref", "42.6.0"): (None, "fail")}

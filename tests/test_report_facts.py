@@ -22,3 +22,13 @@ def test_provenance_tolerates_any_shape_and_says_what_is_there():
 def test_run_details_keep_every_key_as_text():
     [rows] = run_details([{"targets": [{"name": "a", "how": "given"}], "n": 3, "empty": "", "s": "x"}])
     assert rows == [("targets", "1 target version(s); a: given"), ("n", "3"), ("s", "x")]
+
+
+def test_provenance_names_what_the_run_left_on_the_site_and_how_to_undo_it():
+    left = [{"what": "meeting", "key": str(k), "command": "webex-conformance cleanup r/results.json"} for k in range(7)]
+    p = provenance([{"leftovers": left + ["junk"]}, {"leftovers": []}])
+    assert p["notes"] == ["7 thing(s) the run wrote on the target could not be undone (meeting 0, meeting 1, "
+                          "meeting 2, meeting 3, meeting 4 and 2 more): webex-conformance cleanup r/results.json"]
+    assert provenance([{"leftovers": [{"what": "event", "key": None, "command": ""}]}])["notes"] == [
+        "1 thing(s) the run wrote on the target could not be undone (event (key unknown)): "
+        "see run.leftovers in results.json"]

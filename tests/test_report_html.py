@@ -244,8 +244,16 @@ def test_empty_results_render():
     assert "No results" in root.text_content()
 
 
+def test_records_a_merge_repeated_alike_are_no_conflict():
+    root = doc([result("a", "39.2.0"), result("a", "39.2.0")])
+    (cell,) = cells(root, "a")
+    assert cell.get("class") == "p" and cell.text == "✓" and cell.get("title") is None
+
+
 def test_records_repeated_by_a_merge_show_the_worst_once():
     root = doc([result("a", "39.2.0"), result("a", "39.2.0", "fail"), result("a", "39.2.0")])
-    assert [td.get("class") for td in cells(root, "a")] == ["f"]
+    assert [td.get("class") for td in cells(root, "a")] == ["f cf"]          # the worst, marked as a conflict
+    (cell,) = cells(root, "a")
+    assert cell.text == "✗/✓" and "conflict: the merged runs disagree (fail vs pass)" in cell.get("title")
     assert root.xpath('//tr[@class="counts"]/th/@data-fail') == ["1"]
     assert "2 record(s) repeated" in root.xpath('string(//p[@id="partial"])')

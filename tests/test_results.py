@@ -196,3 +196,18 @@ def test_arbitrary_text_survives_round_trip(tmp_path_factory, title, response):
     back = read_results(path)
     assert back.results[0].case_id == r.case_id
     assert back.results[0].steps[0].status == 200
+
+
+def test_run_leftovers_are_typed_by_the_published_schema():
+    """What `cleanup` reads back must be checked on read like the rest of run info."""
+    from conformance.json_check import first_error
+    from conformance.ledger import leftover_record
+    from conformance.results import results_schema
+
+    entry = {"id": "e1", "what": "meeting", "key": "123", "kind": "create", "case": "c", "step": "s",
+             "undo": {"api": "DelMeeting", "body": "<x/>"}, "tag": "wxc-1"}
+    good = {"format": "webex-conformance-results/1", "run": {"leftovers": [leftover_record(entry, "r.json")]},
+            "results": []}
+    assert first_error(good, results_schema()) is None
+    bad = {**good, "run": {"leftovers": [{**good["run"]["leftovers"][0], "action": "explode"}]}}
+    assert "action" in (first_error(bad, results_schema()) or "")

@@ -306,3 +306,48 @@ def test_a_failure_leaves_nothing_half_written():
         assert small.state.one("SELECT COUNT(*) AS n FROM counters")["n"] == before
         assert post(small, request(small))[0] == "SUCCESS"                      # GetAPIVersion is ep's
         assert "not emulate" in post(small, request(small, svc="user", api="GetUser"))[2]  # user.py not loaded
+
+
+@pytest.mark.parametrize("head, status", [
+    (b"GARBAGE\r\n\r\n", b"400"),
+    (b"POST /WBXService/XMLService HTTP/1.1\r\nno colon here\r\n\r\n", b"400"),
+    (b"POST /WBXService/XMLService HTTP/2.0\r\n\r\n", b"505"),
+    (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"414"),
+    (b"GET / HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 101 + b"\r\n", b"431"),
+])
+def test_input_that_is_not_http_gets_a_one_line_refusal_and_the_server_keeps_serving(srv, head, status):
+    import socket
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(head)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    first, _, rest = out.partition(b"\r\n")
+    assert first.startswith(b"HTTP/1.1 " + status)
+    assert b"Connection: close" in rest and rest.split(b"\r\n\r\n", 1)[1].count(b"\n") == 1
+    assert post(srv, request(srv))[0] == "SUCCESS"
+
+
+def test_expect_100_continue_http_1_0_and_stop_closing_idle_connections():
+    import http.client
+    import socket
+    with ReferenceServer("42.6.0") as s:
+        data = request(s)
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        conn.request("POST", "/WBXService/XMLService", body=data, headers={"Expect": "100-continue"})
+        assert b"SUCCESS" in conn.getresponse().read()
+        conn.request("POST", "/WBXService/XMLService", body=data)  # still the same connection
+        assert b"SUCCESS" in conn.getresponse().read()
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as sock:
+            sock.sendall(b"POST /WBXService/XMLService HTTP/1.0\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
+            out = b""
+            while chunk := sock.recv(65536):  # HTTP/1.0 without keep-alive: closed after the answer
+                out += chunk
+            assert b"SUCCESS" in out and b"Connection: close" in out
+        idle = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        idle.sendall(b"HEAD /nope HTTP/1.1\r\n\r\n")
+        assert idle.recv(65536).startswith(b"HTTP/1.1 404")
+    assert idle.recv(1) == b""   # stop() closed the idle keep-alive connection, not a 60 s timeout
+    idle.close()
+    conn.close()

@@ -49,6 +49,18 @@ def test_xsi_type_value_on_the_next_line_and_undeclared_child_prefixes(srv):
     assert post(srv, data)[0] == "SUCCESS"
 
 
+@pytest.mark.parametrize("root_open,root_close", [
+    ("<serv:message>", "</serv:message>"),                   # neither serv nor xsi declared
+    (f'<serv:message xmlns:serv="{SERV}">', "</serv:message>"),  # serv declared, xsi not
+])
+def test_an_undeclared_xsi_prefix_is_refused_as_a_real_site_refuses_it(srv, root_open, root_close):
+    result, code, reason, _ = post(srv, _msg(srv, root_open, root_close))
+    assert (result, code, reason) == ("FAILURE", "000000", "Fail to forward request:null")
+    # the same message with xmlns:xsi declared is answered
+    fixed = root_open.replace("<serv:message", f"<serv:message {XSI}")
+    assert post(srv, _msg(srv, fixed, root_close))[0] == "SUCCESS"
+
+
 def test_what_no_server_could_read_is_still_a_clear_failure(srv):
     broken = _msg(srv, f"<serv:message {XSI}>", "</serv:message>").replace(b"</header>", b"</heder>")
     result, code, reason, _ = post(srv, broken)

@@ -19,7 +19,7 @@ from conformance.schemas import bundle_for
 from conformance.server.handlers import captcha, ep, ep_contacts, ep_recordings, ep_sessions
 from conformance.server.handlers.captcha import CAPTCHA_AFTER
 from conformance.versions import from_server_report, parse_version
-from refclient import ServiceClient, exception_id, result, texts
+from refclient import ServiceClient, assert_pages, exception_id, result, texts, xp
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -511,3 +511,18 @@ def test_a_list_window_out_of_range_is_a_one_line_999999(servers, text):
         assert (r.result, r.exception_id) == ("FAILURE", "999999"), api
         assert "maximumNum" in r.reason and "\n" not in r.reason
     assert s.call("LstsummarySession", "<listControl><maximumNum>500</maximumNum></listControl>").result == "SUCCESS"
+
+
+# ----------------------------------------------------------------- paging in SQL
+
+def test_lstsummarysession_pages_edges_with_and_without_a_service_filter(ref_servers):
+    s = ref_servers.bind("ep", role="admin")("42.6.0")
+    n = assert_pages(lambda body: s.call("LstsummarySession", body), "//ep:session", "//ep:matchingRecords")
+    services = xp(s.call("LstsummarySession", "<listControl><maximumNum>500</maximumNum></listControl>"),
+                  "//ep:session/ep:serviceType/text()")
+    assert len(services) == n
+    for service in sorted(set(services)):
+        root = s.call("LstsummarySession", f"<serviceType>{service}</serviceType>"
+                                           "<listControl><maximumNum>500</maximumNum></listControl>")
+        assert set(xp(root, "//ep:session/ep:serviceType/text()")) == {service}
+        assert xp(root, "number(//ep:matchingRecords/serv:total)") == services.count(service)

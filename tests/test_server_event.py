@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.server.handlers import event
-from refclient import ServiceClient, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
+from refclient import ServiceClient, assert_pages, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
 
 VIDEO = ("isCETMeeting", "sipURL", "standaloneDialingIPAddress", "panelistNumericPassword")
 
@@ -193,3 +193,10 @@ def test_get_event_never_carries_autorecord_unless_the_defect_leaks_it(servers, 
     leaky = servers(version, ("event-autorecord-returned",))
     found = xp(get(leaky, create(leaky)), "count(//*[local-name()='autoRecord'])")
     assert found == (0 if version == "11.0.0 SP20" else 1)
+
+
+def test_lstsummaryevent_pages_edges(servers):
+    s = servers("42.6.0")
+    for i in range(3):
+        create(s)
+    assert assert_pages(lambda body: s.call("LstsummaryEvent", body), "//event:event", "//event:matchingRecords") >= 3

@@ -14,7 +14,7 @@ import pytest
 
 from conformance.cases import load_cases
 from conformance.server.handlers import history
-from refclient import assert_valid, outcome, xp
+from refclient import assert_pages, assert_valid, outcome, xp
 
 REPO = Path(__file__).resolve().parents[1]
 DATE = r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$"
@@ -185,3 +185,14 @@ def test_leak_defect_shows_polls_to_a_non_owner(servers):
     root = servers("42.6.0", ("poll-results-leak-to-non-owner",)).call("LstTrainingPollResultsHistory", POLL,
                                                                       role="attendee")
     assert outcome(root) == ("SUCCESS", None)
+
+
+def test_history_reports_page_edges(servers):
+    s = servers("42.6.0")
+    for api, item in (("LsttrainingattendeeHistory", "trainingAttendeeHistory"),
+                      ("LstmeetingattendeeHistory", "meetingAttendeeHistory"),
+                      ("LsteventattendeeHistory", "eventAttendeeHistory")):
+        root = s.call(api, "")
+        if len(xp(root, f"//history:{item}")) < 2:
+            continue  # too few seeded rows to show paging
+        assert_pages(lambda body: s.call(api, body), f"//history:{item}", "//history:matchingRecords")

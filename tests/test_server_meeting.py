@@ -21,7 +21,7 @@ from conformance.schemas import bundle_for
 from conformance.server.handlers import attendee, event, meeting
 from conformance.transport import Transport
 from conformance.versions import documented
-from refclient import RefClient, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
+from refclient import RefClient, assert_pages, assert_valid, exception_id, reason, result, xp, assert_suspended_rule
 
 REPO = Path(__file__).resolve().parents[1]
 SLICE_MODULES = (meeting, attendee, event)
@@ -512,3 +512,33 @@ def test_each_defect_fails_its_cases(defect):
     cases = slice_cases()
     got = outcomes((defect.name,), defect.version, [cases[c] for c in defect.cases])
     assert {k: v for k, v in got.items() if v != "fail"} == {}
+
+
+# -- paging in SQL: every window is the slice of the full list ------------------------------------
+
+def test_meeting_lists_page_edges(servers):
+    s = servers("42.6.0")
+    for i in range(3):
+        create(s, name=f"paged {i}")
+    for api in ("LstsummaryMeeting", "LstMeeting"):
+        assert assert_pages(lambda body: s.call("meeting", api, body), "//meet:meeting",
+                            "//meet:matchingRecords") >= 3
+
+
+def test_attendee_list_pages_edges(servers):
+    s = servers("42.6.0")
+    key = create(s, name="paged attendees")
+    assert result(create_attendees(s, key, 4)) == "SUCCESS"
+    n = assert_pages(lambda body: s.call("attendee", "LstMeetingAttendee", body), "//att:attendee",
+                     "//att:matchingRecords", f"<meetingKey>{key}</meetingKey>")
+    assert n == 4
+
+
+def test_meeting_type_list_pages_edges_and_filters_by_id(servers):
+    s = servers("42.6.0")
+    n = assert_pages(lambda body: s.call("meetingtype", "LstMeetingType", body), "//mtgtype:meetingType",
+                     "//mtgtype:matchingRecords")
+    ids = xp(s.call("meetingtype", "LstMeetingType", ""), "//mtgtype:meetingTypeID/text()")
+    one = s.call("meetingtype", "LstMeetingType", f"<meetingTypeID>{ids[-1]}</meetingTypeID>")
+    assert xp(one, "//mtgtype:meetingTypeID/text()") == [ids[-1]] and n >= 2
+    assert xp(one, "string(//mtgtype:matchingRecords/serv:total)") == "1"

@@ -242,3 +242,15 @@ def test_the_new_apis_answers_are_valid_at_every_era(ref_servers, version):
         root = ok(c.call(service, api, body, role=role))
         assert_valid(root, version)
         assert re.fullmatch(r"\w+:\w+Response", root.find(".//serv:bodyContent", NS).get("{%s}type" % NS["xsi"]))
+
+
+def test_delmeeting_deletes_a_teleconference_only_session(ref_fresh):
+    # the vendor schema gives teleconference-only sessions no delete of their own
+    c = ref_fresh(VERSION)
+    key = _teleconference(c, "dial-in three")
+    ok(c.call("meeting", "DelMeeting", f"<meetingKey>{key}</meetingKey>"))
+    assert exception_id(c.call("meeting.auo", "GetTeleconferenceSession", f"<sessionKey>{key}</sessionKey>")) \
+        == "060001"
+    other = _teleconference(c, "dial-in four")
+    assert exception_id(c.call("meeting", "DelMeeting", f"<meetingKey>{other}</meetingKey>", role="host2")) \
+        == "000001"

@@ -21,7 +21,7 @@ from conformance.namespaces import NS
 from conformance.schemas import bundle_for
 from conformance.server.handlers import user
 from conformance.server.handlers.captcha import CAPTCHA_AFTER
-from refclient import outcome, texts
+from refclient import assert_pages, outcome, texts
 
 REPO = Path(__file__).resolve().parents[1]
 DATE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$")
@@ -337,3 +337,10 @@ def test_defects_name_existing_cases_and_are_consulted():
     for d in user.DEFECTS:
         assert (d.cases or d.tests) and all(c in ids for c in d.cases), d.name
         assert source.count(f'"{d.name}"') >= 2, f"{d.name} is defined but never checked"
+
+
+# --- paging in SQL ----------------------------------------------------------------------
+
+def test_lstsummaryuser_pages_edges(server):
+    c = server("42.6.0")
+    assert assert_pages(lambda body: c.call("LstsummaryUser", body), "//use:user", "//use:matchingRecords") >= 2

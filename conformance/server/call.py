@@ -63,13 +63,16 @@ class Call:
         return ElementMaker(namespace=NS[prefix], nsmap={prefix: NS[prefix]})
 
     # Request bodies are unqualified in practice, but some clients qualify them; read
-    # children by local name so both work.
+    # children by local name so both work (matched on the tag string: a handler reads
+    # dozens of paths per call, and an etree.QName per child was a third of CreateMeeting).
     def find(self, path: str, root: etree._Element | None = None) -> etree._Element | None:
         node = self.body if root is None else root
         for part in path.split("/"):
+            qualified = "}" + part
             nxt = None
             for child in node:
-                if isinstance(child.tag, str) and etree.QName(child).localname == part:
+                tag = child.tag  # "{uri}local" or "local"; comments and PIs have no str tag
+                if isinstance(tag, str) and (tag == part or tag.endswith(qualified)):
                     nxt = child
                     break
             if nxt is None:
@@ -79,7 +82,8 @@ class Call:
 
     def findall(self, name: str, root: etree._Element | None = None) -> list[etree._Element]:
         node = self.body if root is None else root
-        return [c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == name]
+        qualified = "}" + name
+        return [c for c in node if isinstance(c.tag, str) and (c.tag == name or c.tag.endswith(qualified))]
 
     def text(self, path: str, default: str | None = None, root: etree._Element | None = None) -> str | None:
         el = self.find(path, root)

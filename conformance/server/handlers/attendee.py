@@ -22,7 +22,7 @@ from ..call import Call
 from ..fixtures import SEED_SESSIONS, email_for
 from ..failures import NO_RECORD, ApiFailure
 from ..routes import handler
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 from .numbers import parse_key
 from .meeting import PAGE_SIZE, session_row
 
@@ -166,11 +166,10 @@ def _attendee(call: Call, row: sqlite3.Row) -> Any:
 def lst_meeting_attendee(call: Call) -> list:
     key = call.text("meetingKey") or call.text("meetingkey") or call.text("sessionKey")
     row = session_row(call, key, ATTENDEE_KINDS)
-    rows = call.db.query("SELECT * FROM meeting_attendees WHERE session_key=? AND site=? ORDER BY attendee_id",
-                         (row["session_key"], call.site.name))
-    chosen, start = page(call, rows, PAGE_SIZE)
+    chosen, total, start = page_sql(call, "SELECT * FROM meeting_attendees WHERE session_key=? AND site=?",
+                                    (row["session_key"], call.site.name), "ORDER BY attendee_id", PAGE_SIZE)
     A = call.E("att")
-    return [matching_records(A, len(rows), len(chosen), start), *(_attendee(call, r) for r in chosen)]
+    return [matching_records(A, total, len(chosen), start), *(_attendee(call, r) for r in chosen)]
 
 
 @handler("attendee", "DelMeetingAttendee")

@@ -43,7 +43,7 @@ from ..routes import handler
 from ..wire import fmt_date, xsd_bool
 from .captcha import guard_anonymous_lookup
 from .addresses import display_meeting_url, meeting_link, sip_url, skype_url
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 from .numbers import parse_key
 from .options import time_zone_name
 
@@ -276,13 +276,18 @@ def lstsummary_session(call: Call) -> list:
         if key is None:
             raise ApiFailure(*NO_RECORD)
         sql, params = sql + " AND session_key=?", params + [key]
-    rows = call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
     wanted = [s.text.strip() for s in call.body.iter() if isinstance(s.tag, str)
               and etree.QName(s).localname == "serviceType" and s.text]
-    if wanted:
-        rows = [r for r in rows if KIND_SERVICE.get(r["kind"], "MeetingCenter") in wanted]
-    chosen, start_from = page(call, rows, PAGE_SIZE)
-    out = [matching_records(E, len(rows), len(chosen), start_from)]
+    if wanted:  # the kinds whose service was asked for; a kind KIND_SERVICE lacks is MeetingCenter's
+        kinds = sorted(k for k, service in KIND_SERVICE.items() if service in wanted)
+        known = sorted(KIND_SERVICE)
+        clause = f"kind IN ({','.join('?' * len(kinds))})" if kinds else "0"
+        if "MeetingCenter" in wanted:
+            clause = f"({clause} OR kind NOT IN ({','.join('?' * len(known))}))"
+            kinds += known
+        sql, params = f"{sql} AND {clause}", params + kinds
+    chosen, total, start_from = page_sql(call, sql, params, "ORDER BY start_date, session_key", PAGE_SIZE)
+    out = [matching_records(E, total, len(chosen), start_from)]
     for r in chosen:
         enable_event, enable_webinar = enable_flags(call, r)
         out.append(E.session(

@@ -28,7 +28,7 @@ from ..failures import ACCESS_DENIED, ApiFailure
 from ..routes import handler
 from ..wire import fmt_date, parse_date
 from .addresses import display_meeting_url, sip_url
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 from .limits import DESCRIPTION_REASON, check_description, DescriptionDefects
 from .numbers import read_int
 from .sessions import new_session, refuse_on_suspended_site, seed_on_suspended_site
@@ -200,14 +200,16 @@ def lstsummary_event(call: Call) -> list:
     lo = parse_date(call.text("dateScope/startDateStart"))
     hi = parse_date(call.text("dateScope/startDateEnd"))
     host = call.text("hostWebExID") if account.is_admin else account.webex_id
-    rows = [r for r in call.db.query("SELECT * FROM sessions WHERE site=? AND kind='event' ORDER BY start_date, "
-                                     "session_key", (call.site.name,))
-            if (not host or r["host"].lower() == host.lower() or call.defect("lstsummaryevent-other-hosts-listed"))
-            and (lo is None or _dt.datetime.fromisoformat(r["start_date"]) >= lo)
-            and (hi is None or _dt.datetime.fromisoformat(r["start_date"]) <= hi)]
-    chosen, start = page(call, rows, 10)
+    sql, params = "SELECT * FROM sessions WHERE site=? AND kind='event'", [call.site.name]
+    if host and not call.defect("lstsummaryevent-other-hosts-listed"):
+        sql, params = sql + " AND lower(host)=lower(?)", params + [host]
+    if lo is not None:  # isoformat() text sorts as the dates do
+        sql, params = sql + " AND start_date >= ?", params + [lo.isoformat()]
+    if hi is not None:
+        sql, params = sql + " AND start_date <= ?", params + [hi.isoformat()]
+    chosen, total, start = page_sql(call, sql, params, "ORDER BY start_date, session_key", 10)
     E = call.E("event")
-    out = [matching_records(E, len(rows), len(chosen), start)]
+    out = [matching_records(E, total, len(chosen), start)]
     for r in chosen:
         begin = _dt.datetime.fromisoformat(r["start_date"])
         out.append(E.event(

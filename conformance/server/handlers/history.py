@@ -25,7 +25,7 @@ from ..failures import MEETING_NOT_FOUND, NO_RECORD, ApiFailure, unknown_api
 from ..fixtures import SEED_SESSIONS, email_for
 from ..routes import handler
 from ..wire import fmt_date, parse_date
-from .listing import matching_records, page
+from .listing import matching_records, page, page_sql
 from .numbers import parse_key
 
 __all__ = ["DEFECTS", "TABLES", "seed", "lst_training_attendee_history", "lst_meeting_attendee_history",
@@ -111,26 +111,33 @@ def _scope(call: Call, wrapper: str, start: str, end: str) -> tuple[_dt.datetime
     return parse_date(lo), parse_date(hi)
 
 
-def _in_range(iso: str, lo: _dt.datetime | None, hi: _dt.datetime | None) -> bool:
-    t = _dt.datetime.fromisoformat(iso)
-    return (lo is None or t >= lo) and (hi is None or t <= hi)
+def _in_range(column: str, lo: _dt.datetime | None, hi: _dt.datetime | None) -> tuple[str, tuple]:
+    """SQL (and parameters) keeping rows whose ``column`` lies in [lo, hi]: isoformat() text sorts as dates do."""
+    sql, params = "", ()
+    if lo is not None:
+        sql, params = f" AND {column} >= ?", (lo.isoformat(),)
+    if hi is not None:
+        sql, params = sql + f" AND {column} <= ?", params + (hi.isoformat(),)
+    return sql, params
 
 
-def _visible(call: Call, table: str, extra_sql: str = "", params: tuple = ()) -> list:
-    """Rows of ``table`` the caller may see: all for an administrator, a host's own otherwise."""
+def _visible(call: Call, table: str, extra_sql: str = "", params: tuple = (),
+             everyone: bool = False) -> tuple[str, tuple]:
+    """The SELECT of rows of ``table`` the caller may see: all for an administrator (or ``everyone``),
+    a host's own otherwise."""
     account = call.require_user()
     sql = f"SELECT * FROM {table} WHERE site=?" + extra_sql
     args: tuple = (call.site.name, *params)
-    if not account.is_admin:
+    if not account.is_admin and not everyone:
         sql += " AND lower(host)=lower(?)"
         args += (account.webex_id,)
-    return call.db.query(sql + " ORDER BY id", args)
+    return sql, args
 
 
-def _report(call: Call, rows: list, item: Callable[[Any], Any]) -> list:
-    """One page of items followed by matchingRecords; an empty report is 000015."""
-    chosen, start = page(call, rows, PAGE_SIZE)
-    return [*(item(r) for r in chosen), matching_records(call.E("history"), len(rows), len(chosen), start)]
+def _report(call: Call, query: tuple[str, tuple], item: Callable[[Any], Any]) -> list:
+    """One page of items (paged in SQL) followed by matchingRecords; an empty report is 000015."""
+    chosen, total, start = page_sql(call, *query, "ORDER BY id", PAGE_SIZE)
+    return [*(item(r) for r in chosen), matching_records(call.E("history"), total, len(chosen), start)]
 
 
 def _date(iso: str) -> str:
@@ -159,7 +166,8 @@ def _key_filter(call: Call, *names: str) -> tuple[str, tuple]:
 def lst_training_attendee_history(call: Call) -> list:
     sql, params = _key_filter(call, "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    rows = [r for r in _visible(call, "training_attendee_history", sql, params) if _in_range(r["start_time"], lo, hi)]
+    scope, bounds = _in_range("start_time", lo, hi)
+    query = _visible(call, "training_attendee_history", sql + scope, params + bounds)
     H = call.E("history")
     attentive = call.since("39.8.0") or call.defect("attention-returned-early")
 
@@ -175,23 +183,24 @@ def lst_training_attendee_history(call: Call) -> list:
             children.append(H.attentionToAttendancePercentage(r["attention_attendance"]))
         return H.trainingAttendeeHistory(*children)
 
-    return _report(call, rows, item)
+    return _report(call, query, item)
 
 
 # -- Meeting Center preliminary reports (SP14) -------------------------------------------
 
-def _preliminary_rows(call: Call, missing_defect: str, table: str, time_column: str) -> list:
+def _preliminary_rows(call: Call, missing_defect: str, table: str, time_column: str) -> tuple[str, tuple]:
     """The rows of one SP14 report the caller may see, filtered by meeting key and start-time scope."""
     if call.defect(missing_defect):
         raise unknown_api(f"java:com.webex.service.binding.{call.service}.{call.api}", call.version)
     sql, params = _key_filter(call, "meetingKey", "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    return [r for r in _visible(call, table, sql, params) if _in_range(r[time_column], lo, hi)]
+    scope, bounds = _in_range(time_column, lo, hi)
+    return _visible(call, table, sql + scope, params + bounds)
 
 
 @handler("history", "LstmeetingusagePreliminaryHistory", since="11.0.0 SP14")
 def lst_meeting_usage_preliminary_history(call: Call) -> list:
-    rows = _preliminary_rows(call, "preliminary-usage-missing", "meeting_usage_history", "start_time")
+    query = _preliminary_rows(call, "preliminary-usage-missing", "meeting_usage_history", "start_time")
     H = call.E("history")
     bad_format = call.defect("preliminary-opentime-bad-format")
 
@@ -207,12 +216,12 @@ def lst_meeting_usage_preliminary_history(call: Call) -> list:
             H.openTime(r["open_time"] if bad_format else _date(r["open_time"])),
             H.timeZoneWithDST(TIME_ZONE_WITH_DST))
 
-    return _report(call, rows, item)
+    return _report(call, query, item)
 
 
 @handler("history", "LstmeetingattendeePreliminaryHistory", since="11.0.0 SP14")
 def lst_meeting_attendee_preliminary_history(call: Call) -> list:
-    rows = _preliminary_rows(call, "preliminary-attendee-missing", "meeting_attendee_history", "join_time")
+    query = _preliminary_rows(call, "preliminary-attendee-missing", "meeting_attendee_history", "join_time")
     H = call.E("history")
 
     def item(r) -> Any:
@@ -226,7 +235,7 @@ def lst_meeting_attendee_preliminary_history(call: Call) -> list:
                      H.participantType(r["participant_type"])]
         return H.meetingAttendeeHistory(*children)
 
-    return _report(call, rows, item)
+    return _report(call, query, item)
 
 
 # -- final reports real clients read (not in the notes: real-traffic 057-059) -------------------
@@ -244,12 +253,9 @@ def lst_meeting_attendee_history(call: Call) -> list:
     """Who attended which meeting: the final report, shaped as real-traffic 058."""
     sql, params = _key_filter(call, "meetingKey", "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    table = "meeting_attendee_history"
-    if call.defect("meetingattendeehistory-other-hosts-visible"):
-        everyone = call.db.query(f"SELECT * FROM {table} WHERE site=?{sql} ORDER BY id", (call.site.name, *params))
-        rows = [r for r in everyone if _in_range(r["join_time"], lo, hi)]
-    else:
-        rows = [r for r in _visible(call, table, sql, params) if _in_range(r["join_time"], lo, hi)]
+    scope, bounds = _in_range("join_time", lo, hi)
+    query = _visible(call, "meeting_attendee_history", sql + scope, params + bounds,
+                    everyone=call.defect("meetingattendeehistory-other-hosts-visible"))
     H = call.E("history")
 
     def item(r) -> Any:
@@ -261,13 +267,14 @@ def lst_meeting_attendee_history(call: Call) -> list:
             H.participantType(r["participant_type"]), H.voipDuration(minutes), H.confID(_conf_id(r["session_key"])),
             H.externalParticipant("N/A" if r["participant_type"] == "HOST" else "No"))
 
-    return _report(call, rows, item)
+    return _report(call, query, item)
 
 
-def _event_rows(call: Call) -> list:
+def _event_rows(call: Call) -> tuple[str, tuple]:
     sql, params = _key_filter(call, "sessionKey")
     lo, hi = _scope(call, "startTimeScope", "sessionStartTimeStart", "sessionStartTimeEnd")
-    return [r for r in _visible(call, "event_attendee_history", sql, params) if _in_range(r["start_time"], lo, hi)]
+    scope, bounds = _in_range("start_time", lo, hi)
+    return _visible(call, "event_attendee_history", sql + scope, params + bounds)
 
 
 @handler("history", "LsteventattendeeHistory")
@@ -290,7 +297,8 @@ def lst_event_attendee_history(call: Call) -> list:
 def lst_event_session_history(call: Call) -> list:
     """One item per event held: its attendee rows summed up."""
     by_session: dict[int, list] = {}
-    for r in _event_rows(call):
+    sql, params = _event_rows(call)
+    for r in call.db.query(sql + " ORDER BY id", params):
         by_session.setdefault(r["session_key"], []).append(r)
     sessions = list(by_session.values())
     H = call.E("history")
@@ -309,7 +317,8 @@ def lst_event_session_history(call: Call) -> list:
             H.hostEmail(host.email if host else ""), H.totalPeopleMinutes(str(people)),
             H.totalParticipants(str(len(rows))), H.peakAttendee(str(len(rows))))
 
-    return _report(call, sessions, item)
+    chosen, start = page(call, sessions, PAGE_SIZE)  # one item per session: grouped in Python
+    return [*(item(r) for r in chosen), matching_records(H, len(sessions), len(chosen), start)]
 
 
 # -- LstTrainingPollResultsHistory (SP11) --------------------------------------------------

@@ -42,7 +42,7 @@ from ..routes import handler
 from ..wire import fmt_date, parse_date, xsd_bool
 from .addresses import display_meeting_url, meeting_link, sip_url, token
 from .limits import CONF_NAME_MAX, CONF_NAME_REASON, check_conf_name, ConfNameDefects
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 from .shapes import read_shape, section_values
 from .numbers import parse_key, read_int
 from .options import option, site_video_levels, time_zone_name
@@ -408,7 +408,8 @@ def _display_meeting_url(call: Call, row: sqlite3.Row) -> str:
     return display_meeting_url(call.site.name, row, short_pmr=call.since("39.9.0"))
 
 
-def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
+def _own_meetings(call: Call, kinds: tuple[str, ...]) -> tuple[str, tuple]:
+    """The SELECT (and its parameters) of the caller's meetings of ``kinds``, unordered."""
     account = call.require_user()
     marks = ",".join("?" * len(kinds))
     sql = f"SELECT * FROM sessions WHERE site=? AND kind IN ({marks})"
@@ -426,16 +427,16 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> list[sqlite3.Row]:
     if host:
         sql += " AND lower(host)=lower(?)"
         params.append(host)
-    return call.db.query(sql + " ORDER BY start_date, session_key", tuple(params))
+    return sql, tuple(params)
 
 
 def _meeting_list(call: Call, item: Callable[[ElementMaker, sqlite3.Row, str], Any]) -> list:
     """One page of the caller's meetings, ``item(M, row, meetingType)`` each, then matchingRecords."""
-    rows = _own_meetings(call, ("meeting", "webinar"))
-    chosen, start = page(call, rows, PAGE_SIZE)
+    sql, params = _own_meetings(call, ("meeting", "webinar"))
+    chosen, total, start = page_sql(call, sql, params, "ORDER BY start_date, session_key", PAGE_SIZE)
     M = call.E("meet")
     items = [item(M, row, str(json.loads(row["data"]).get("meetingType", 3))) for row in chosen]
-    return [*items, matching_records(M, len(rows), len(chosen), start)]
+    return [*items, matching_records(M, total, len(chosen), start)]
 
 
 @handler("meeting", "LstMeeting")
@@ -456,9 +457,15 @@ def lstsummary_meeting(call: Call) -> list:
         M.duration(str(row["duration"])), M.listStatus("PUBLIC")))
 
 
+# DelMeeting deletes teleconference-only sessions too: the vendor's schema for them
+# (meeting/teleconferenceonly.xsd) has Create/Get/Set and no delete of their own, and a
+# public meetings client deletes them with DelMeeting.
+DELETABLE_KINDS = ("meeting", "webinar", "teleconference")
+
+
 @handler("meeting", "DelMeeting")
 def del_meeting(call: Call) -> list:
-    row = session_row(call, meeting_key_text(call), ("meeting", "webinar"))
+    row = session_row(call, meeting_key_text(call), DELETABLE_KINDS)
     with call.db.transaction() as db:
         db.execute("DELETE FROM sessions WHERE session_key=?", (row["session_key"],))
         try:

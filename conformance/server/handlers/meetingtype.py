@@ -15,7 +15,7 @@ from ..call import Call
 from ..defects import Defect
 from ..routes import handler
 from ..wire import xsd_bool
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 
 __all__ = ["DEFECTS", "TABLES", "seed", "SEED_TYPES", "lst_meeting_type"]
 
@@ -65,11 +65,12 @@ def seed(state: Any, now: _dt.datetime) -> dict[str, str]:
 def lst_meeting_type(call: Call) -> list:
     call.require_user()
     wanted = [(el.text or "").strip() for el in call.findall("meetingTypeID")]
-    rows = [r for r in call.db.query("SELECT * FROM meeting_types WHERE site=? ORDER BY type_id", (call.site.name,))
-            if not wanted or str(r["type_id"]) in wanted]
-    chosen, start = page(call, rows, 50)
+    sql = "SELECT * FROM meeting_types WHERE site=?"
+    if wanted:  # compared as text, as sent: "03" names no type
+        sql += f" AND CAST(type_id AS TEXT) IN ({','.join('?' * len(wanted))})"
+    chosen, total, start = page_sql(call, sql, (call.site.name, *wanted), "ORDER BY type_id", 50)
     T = call.E("mtgtype")
-    out = [matching_records(T, len(rows), len(chosen), start)]
+    out = [matching_records(T, total, len(chosen), start)]
     for r in chosen:
         off = json.loads(r["options"])
         users = str(r["max_users"])

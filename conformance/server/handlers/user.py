@@ -38,7 +38,7 @@ from ..routes import handler
 from ..wire import fmt_date, parse_date
 from .captcha import guard_anonymous_lookup
 from .addresses import pmr_url, short_sip_url
-from .listing import matching_records, page
+from .listing import matching_records, page_sql
 from .shapes import read_shape
 from .user_shape import USER_SECTIONS, full_user
 
@@ -458,12 +458,11 @@ def lstsummary_user(call: Call) -> list:
         if value:
             sql += f" AND lower({column})=lower(?)"
             params.append(value)
-    rows = call.db.query(sql + " ORDER BY lower(webex_id)", tuple(params))
-    if window is not None:
-        lo, hi = window
-        rows = [r for r in rows if lo <= _dt.datetime.fromisoformat(r["last_modified"]) <= hi]
-    chosen, start = page(call, rows, DEFAULT_PAGE)
-    return [_summary(call, r) for r in chosen] + [matching_records(call.E("use"), len(rows), len(chosen), start)]
+    if window is not None:  # isoformat() text sorts as the dates do
+        sql += " AND last_modified >= ? AND last_modified <= ?"
+        params += [window[0].isoformat(), window[1].isoformat()]
+    chosen, total, start = page_sql(call, sql, params, "ORDER BY lower(webex_id), webex_id", DEFAULT_PAGE)
+    return [_summary(call, r) for r in chosen] + [matching_records(call.E("use"), total, len(chosen), start)]
 
 
 # --- UploadPMRImage --------------------------------------------------------------------
