@@ -6,6 +6,7 @@ session ends with the error's documented code (2 or 3), the same code the CLI re
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import sys
@@ -159,17 +160,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         # undo what is still open (interrupted cases, lost workers), before the reports
         sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
         st.safety.finish(sweepers, (st.run_dir or run_dir(session.config)) / "results.json")
-    if st.safety is not None:
-        st.safety.close()
     for ctx in st.contexts.values():
         ctx.transport.close()
     if not st.active or st.worker:
+        if st.safety is not None:
+            st.safety.close()
         return
     try:
-        if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
-            st.output = write_run_reports(st, session, int(exitstatus))
-        elif st.new_dir and st.run_dir is not None:
-            _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
+        try:
+            # A Ctrl-C or SIGTERM while the reports are written waits until they are whole
+            # (a run that judged everything must not end without its results.json).
+            with st.safety.interrupts.critical() if st.safety is not None and st.safety.interrupts \
+                    else contextlib.nullcontext():
+                if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
+                    st.output = write_run_reports(st, session, int(exitstatus))
+                elif st.new_dir and st.run_dir is not None:
+                    _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
+        except KeyboardInterrupt:
+            exitstatus = pytest.ExitCode.INTERRUPTED
         plan_ = st.plan
         if st.error is None and session.config.option.collectonly:
             code, reason = int(exitstatus), ""   # nothing was meant to be judged
@@ -180,6 +188,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except ConformanceError as exc:   # e.g. the reports' directory cannot be written
         code, reason = exc.exit_code, one_line(exc)
     finally:
+        if st.safety is not None:
+            st.safety.close()
         if st.plan is not None:
             st.plan.close()
     st.outcome.exit_code, st.outcome.reason, st.outcome.output = code, reason, st.output
