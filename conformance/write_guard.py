@@ -260,8 +260,9 @@ def _toggle_values(change: etree._Element, answer: etree._Element) -> str:
     parts = []
     for t in _find_local(change, "featureToggle"):
         name = (key_texts(t, ("name",)) or [""])[0]
-        if name in old:  # a toggle that did not exist before has no prior value to write back
-            parts.append(f"<featureToggle><name>{_xml(name)}</name><value>{_xml(old[name])}</value></featureToggle>")
+        # a toggle that did not exist before is written back empty: in the toggle shape of
+        # site.xsd an empty value removes a toggle (our design; the notes show no body)
+        parts.append(f"<featureToggle><name>{_xml(name)}</name><value>{_xml(old.get(name, ''))}</value></featureToggle>")
     return "".join(parts)
 
 

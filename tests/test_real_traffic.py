@@ -227,15 +227,17 @@ def _parse_leniently(data: bytes) -> etree._Element:
     return etree.fromstring(data.lstrip(), etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
 
 
-def structure(root: etree._Element) -> list[str]:
-    """The element paths under bodyContent by local name, each once, in document order."""
+def structure(root: etree._Element, prefixed: bool = False) -> list[str]:
+    """The element paths under bodyContent by local name (``prefixed``: prefix:local), each once, in
+    document order."""
     content = next(root.iter("{*}bodyContent"), None)
     seen: dict[str, None] = {}
 
     def walk(el: etree._Element, path: str) -> None:
         for child in el:
             if isinstance(child.tag, str):
-                here = f"{path}/{child.tag.rpartition('}')[2].rpartition(':')[2]}"   # recovered tags keep a prefix
+                local = child.tag.rpartition('}')[2].rpartition(':')[2]   # recovered tags keep a prefix
+                here = f"{path}/{child.prefix}:{local}" if prefixed else f"{path}/{local}"
                 seen.setdefault(here, None)
                 walk(child, here)
     if content is not None:
@@ -318,18 +320,7 @@ def _schema_for(real: bytes):
     return bundle_for(VERSION), "ours", VERSION
 
 
-# Not done yet, and said so: a real GetSite answers some 460 elements (393 distinct paths) (telephony servers,
-# navigation bars, password criteria...); ours answers the documented ones, the site
-# metadata, myWebExConfig and securityOptions.  strict: the day it passes, this must go.
-NOT_YET_AS_FULL = {"022-GetSite-response.xml": "ours has 35 of the real reply's 393 element paths"}
-
-
-def _rows_with_known_gaps():
-    return [pytest.param(r, id=r["file"], marks=pytest.mark.xfail(reason=NOT_YET_AS_FULL[r["file"]], strict=True))
-            if r["file"] in NOT_YET_AS_FULL else pytest.param(r, id=r["file"]) for r in SUCCESSES]
-
-
-@pytest.mark.parametrize("row", _rows_with_known_gaps())
+@pytest.mark.parametrize("row", SUCCESSES, ids=lambda r: r["file"])
 def test_our_answer_to_a_real_request_is_shaped_like_the_real_reply(row):
     real_bytes = (TRAFFIC / row["file"]).read_bytes()
     bundle, which, version = _schema_for(real_bytes)
@@ -340,3 +331,13 @@ def test_our_answer_to_a_real_request_is_shaped_like_the_real_reply(row):
     assert issues == [], (which, [i.message for i in issues][:5])
     gaps = missing_or_out_of_order(structure(_parse_leniently(real_bytes)), structure(root))
     assert gaps == [], f"{len(gaps)} element paths of {row['file']} missing or out of order: {gaps[:12]}"
+
+
+def test_our_getsite_has_the_real_replys_prefixes_and_namespaces():
+    """ns1: for the site's elements, serv: for the teleconference servers' numbers, as in real-traffic 022."""
+    row = next(r for r in SUCCESSES if r["api"] == "GetSite")
+    real = etree.fromstring((TRAFFIC / row["file"]).read_bytes())
+    ours = etree.fromstring(our_answer(row))
+    assert missing_or_out_of_order(structure(real, prefixed=True), structure(ours, prefixed=True)) == []
+    for prefix in ("serv", "ns1"):
+        assert ours.nsmap[prefix] == real.nsmap[prefix]

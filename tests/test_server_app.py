@@ -45,8 +45,10 @@ def srv():
 
 
 def test_get_api_version_succeeds_and_declares_encoding(srv):
+    # Real servers declare UTF-8 in the XML and the Content-Type (docs/SERVER.md, "The wire").
     r = requests.post(srv.url, data=request(srv), timeout=10)
-    assert r.content.startswith(b'<?xml version="1.0" encoding="ISO-8859-1"?><serv:message')
+    assert r.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?><serv:message')
+    assert r.headers["Content-Type"].replace(" ", "").lower() == "text/xml;charset=utf-8"
     assert b"\n" not in r.content  # one line, like real replies
     result, _, _, root = post(srv, request(srv))
     assert result == "SUCCESS"
@@ -56,6 +58,26 @@ def test_get_api_version_succeeds_and_declares_encoding(srv):
 BOMB = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
         b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><m>&c;</m>')
 XXE = b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><m>&x;</m>'
+
+
+NON_ASCII_NAME = "会議 终极乱码 Ünïcödé 🎉👩‍💻"
+
+
+def test_non_ascii_names_round_trip_as_utf8_bytes(srv):
+    """A CJK/emoji confName comes back as sent, in UTF-8 bytes as declared (no character references)."""
+    acc = srv.info["accounts"]["host"]
+    sec = (f"<webExID>{acc['webExID']}</webExID><password>{acc['password']}</password>"
+           "<siteName>refsite</siteName>")
+    body = (f"<metaData><confName>{NON_ASCII_NAME}</confName></metaData>"
+            "<schedule><startDate>01/05/2030 10:00:00</startDate><duration>30</duration></schedule>")
+    result, _, reason, root = post(srv, request(srv, "CreateMeeting", "meeting", body, sec=sec))
+    assert result == "SUCCESS", reason
+    key = root.findtext(".//{%s}meetingkey" % NS["meet"])
+    got = requests.post(srv.url, data=request(srv, "GetMeeting", "meeting", f"<meetingKey>{key}</meetingKey>",
+                                              sec=sec), timeout=30)
+    assert NON_ASCII_NAME.encode("utf-8") in got.content
+    assert b"&#" not in got.content
+    assert etree.fromstring(got.content).findtext(".//{%s}confName" % NS["meet"]) == NON_ASCII_NAME
 
 
 @pytest.mark.parametrize("data,reason", [

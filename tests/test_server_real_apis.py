@@ -136,6 +136,17 @@ def setsite_securityoptions(c: RefClient) -> None:
     assert texts(after, "//ns1:securityOptions/ns1:allMeetingsPassword") == ["true"]   # untouched stays
 
 
+def setsite_settings(c: RefClient) -> None:
+    path = "//ns1:siteInstance/ns1:tools/ns1:recordingEditor"
+    assert texts(ok(c.call("site", "GetSite", role="admin")), path) == ["true"]
+    ok(c.call("site", "SetSite", "<siteInstance><tools><recordingEditor>false</recordingEditor></tools>"
+                                 "<video><maxBandwidth>HIGH</maxBandwidth></video></siteInstance>", role="admin"))
+    after = c.call("site", "GetSite", role="admin")
+    assert texts(after, path) == ["false"]
+    assert texts(after, "//ns1:siteInstance/ns1:video/ns1:maxBandwidth") == ["HIGH"]
+    assert texts(after, "//ns1:siteInstance/ns1:tools/ns1:recordingAndPlayback") == ["true"]   # untouched stays
+
+
 def lstmeetingattendee_as_sent(c: RefClient) -> None:
     key = c.values["sessions.webinar"]
     ok(c.call("attendee", "CreateMeetingAttendee", f"<person><name>Bo Sent</name><email>bo@example.com</email>"
@@ -197,7 +208,7 @@ def setuser_options_then_getuser(c: RefClient) -> None:
 CHECKS = {fn.__name__: fn for fn in (
     authenticateuser_ticket_signs_in, authenticateuser_unknown_token_refused, getloginurluser_own_only,
     gethosturlmeeting_host_only, getjoinurlmeeting_names_the_meeting, teleconferencesession_create_get_delete,
-    teleconferencesession_set_then_get, lstmeetingtype_shape, getsiteadminnavurl_by_type, setsite_securityoptions,
+    teleconferencesession_set_then_get, lstmeetingtype_shape, getsiteadminnavurl_by_type, setsite_securityoptions, setsite_settings,
     lstmeetingattendee_as_sent, delmeetingattendee_removes, lstsummaryevent_own_events,
     lstmeetingattendeehistory_own_meetings, setmeeting_options_then_getmeeting, setuser_options_then_getuser)}
 BY_TEST = sorted((d.name, t) for d in DEFECTS.values() for t in d.tests)

@@ -163,6 +163,17 @@ def test_restore_bodies_mirror_the_change():
     assert plan.rebuild(change, answer) == "<webExId>host1</webExId><title>Old &amp; wise</title><phones><phone></phone></phones>"
 
 
+
+def test_a_toggle_setsiteft_added_is_written_back_empty():
+    """A toggle that did not exist is restored with an empty value (which removes it in our shape)."""
+    change = body_tree("<featureToggle><name>Old</name><value>x</value></featureToggle>"
+                       "<featureToggle><name>New</name><value>y</value></featureToggle>")
+    answer = body_tree("<n:featureToggle xmlns:n='s'><n:name>Old</n:name><n:value>was</n:value></n:featureToggle>")
+    plan = RESTORES["site.SetSiteFT"]
+    assert plan.read_body(change) == "<name>Old</name><name>New</name>"
+    assert plan.rebuild(change, answer) == ("<featureToggle><name>Old</name><value>was</value></featureToggle>"
+                                            "<featureToggle><name>New</name><value></value></featureToggle>")
+
 def test_a_create_with_no_delete_api_at_that_version_is_skipped_off_the_embedded_server():
     from conformance.versions import parse_version
     case = load_cases(ROOT / "cases").by_id()["setcontact-updates-contact"]

@@ -57,7 +57,7 @@ class XMLServiceApp:
             if environ.get(REFUSAL):  # the HTTP layer could not read the body (chunked framing)
                 refusal = render.failure(environ[REFUSAL], "000000")
             payload = refusal if refusal is not None else self.handle(body)
-            return self._reply(start_response, "200 OK", payload, "text/xml;charset=ISO-8859-1")
+            return self._reply(start_response, "200 OK", payload, render.CONTENT_TYPE)
         if self.test_paths and method == "GET" and path == OUTBOX_PATH:
             data = json.dumps(self.state.mails(), indent=1).encode()
             return self._reply(start_response, "200 OK", data, "application/json")

@@ -1,8 +1,11 @@
 """Write response envelopes the way the real service does.
 
-One line, ``encoding="ISO-8859-1"`` declared (as real replies usually do), every
-service namespace declared on the root with the conventional prefixes (ns1 for site),
-and ``xsi:type="<prefix>:<api>Response"`` on the bodyContent.
+One line, UTF-8 bytes with ``encoding="UTF-8"`` declared and ``charset=UTF-8`` in the
+Content-Type (``CONTENT_TYPE``): what real servers send (shared/real-traffic: 31 of the 35
+replies that declare an encoding declare UTF-8, and all 8 captured HTTP headers say
+``text/xml;charset=UTF-8``; see docs/SERVER.md).  Every service namespace is declared on
+the root with the conventional prefixes (ns1 for site), and
+``xsi:type="<prefix>:<api>Response"`` is on the bodyContent.
 """
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from lxml import etree
 from ..namespaces import NS, SERVICES, response_type_name
 
 SERV = NS["serv"]
+ENCODING = "UTF-8"
+CONTENT_TYPE = f"text/xml;charset={ENCODING}"
 XSI = NS["xsi"]
 
 # Prefixes on the root element of every response, like the real service's.
@@ -45,7 +50,8 @@ def _envelope(result: str, reason: str | None, exception_id: str | None, value: 
 def _serialize(root) -> bytes:
     # Re-root the namespace declarations so children don't repeat them.
     etree.cleanup_namespaces(root, top_nsmap=_ROOT_NSMAP, keep_ns_prefixes=list(_ROOT_NSMAP))
-    return b'<?xml version="1.0" encoding="ISO-8859-1"?>' + etree.tostring(root, encoding="ISO-8859-1", xml_declaration=False)
+    declaration = f'<?xml version="1.0" encoding="{ENCODING}"?>'.encode("ascii")
+    return declaration + etree.tostring(root, encoding=ENCODING, xml_declaration=False)
 
 
 def success(service: str, api: str, children: list) -> bytes:

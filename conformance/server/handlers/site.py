@@ -1,4 +1,4 @@
-"""The site service: GetSite, SetSite, and the 39.8.0 feature-toggle APIs GetSiteFT/SetSiteFT.
+"""The site service: GetSite, SetSite, and the feature-toggle APIs GetSiteFT/SetSiteFT.
 
 A site's configurable facts (video mesh clusters, profile options, feature toggles...)
 are the JSON ``facts`` of its row in the core ``sites`` table, over ``DEFAULT_FACTS``.
@@ -12,12 +12,15 @@ Documented changes carried here (GetSite unless named):
 - 39.1.0: ``metaData/uploadLogFileUrl``.
 - 39.5.0: ``videoMeshInterclusters`` (``videoMeshHomeCluster1..3``), set by SetSite
   (an empty cluster element clears that cluster: our choice).
-- 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT redesigned (dynamic toggles).
+- 39.8.0: license counts in ``metaData``; GetSiteFT/SetSiteFT "redesigned to allow dynamic
+  feature toggles" (so both existed before; see the section above ``get_site_ft``).
 - 42.2.0: ``myWebExConfig`` gains ``allowChangeFirstName``, ``allowChangeLastName``,
   ``allowChangeDisplayName`` and ``AllowUploadPRAvatar``, on non-Control Hub sites only.
 
 Where the notes do not say which parent an element has, we chose one (see the schema
-site.xsd); the cases look for these elements anywhere under ``siteInstance``.
+site.xsd); the cases look for these elements anywhere under ``siteInstance``.  Every other
+section of a real GetSite reply is answered too, in its order (``site_shape.py``), and
+SetSite stores what a request gives for any of its single elements.
 
 Two seeded feature toggles gate what GetSite shows (on unless SetSiteFT sets them to
 anything but "true"): ``EnableCustomizeProfileFields``, which the 42.2.0 notes name as the
@@ -27,7 +30,7 @@ SP18's EnableCloudTelepresence.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from lxml import etree
 
@@ -37,6 +40,7 @@ from ..call import Call
 from ..failures import ACCESS_DENIED, ApiFailure
 from ..routes import handler
 from ..wire import xsd_bool
+from .site_shape import SECTIONS, build_section, read_settings
 
 __all__ = ["DEFECTS", "TABLES", "DEFAULT_FACTS", "site_facts", "license_counts",
            "get_site", "set_site", "get_site_ft", "set_site_ft"]
@@ -54,6 +58,7 @@ DEFAULT_FACTS: dict[str, Any] = {
     "allowChangeDisplayName": False,
     "allowUploadPRAvatar": True,
     "videoMeshInterclusters": {},
+    "settings": {},   # SetSite's changes to the sections of site_shape.SECTIONS, by path
     "featureToggles": {"EnableCustomizeProfileFields": "true", "EnableCETForAllUsers": "true"},
     # securityOptions, in the order real GetSite replies give them (real-traffic 022); SetSite changes them
     "securityOptions": {
@@ -71,6 +76,14 @@ SECURITY_DEFAULTS = tuple(DEFAULT_FACTS["securityOptions"])
 PROFILE_FIELDS_TOGGLE = "EnableCustomizeProfileFields"   # 42.2.0: allowChange*, AllowUploadPRAvatar
 CET_TOGGLE = "EnableCETForAllUsers"                      # SP18: EnableCloudTelepresence
 
+# supportedServices/navBarTop service -> the serviceType a site offering it names
+SERVICE_LABELS = {"meetingCenter": "Meeting Center", "trainingCenter": "Training Center",
+                  "supportCenter": "Support Center", "eventCenter": "Event Center", "salesCenter": "Sales Center"}
+
+# siteCommonOptions around SP18's EnableCloudTelepresence, in the real reply's order
+COMMON_OPTIONS = (("SupportCustomDialRestriction", False), ("SupportTelePresence", False),
+                  ("SupportTelePresencePlus", False), ("enablePersonalMeetingRoom", True))
+
 CLUSTERS = ("videoMeshHomeCluster1", "videoMeshHomeCluster2", "videoMeshHomeCluster3")
 CLUSTER_MAX = 256
 TOGGLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
@@ -85,6 +98,9 @@ DEFECTS: list[Defect] = [
     Defect("setsite-securityoptions-not-stored",
            "SetSite answers SUCCESS for securityOptions but GetSite still returns the old values",
            (), tests=("setsite_securityoptions",)),
+    Defect("setsite-settings-not-stored",
+           "SetSite answers SUCCESS for site settings (tools, video...) but GetSite still returns the old values",
+           (), tests=("setsite_settings",)),
     Defect("getsite-siteid-rejected",
            "SP13: GetSite refuses a request that carries the deprecated siteID/partnerID",
            ("securitycontext-siteid-still-accepted",), "11.0.0 SP13"),
@@ -108,6 +124,9 @@ DEFECTS: list[Defect] = [
            ("getsite-license-counts",), "39.8.0"),
     Defect("siteft-access-token-refused",
            "39.8.0: GetSiteFT/SetSiteFT refuse a machine account's access token (000001)",
+           ("siteft-dynamic-toggle",), "39.8.0"),
+    Defect("setsiteft-not-stored",
+           "39.8.0: SetSiteFT answers SUCCESS but the next GetSiteFT does not show the toggle it set",
            ("siteft-dynamic-toggle",), "39.8.0"),
     Defect("getsite-allowchange-missing",
            "42.2.0: GetSite's myWebExConfig lacks allowChange*/AllowUploadPRAvatar",
@@ -145,14 +164,64 @@ def _toggle_on(facts: dict[str, Any], name: str) -> bool:
     return str(facts["featureToggles"].get(name, "true")).strip().lower() == "true"
 
 
-def _meta_data(call: Call, facts: dict[str, Any]) -> Any:
+def _site_values(call: Call, facts: dict[str, Any]) -> Callable[[str, Any], list]:
+    """The writer of the site's own values in ``SECTIONS`` (name, time zone, services, types...)."""
+    site = call.site.name
+    build = f"refserver {call.version}"
+    texts = {"metaData/siteName": site, "metaData/brandName": site, "metaData/timeZoneID": str(facts["timeZoneID"]),
+             "metaData/timeZone": facts["timeZone"], "metaData/webDomain": f"{site}.webex.com",
+             "metaData/meetingDomain": f"{site}.webex.com", "metaData/telephonyDomain": f"{site}.webex.com",
+             "metaData/pageVersion": build, "metaData/clientVersion": build, "metaData/componentVersion": build}
+
+    def write(path: str, maker: Any) -> list:
+        name = path.rpartition("/")[2]
+        if path in texts:
+            return [getattr(maker, name)(texts[path])]
+        if path == "metaData/serviceType":
+            return [maker.serviceType(service) for service in facts["serviceTypes"]]
+        if path == "metaData/meetingTypes":
+            rows = call.db.query("SELECT type_id, name FROM meeting_types WHERE site=? ORDER BY type_id", (site,))
+            return [maker.meetingTypes(maker.meetingTypeID(str(r["type_id"])), maker.meetingTypeName(r["name"]),
+                                       maker.hideInScheduler("false")) for r in rows]
+        if path.startswith("supportedServices/"):
+            return [getattr(maker, name)(build)]
+        if path.endswith("primaryLargeServer/tollNum"):
+            return [maker.tollNum("14085550100")]          # the number GetSessionInfo gives
+        if path.endswith("primaryLargeServer/tollFreeNum"):
+            return [maker.tollFreeNum("18005550100")]
+        if path.endswith("primaryLargeServer/intlLocalNum"):
+            return [maker.intlLocalNum("")]
+        if path.endswith("/globalNum"):
+            return [maker.globalNum(maker.countryAlias(alias), maker.phoneNumber(number), maker.tollFree(free),
+                                    maker.default(default))
+                    for alias, number, free, default in (("US/Canada", "14085550100", "false", "true"),
+                                                         ("US/Canada", "18005550100", "true", "false"))]
+        if path.endswith("/mpAudio"):
+            return [maker.mpAudio(maker.label(label), maker.phoneNumber(""))
+                    for label in ("Toll dial-in", "Toll-free dial-in")]
+        if path == "navBarTop/button":
+            out = [maker.button(maker.order("1"), maker.serviceName("home"))]   # always shown: no enabled
+            for order, (service, label) in enumerate(SERVICE_LABELS.items(), 2):
+                on = label in facts["serviceTypes"]
+                out.append(maker.button(maker.order(str(order)), maker.enabled(xsd_bool(on)),
+                                        maker.serviceName(service)))
+            return out
+        if path.endswith("/disallowValue"):
+            return [maker.disallowValue(word) for word in ("secret", site, "changeme")]
+        raise KeyError(f"no site value for {path}")
+    return write
+
+
+def _service_enabled(facts: dict[str, Any], settings: dict[str, str]) -> dict[str, str]:
+    """supportedServices/*/enabled: the services the site offers (a SetSite value wins)."""
+    out = {f"supportedServices/{k}/enabled": xsd_bool(v in facts["serviceTypes"]) for k, v in SERVICE_LABELS.items()}
+    out.update(settings)
+    return out
+
+
+def _meta_data(call: Call, facts: dict[str, Any], write: Callable[[str, Any], list]) -> Any:
     s = call.E("ns1")
-    meta = s.metaData(s.isEnterprise("true"))
-    for service in facts["serviceTypes"]:
-        meta.append(s.serviceType(service))
-    meta.append(s.siteName(call.site.name))
-    meta.append(s.timeZoneID(str(facts["timeZoneID"])))
-    meta.append(s.timeZone(facts["timeZone"]))
+    meta = build_section(call, "metaData", facts["settings"], write)
     if call.since("39.1.0") and not call.defect("getsite-uploadlogfileurl-missing"):
         meta.append(s.uploadLogFileUrl(f"https://{call.site.name}.webex.com/logupload/{call.site.site_id}"))
     if call.since("39.8.0") and not call.defect("getsite-license-counts-missing"):
@@ -161,9 +230,9 @@ def _meta_data(call: Call, facts: dict[str, Any]) -> Any:
     return meta
 
 
-def _my_webex_config(call: Call, facts: dict[str, Any]) -> Any:
+def _my_webex_config(call: Call, facts: dict[str, Any], write: Callable[[str, Any], list]) -> Any:
     s = call.E("ns1")
-    cfg = s.myWebExConfig()
+    cfg = build_section(call, "myWebExConfig", facts["settings"], write)
     show = call.since("42.2.0") and not call.defect("getsite-allowchange-missing") \
         and _toggle_on(facts, PROFILE_FIELDS_TOGGLE)
     if show and (not call.site.control_hub or call.defect("getsite-allowchange-on-control-hub")):
@@ -197,11 +266,17 @@ def _append(parent: Any, maker: Any, name: str) -> Any:
 
 
 def _common_options(call: Call, facts: dict[str, Any]) -> Any:
+    """siteCommonOptions in the real reply's order; SetSite can change every flag but SP18's."""
     s = call.E("ns1")
+    settings = facts["settings"]
     opts = s.siteCommonOptions()
+    for name, default in COMMON_OPTIONS[:3]:
+        opts.append(getattr(s, name)(settings.get(f"siteCommonOptions/{name}", xsd_bool(default))))
     since = "11.0.0 SP17" if call.defect("getsite-cloudtelepresence-too-early") else "11.0.0 SP18"
     if call.since(since) and not call.defect("getsite-cloudtelepresence-missing") and _toggle_on(facts, CET_TOGGLE):
         opts.append(s.EnableCloudTelepresence(xsd_bool(facts["enableCloudTelepresence"])))
+    name, default = COMMON_OPTIONS[3]
+    opts.append(getattr(s, name)(settings.get(f"siteCommonOptions/{name}", xsd_bool(default))))
     return opts
 
 
@@ -211,9 +286,21 @@ def get_site(call: Call) -> list:
     if call.defect("getsite-siteid-rejected") and call.security.get("siteID"):
         raise ApiFailure("000000", "Invalid request: siteID is no longer supported, use siteName")
     facts = site_facts(call)
+    facts["settings"] = _service_enabled(facts, facts["settings"])
+    write = _site_values(call, facts)
     s = call.E("ns1")
-    site = s.siteInstance(_meta_data(call, facts), _my_webex_config(call, facts), _security_options(call, facts),
-                          _common_options(call, facts))
+    site = s.siteInstance()
+    for section, _spec in SECTIONS:
+        if section == "metaData":
+            site.append(_meta_data(call, facts, write))
+        elif section == "myWebExConfig":
+            site.append(_my_webex_config(call, facts, write))
+        elif section == "securityOptions":
+            site.append(_security_options(call, facts))
+        elif section == "siteCommonOptions":
+            site.append(_common_options(call, facts))
+        else:
+            site.append(build_section(call, section, facts["settings"], write))
     if call.since("11.0.0 SP17"):
         info = s.CISiteLicenseInfo()
         if not call.defect("getsite-attendee-capacity-missing"):
@@ -250,6 +337,16 @@ def set_site(call: Call) -> list:
             if value is not None:
                 changes[path] = value
         _update_facts(call, "securityOptions", changes)
+    holder = _descendant(call, "siteInstance")
+    holder = call.body if holder is None else holder
+    settings = read_settings(call, holder)
+    common = call.find("siteCommonOptions", holder)
+    for name, _default in COMMON_OPTIONS:
+        flag = call.flag(name, None, common) if common is not None else None
+        if flag is not None:
+            settings[f"siteCommonOptions/{name}"] = xsd_bool(flag)
+    if settings and not call.defect("setsite-settings-not-stored"):
+        _update_facts(call, "settings", settings)
     mesh = _descendant(call, "videoMeshInterclusters") if call.since("39.5.0") else None
     if mesh is None:
         return []
@@ -281,14 +378,21 @@ def _update_facts(call: Call, fact: str, changes: dict[str, str], clear_empty: b
         db.set_site_facts(call.site, stored)
 
 
-# --- GetSiteFT / SetSiteFT (39.8.0 redesign) -------------------------------------------
+# --- GetSiteFT / SetSiteFT -------------------------------------------------------------
 #
-# The notes show only that both are called with a machine account's accessToken and that
-# SetSiteFT answers with an empty setSiteFTResponse.  Our shape (documented in site.xsd):
+# The only note on them is 39.8.0's "GetSiteFT and SetSiteFT Redesign ... to allow dynamic
+# feature toggles": both existed before 39.8.0, and no note from SP10 on introduces them,
+# so they are answered at every version.  The notes show only that both are called with a
+# machine account's accessToken and that SetSiteFT answers an empty setSiteFTResponse.
+# Our shape (documented in site.xsd), at every version:
 #   SetSiteFT request:  <featureToggle><name>N</name><value>V</value></featureToggle>...
 #   GetSiteFT request:  optional <name>N</name>... to pick toggles (default: all)
 #   GetSiteFT response: ns1:featureToggle (ns1:name, ns1:value)..., sorted by name
-# The pre-39.8.0 design is not emulated: before 39.8.0 both answer as unknown APIs.
+# The notes do not say what the earlier design was.  Our interpretation of "to allow
+# dynamic feature toggles": before 39.8.0 SetSiteFT sets only the toggles the site already
+# has (a new name: 999999), from 39.8.0 it adds any well-formed name, and an empty value
+# removes a toggle (our choice, as for an empty video mesh cluster: it is what lets a
+# client, and the suite's write guard, undo a toggle it added).
 
 def _require_toggle_caller(call: Call) -> None:
     """The notes' examples call both APIs with a machine account's access token."""
@@ -297,7 +401,7 @@ def _require_toggle_caller(call: Call) -> None:
         raise ApiFailure(*ACCESS_DENIED)
 
 
-@handler("site", "GetSiteFT", since="39.8.0")
+@handler("site", "GetSiteFT")
 def get_site_ft(call: Call) -> list:
     _require_toggle_caller(call)
     toggles: dict[str, str] = site_facts(call)["featureToggles"]
@@ -307,12 +411,13 @@ def get_site_ft(call: Call) -> list:
     return [s.featureToggle(s.name(n), s.value(str(toggles[n]))) for n in names]
 
 
-@handler("site", "SetSiteFT", since="39.8.0")
+@handler("site", "SetSiteFT")
 def set_site_ft(call: Call) -> list:
     _require_toggle_caller(call)
     items = call.findall("featureToggle")
     if not items:
         raise ApiFailure("999999", "Missing required element: featureToggle")
+    known = site_facts(call)["featureToggles"]
     changes: dict[str, str] = {}
     for item in items:
         name, value = call.text("name", "", item), call.text("value", None, item)
@@ -320,6 +425,9 @@ def set_site_ft(call: Call) -> list:
             raise ApiFailure("999999", f"Invalid feature toggle name {name[:70]!r}: letters, digits, '_', '.', '-'")
         if value is None or len(value) > TOGGLE_VALUE_MAX:
             raise ApiFailure("999999", f"Feature toggle {name} needs a value of at most {TOGGLE_VALUE_MAX} characters")
+        if name not in known and not call.since("39.8.0"):
+            raise ApiFailure("999999", f"Unknown feature toggle {name}: new toggles need XML API 39.8.0")
         changes[name] = value
-    _update_facts(call, "featureToggles", changes)
+    if not call.defect("setsiteft-not-stored"):
+        _update_facts(call, "featureToggles", changes, clear_empty=call.since("39.8.0"))
     return []
