@@ -11,11 +11,21 @@ time outside the transport would also count the server's leftover work and a loa
 machine's waiting.  The server's share is the wall time spent inside the transport's
 send.  Target: at most 3 ms of suite time per example.  A bare GetAPIVersion through the
 same transport is timed as the reference point for one request.
+
+Then (unless --no-share) it runs the main job once (``webex-conformance run -n 0
+--hypothesis-profile ci``, every case and boundary item at all 26 versions) and prints the
+boundary items' share of its item time (the records' durations in results.json).  Target:
+at most 10%.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from conformance.boundary_run import SearchSettings, run_limit
@@ -52,11 +62,27 @@ def bare_request_ms(servers, version, n: int = 200) -> float:
     return (time.perf_counter() - t) * 1000 / n
 
 
+def main_job_share() -> tuple[float, float, Counter]:
+    """(boundary seconds, all seconds, seconds per boundary limit) of one main-job run."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, "-m", "conformance.cli", "run", "-n", "0", "--hypothesis-profile", "ci",
+                        "--output", out], cwd=ROOT, capture_output=True, text=True, check=False)
+        doc = json.loads((Path(out) / "results.json").read_text(encoding="utf-8"))
+    kinds: Counter = Counter()
+    per_limit: Counter = Counter()
+    for r in doc["results"]:
+        kinds[r["kind"]] += (r.get("duration_ms") or 0) / 1000
+        if r["kind"] == "boundary":
+            per_limit[r["case_id"]] += (r.get("duration_ms") or 0) / 1000
+    return kinds["boundary"], sum(kinds.values()), per_limit
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--versions", default="39.11.0,42.6.0")
     ap.add_argument("--all-versions", action="store_true")
     ap.add_argument("--examples", type=int, default=5, help="search examples per item (the ci profile's 5)")
+    ap.add_argument("--no-share", action="store_true", help="skip the main-job run that measures the share")
     args = ap.parse_args()
     versions = list(ALL_VERSIONS) if args.all_versions else [documented(v) for v in args.versions.split(",")]
     limits = load_limits(ROOT / "limits").limits
@@ -98,6 +124,13 @@ def main() -> None:
     print(f"{len(versions)} version(s), {total:.1f} s in all; suite time per example {suite_ms:.2f} ms "
           f"(target <= 3 ms: {'met' if suite_ms <= 3 else 'NOT met'}); a bare request took {bare:.2f} ms "
           f"(about 1 ms on an idle machine)")
+    if not args.no_share:
+        boundary, total_items, per_limit = main_job_share()
+        share = boundary / total_items if total_items else 0.0
+        print("main job (run -n 0, ci profile): boundary items " + ", ".join(
+            f"{k.split('/')[-1]} {v:.2f} s" for k, v in per_limit.most_common()))
+        print(f"boundary share of the main job's item time: {share:.1%} ({boundary:.1f} s of {total_items:.1f} s; "
+              f"target <= 10%: {'met' if share <= 0.10 else 'NOT met'})")
 
 
 if __name__ == "__main__":

@@ -67,8 +67,8 @@ class _XdistSeed:
 
 
 def _plugin_state(config: pytest.Config):
-    from .plugin import _state
-    return _state(config)
+    from .plugin import state
+    return state(config)
 
 
 def _limits_dir(config: pytest.Config) -> Path | None:
@@ -165,24 +165,24 @@ def may_write(run: Any, config: pytest.Config) -> bool:
 class BoundaryItem(pytest.Item):
     def __init__(self, *, limit: Limit, run: Any, **kw: Any):
         super().__init__(**kw)
-        from .plugin import _mark_name, _register_marker
+        from .plugin import mark_name, register_marker
         self.limit, self.run = limit, run
         self.add_marker(pytest.mark.webex_boundary)
         self.add_marker("kind_boundary")
-        marks = [(_mark_name("limit", limit.id), f"boundary tests of the {limit.id} limit")]
-        marks += [(_mark_name("api", a.name), f"cases touching {a.name}") for a in limit.apis]
+        marks = [(mark_name("limit", limit.id), f"boundary tests of the {limit.id} limit")]
+        marks += [(mark_name("api", a.name), f"cases touching {a.name}") for a in limit.apis]
         for name, what in marks:
-            _register_marker(self.config, name, what)
+            register_marker(self.config, name, what)
             self.add_marker(name)
         self.extra_keyword_matches.update([*(a.name for a in limit.apis), "boundary", limit.id, limit.unit,
                                            str(run.version)])
 
     def runtest(self) -> None:
-        from .plugin import RESULT_KEY, _output_dir
+        from .plugin import RESULT_KEY, run_dir
         from .boundary_repro import save_failure
         st = _plugin_state(self.config)
         ctx = st.context(self.run)
-        out = _output_dir(self.config)
+        out = run_dir(self.config)
         secrets = self.run.target.secrets()
         defects = tuple(self.config.option.server_defect or ())
 

@@ -17,7 +17,11 @@ from typing import Any
 from .boundary_inputs import value_from_json, value_to_json
 from .limits import Limit
 
-__all__ = ["ExampleStore"]
+__all__ = ["ExampleStore", "ExampleStoreError"]
+
+
+class ExampleStoreError(ValueError):
+    """A database file that is not ours (or was cut short): a one-line reason, never a traceback."""
 
 
 class ExampleStore:
@@ -28,11 +32,23 @@ class ExampleStore:
         return self.directory / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".json")
 
     def _read(self, key: str) -> list[dict]:
+        path = self._file(key)
         try:
-            data = json.loads(self._file(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return []
-        return [x for x in data.get("examples", []) if isinstance(x, dict)] if isinstance(data, dict) else []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExampleStoreError(f"boundary example database {path}: unreadable ({type(exc).__name__}); "
+                                    "delete the file or pass another --boundary-database") from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ExampleStoreError(f"boundary example database {path}: not JSON ({exc.msg} at line {exc.lineno}); "
+                                    "delete the file or pass another --boundary-database") from None
+        if not isinstance(data, dict) or not isinstance(data.get("examples", []), list):
+            raise ExampleStoreError(f"boundary example database {path}: not an example file (no list of "
+                                    "examples); delete the file or pass another --boundary-database")
+        return [x for x in data.get("examples", []) if isinstance(x, dict)]
 
     def load(self, key: str, limit: Limit) -> list[tuple[int, Any]]:
         """The saved (api index, value) pairs for ``key``; unreadable entries are skipped."""

@@ -11,7 +11,9 @@ failing or interrupted test leaves nothing behind that the API could delete.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +21,11 @@ from typing import Any, Callable
 
 from lxml import etree
 
-from .boundary_examples import ExampleStore
+from .boundary_examples import ExampleStore, ExampleStoreError
 from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
 from .envelope import EnvelopeError, build_envelope
 from .execute import RunContext
+from .ledger import Ledger
 from .limits import Call, Limit, LimitApi, Rule
 from .masking import mask
 from .namespaces import NS
@@ -47,6 +50,7 @@ class SearchSettings:
     seed: int | None = None
     database: Path | None = None     # None: no example database
     search: bool = True              # False: edge phase only
+    edges: bool = True               # False: search phase only (proves the search finds every defect alone)
     full_edges: bool = False         # every scenario at every version (else the CORE ones inside a range)
 
 
@@ -78,13 +82,19 @@ class _Session:
     secrets: list[str]
     base: dict[str, str]
     tracker: ReadingTracker
-    objects: dict[int, str] = field(default_factory=dict)     # api index -> setup object
+    objects: dict[tuple, tuple[str, int]] = field(default_factory=dict)   # setup -> (object, api index)
+    entries: dict[str, str] = field(default_factory=dict)     # object key -> its ledger entry
     pending: list[tuple[Call, str, str]] = field(default_factory=list)   # (delete, created, role)
     aborted: str | None = None
     templates: dict[int, bytes] = field(default_factory=dict)
     cleanup_errors: list[str] = field(default_factory=list)
     examples: int = 0
     edge_failures: list[Failure] = field(default_factory=list)
+    # (api index, value) -> its failure or None: an input already answered in this item is
+    # not sent again (a search draw at the bound repeats an edge scenario)
+    answered: dict[tuple[int, Any], Failure | None] = field(default_factory=dict)
+    _ledger: Ledger | None = None
+    left: str | None = None          # the ledger entry of what no API can undo (``leaves``)
 
     # -- sending -------------------------------------------------------------------------
 
@@ -133,15 +143,27 @@ class _Session:
         api = self.limit.apis[index]
         if api.setup is None:
             return None
-        if index not in self.objects:
+        # APIs whose setup is the same request share its object (the two attendee APIs
+        # register into one meeting): one create and one delete per item, not per API
+        key = (api.setup.api, api.setup.body, api.role)
+        if key not in self.objects:
             with self.critical():   # the setup object's key is kept before a signal may stop us
-                parsed = self.plain(api.setup, api.role, {})
+                entry = self.record_create(api.setup.api, api.role)
+                try:
+                    parsed = self.plain(api.setup, api.role, {})
+                except BoundaryAbort:
+                    if self.ctx.unreachable:
+                        self.record_answer_unknown(entry, api.setup.api)
+                    else:
+                        self.ledger.update(entry, "discarded", reason="the setup was refused: nothing was created")
+                    raise
                 found = parsed.root.xpath(api.setup.capture, namespaces=NS)
                 value = _text_of(found)
                 if not value:
                     raise BoundaryAbort(f"setup {api.setup.api}: nothing at {api.setup.capture}")
-                self.objects[index] = value
-        return self.objects[index]
+                self.objects[key] = (value, index)
+                self.record_created(entry, api.teardown, value, api.role)
+        return self.objects[key][0]
 
     def critical(self) -> Any:
         """Ctrl-C/SIGTERM deferred (``conformance.interrupts``) from a create until its key is
@@ -149,28 +171,74 @@ class _Session:
         interrupts = getattr(self.ctx, "interrupts", None)
         return interrupts.critical() if interrupts is not None else contextlib.nullcontext()
 
+    # -- the run's ledger (conformance.ledger): what this test may leave on the site ---------
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = getattr(self.ctx, "ledger", None) or Ledger()
+        return self._ledger
+
+    def record_create(self, api: str, role: str) -> str:
+        """A create about to be sent, entered as pending: if the answer never arrives the
+        run's leftovers still name it (by the run's tag in its name)."""
+        t = self.ctx.target
+        return self.ledger.open("pending", kind="create", what=_what(api), case=self.limit.test_id, step=api,
+                                target=t.name, endpoint=t.endpoint, version=str(self.ctx.version), site="main",
+                                role=role, tag=self.ctx.unique, created_at=None)
+
+    def record_created(self, entry: str, delete: Call | None, key: str, role: str) -> None:
+        """The create succeeded: its key and the request that deletes it (what the sweep
+        and ``webex-conformance cleanup`` send if this test cannot)."""
+        from .ledger import _now
+        undo = None
+        if delete is not None:
+            name = "object" if "${object}" in delete.body else "created"
+            undo = {"api": delete.api, "role": role, "site": "main",
+                    "body": render(delete.body, {**self.base, name: xml_escape(key, quotes=False)})}
+        self.ledger.update(entry, "created", key=key, undo=undo, created_at=_now())
+        self.entries[key] = entry
+
+    def record_answer_unknown(self, entry: str, api: str) -> None:
+        self.ledger.update(entry, "pending", reason=f"{api} got no readable answer: whether it created anything "
+                                                    f"is unknown; look for the run's tag {self.ctx.unique!r} in names")
+
     def teardown(self) -> None:
         """Delete what the examples created, then what setup made; never raises."""
         with self.critical():
             self._delete_pending()
-            for index, obj in list(self.objects.items()):
+            for obj, index in list(self.objects.values()):
                 api = self.limit.apis[index]
                 if api.teardown is not None:
-                    self._quietly(api.teardown, {"object": obj}, role=api.role)
+                    self._quietly(api.teardown, {"object": obj}, role=api.role, entry=self.entries.get(obj))
             self.objects.clear()
 
-    def _quietly(self, call: Call, extra: dict[str, str], role: str) -> None:
+    def _quietly(self, call: Call, extra: dict[str, str], role: str, entry: str | None = None) -> None:
+        """A delete; its ledger entry is closed when it worked and marked failed (so the
+        sweep and ``cleanup`` try again) when it did not."""
+        why = None
         try:
             self.plain(call, role, {k: xml_escape(v, quotes=False) for k, v in extra.items()})
         except BoundaryAbort as exc:
-            self.cleanup_errors.append(f"{call.api}: {exc}")
+            why = f"{call.api}: {exc}"
         except Exception as exc:  # cleanup must not hide the verdicts
-            self.cleanup_errors.append(f"{call.api}: {type(exc).__name__}: {exc}")
+            why = f"{call.api}: {type(exc).__name__}: {exc}"
+        if why is not None:
+            self.cleanup_errors.append(why)
+        if entry is not None:
+            if why is None:
+                self.ledger.update(entry, "undone")
+            else:
+                self.ledger.update(entry, "failed", reason=why[:300])
 
     # -- one example ---------------------------------------------------------------------
 
     def try_example(self, index: int, ex: Example, prediction: Prediction | None = None
                     ) -> tuple[Prediction, list[Verdict], Failure | None]:
+        seen_key = (index, ex.value)
+        if seen_key in self.answered and prediction is not None:
+            known = self.answered[seen_key]
+            return prediction, [], dataclasses.replace(known, label=ex.label, phase=ex.phase) if known else None
         api = self.limit.apis[index]
         obj = self.object_for(index)
         base = self.base if obj is None else {**self.base, "object": xml_escape(obj, quotes=False)}
@@ -182,28 +250,59 @@ class _Session:
         except (TemplateError, EnvelopeError) as exc:
             raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
         with self.critical():
-            exchange = self.send(data, idempotent=not api.writes)
+            entry = self.record_create(api.api, api.role) if api.created else None
+            try:
+                exchange = self.send(data, idempotent=not api.writes)
+            except BoundaryAbort:
+                if entry is not None:
+                    self.record_answer_unknown(entry, api.api)
+                raise
             self.examples += 1
             label = ex.label
             try:
                 parsed = parse_response(exchange, max_bytes=self.ctx.target.transport.max_response_bytes)
             except ResponseError as exc:
+                if entry is not None:
+                    self.record_answer_unknown(entry, api.api)
                 verdicts = [Verdict(f"boundary:{label}", "fail", prediction.expected_text(), exc.reason)]
                 return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange)
-            if api.created and parsed.result == "SUCCESS" and api.delete is not None:
+            created = ""
+            if entry is not None and parsed.result == "SUCCESS":
                 created = _text_of(parsed.root.xpath(api.created, namespaces=NS))
-                if created:
+            if entry is not None and not created:
+                if parsed.result == "SUCCESS":
+                    self.record_answer_unknown(entry, api.api)
+                else:
+                    self.ledger.update(entry, "discarded", reason="refused: nothing was created")
+            elif entry is not None:
+                self.record_created(entry, api.delete, created, api.role)
+                if api.delete is not None:
                     self.pending.append((api.delete, created, api.role))
                     self._delete_pending()
+            if api.leaves and parsed.result == "SUCCESS" and not self.ctx.target.embedded and not self.left:
+                # nothing can undo it (UploadPMRImage): the leftovers say what the site keeps
+                t = self.ctx.target
+                cred = t.credential("main", api.role)
+                self.left = self.ledger.open(
+                    "changed", kind="change", what=api.leaves, key=getattr(cred, "webex_id", None) or api.role,
+                    undo=None, reason=f"{api.api}: {api.leaves}", case=self.limit.test_id, step=api.api,
+                    target=t.name, endpoint=t.endpoint, version=str(self.ctx.version), site="main", role=api.role,
+                    tag=self.ctx.unique, created_at=None)
+            if api.item and obj is not None and parsed.result == "SUCCESS" and obj in self.entries:
+                # attendees go with their meeting: its entry says so
+                self.ledger.update(self.entries[obj], "created", what=f"{_what(api.setup.api)} with attendees "
+                                                                      "registered by the test")
         verdicts, seen = judge_example(prediction, parsed, label, api.accept_codes)
         self.tracker.observe(prediction, seen, f"{label} on {api.name}")
         failed = any(v.outcome == "fail" for v in verdicts)
-        return prediction, verdicts, self._failure(ex, api, prediction, verdicts, data, exchange) if failed else None
+        failure = self._failure(ex, api, prediction, verdicts, data, exchange) if failed else None
+        self.answered[seen_key] = failure
+        return prediction, verdicts, failure
 
     def _delete_pending(self) -> None:
         while self.pending:
             call, created, role = self.pending.pop()
-            self._quietly(call, {"created": created}, role)
+            self._quietly(call, {"created": created}, role, entry=self.entries.get(created))
 
     def _failure(self, ex: Example, api: LimitApi, prediction: Prediction, verdicts: list[Verdict],
                  data: bytes, exchange: Any) -> Failure:
@@ -215,6 +314,16 @@ class _Session:
         bound = prediction.bound if prediction.bound is not None else _nearest(self.limit.bounds(), prediction.size)
         return Failure(ex.label, ex.phase, api.api, prediction.size, bound,
                        describe(self.limit, ex.value), first.expected, first.actual, data, step, ex.value)
+
+
+def _what(api: str) -> str:
+    """What a create makes, for the ledger and the leftovers: meeting.CreateMeeting -> meeting."""
+    name = api.split(".")[-1]
+    for prefix in ("Create", "Register", "Upload", "Set"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return " ".join(w.lower() for w in re.findall(r"[A-Z][a-z]*", name)) or name
 
 
 def _nearest(bounds: tuple[int, ...], size: int | None) -> int | None:
@@ -263,17 +372,49 @@ def _at_range_end(limit: Limit, rule: Rule, version: Any) -> bool:
     return not covered or version in (covered[0], covered[-1])
 
 
+def _interior_index(rule: Rule, version: Any) -> int:
+    from .versions import ALL_VERSIONS
+    covered = [v for v in ALL_VERSIONS if v in rule.versions]
+    return covered.index(version) if version in covered else 0
+
+
+def _sample(s: _Session) -> list[tuple[int, Example]]:
+    """What an embedded server's version inside a range of versions with one rule is sent:
+    both sides of the bound (the CORE scenarios) on one API, the API turning with the
+    version, so the range's interior versions together send every API both sides; a
+    costly input (a limit capped at one search example: 5 MB images) sends only its
+    smallest scenario (the API answers at this version).
+    The range's first and last versions, where a limit applied a version early or late
+    shows, send everything."""
+    core = edge_examples(s.limit, s.rule, full=False)
+    turn = _interior_index(s.rule, s.ctx.judged_as)
+    pairs = [(i, ex) for i in range(len(s.limit.apis)) for ex in core]
+    if not pairs:
+        return []
+    if s.limit.max_examples is not None and s.limit.max_examples <= 1:
+        # a costly input: the smallest scenario only (the 5 MB sizes go to the range's ends,
+        # and to every version of any other site)
+        every = edge_examples(s.limit, s.rule, full=True)
+        smallest = min(every, key=lambda ex: predict(s.limit, s.ctx.judged_as, ex.value).size or 0)
+        return [(turn % len(s.limit.apis), smallest)]
+    index = turn % len(s.limit.apis)
+    return [(index, ex) for ex in core]
+
+
 def _edge(s: _Session, full: bool) -> list[Verdict]:
-    examples = edge_examples(s.limit, s.rule, full)
-    for ex in examples:
-        for index in range(len(s.limit.apis)):
-            _pred, _verdicts, failure = s.try_example(index, ex)
-            if failure is not None:
-                s.edge_failures.append(failure)
-    sent = len(examples) * len(s.limit.apis)
+    if full:
+        plan = [(i, ex) for ex in edge_examples(s.limit, s.rule, True) for i in range(len(s.limit.apis))]
+    else:
+        plan = _sample(s)
+    for index, ex in plan:
+        _pred, _verdicts, failure = s.try_example(index, ex)
+        if failure is not None:
+            s.edge_failures.append(failure)
+    sent = len(plan)
     bad = len(s.edge_failures)
+    what = "edge examples" if full else "edge examples (a version inside a range: a sample, see docs/BOUNDARIES.md)"
     return [Verdict("boundary:edge", "fail" if bad else "pass",
-                    f"{sent} edge examples answered as the notes require",
+                    f"{sent} {what} answered as the notes require",
                     f"{bad} disagreed" if bad else "all agreed",
                     ", ".join(sorted({f.label for f in s.edge_failures}))[:300])]
 
@@ -296,7 +437,11 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
                           prediction.size)
         return s.try_example(index, Example(label, value, phase="search"), prediction)[2]
 
-    for index, value in (store.load(key, s.limit) if store else []):
+    try:
+        saved = store.load(key, s.limit) if store else []
+    except ExampleStoreError as exc:
+        return [Verdict("boundary:database", "error", "a readable example database", str(exc))], None, 0
+    for index, value in saved:
         failure = attempt(index, value)
         if failure is not None:
             return [Verdict("boundary:search", "fail", "the failures saved by an earlier run now pass",
@@ -304,17 +449,21 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
                             f"input size {failure.size}, bound {failure.bound}")], failure, tried[0]
         store.forget(key, s.limit, index, value)
 
-    def probe(drawn: tuple[int, Any]) -> None:
+    def probe(drawn: tuple[Any, ...]) -> None:
+        """One draw: every value of the step, on every API (the API is not searched: a
+        defect of one API must not wait for the search to draw it)."""
         if s.aborted:
             reject()   # the endpoint is gone: draw nothing more
-        try:
-            failure = attempt(*drawn)
-        except BoundaryAbort as exc:
-            s.aborted = str(exc)
-            reject()
-        if failure is not None:
-            last["failure"], last["drawn"] = failure, drawn
-            raise AssertionError(f"{failure.label}: expected {failure.expected}, got {failure.actual}")
+        for value in drawn:
+            for index in range(len(s.limit.apis)):
+                try:
+                    failure = attempt(index, value)
+                except BoundaryAbort as exc:
+                    s.aborted = str(exc)
+                    reject()
+                if failure is not None:
+                    last["failure"], last["drawn"] = failure, (index, value)
+                    raise AssertionError(f"{failure.label}: expected {failure.expected}, got {failure.actual}")
 
     phases = tuple(p for p in Phase if p != Phase.explain)
     test = given(strategy(s.limit, s.rule))(probe)
@@ -406,12 +555,21 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
     shrunk: Failure | None = None
     cap = min(settings.max_examples, limit.max_examples or settings.max_examples)
     try:
-        full = settings.full_edges or _at_range_end(limit, rule, ctx.judged_as)
-        verdicts += _edge(s, full)
+        # A site other than the embedded server is one endpoint at one version: it gets
+        # everything.  The embedded matrix samples the versions inside a range (_sample).
+        full = (settings.full_edges or not ctx.target.embedded or not settings.edges
+                or _at_range_end(limit, rule, ctx.judged_as))
+        info["edge_set"] = "full" if full else "sample"
+        if settings.edges:
+            verdicts += _edge(s, full)
         info["phase"] = "edge"
-        if not full:
-            cap = max(1, cap // 2)   # inside a range of versions with one rule: half the search
-        if settings.search and cap > 0:
+        if settings.edges:
+            # the edge phase sent the step at the bound in every kind of content already: the
+            # search needs fewer draws to look between them (alone, it gets the whole cap)
+            cap = max(1, cap // 2)
+        if rule.no_limit:
+            cap = min(cap, 1)   # nothing to search around: one draw at each later bound's step
+        if settings.search and cap > 0 and full:
             found, shrunk, _n = _search(s, settings, cap)
             verdicts += found
             info["phase"] = "search"
@@ -428,7 +586,7 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
                                 "; ".join(s.cleanup_errors)[:300]))
     info["examples"] = s.examples
     info["reading"] = s.tracker.reading()
-    failures = ([shrunk] if shrunk else []) + s.edge_failures
+    failures = ([shrunk] if shrunk and shrunk not in s.edge_failures else []) + s.edge_failures
     kept = failures[:KEPT_FAILURES]
     result.steps = [StepRecord(name="summary", api=", ".join(a.api for a in limit.apis), role="-", site="main",
                                request="", response="", verdicts=verdicts)]
@@ -440,7 +598,7 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
                                  "actual": f.actual, "request_file": saved})
     if result.outcome == "error":
         return
-    lead = shrunk or (s.edge_failures[0] if s.edge_failures else None)
+    lead = failures[0] if failures else None
     if lead is not None:
         info.update(scenario=lead.label, phase=lead.phase, input_size=lead.size, example=lead.example)
         result.outcome = "fail"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -20,12 +21,20 @@ from .xmlsafe import MAX_BYTES_DEFAULT, XMLRefused, looks_like_html, parse_untru
 __all__ = ["ParsedResponse", "ResponseError", "parse_response", "parse_message", "RESULTS"]
 
 _S = f"{{{SERV}}}"
+(_MESSAGE, _HEADER, _RESPONSE, _BODY, _BODY_CONTENT, _RESULT, _REASON, _EXCEPTION_ID, _VALUE, _GSB_STATUS,
+ _SUB_ERRORS, _SUB_ERROR) = (_S + n for n in (
+    "message", "header", "response", "body", "bodyContent", "result", "reason", "exceptionID", "value",
+    "gsbStatus", "subErrors", "subError"))
 _DECL = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<\?xml\b([^>]*)\?>")
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _XML_TYPES = ("text/xml", "application/xml")
+_USUAL_TYPES = frozenset(f"{t}{p}" for t in _XML_TYPES for p in ("", ";charset=UTF-8", "; charset=UTF-8",
+                                                                  ";charset=utf-8", "; charset=utf-8"))
 _BOM = b"\xef\xbb\xbf"
+_BLANKS = b" \t\r\n\xef\xbb\xbf"
+_BLANK_START = frozenset(_BLANKS[i:i + 1] for i in range(len(_BLANKS))) | {b""}
 
 
 class ResponseError(Exception):
@@ -38,21 +47,70 @@ class ResponseError(Exception):
 
 @dataclass
 class ParsedResponse:
+    """The facts of one message.  Parsing finds only what decides whether it is a
+    message at all (root, header, response, result); every other fact is found on first
+    use, since judging runs on every response of every run and most read few of them."""
+
     root: etree._Element
     result: str | None
-    reason: str | None
-    exception_id: str | None
-    value: str | None
-    gsb_status: str | None
-    sub_errors: list[tuple[str, str]] = field(default_factory=list)
-    body_contents: list[etree._Element] = field(default_factory=list)
-    body_type: tuple[str, str] | None = None       # (namespace URI, local name) of xsi:type
-    declared_encoding: str | None = None
-    body_type_raw: str | None = None                # the xsi:type text as sent
+    _response: etree._Element | None = field(default=None, repr=False, compare=False)   # serv:response
+    _data: bytes = field(default=b"", repr=False, compare=False)                        # the bytes as parsed
 
     @property
     def success(self) -> bool:
         return self.result == "SUCCESS"
+
+    @cached_property
+    def _fields(self) -> dict:
+        return _firsts(self._response) if self._response is not None else {}
+
+    @cached_property
+    def reason(self) -> str | None:
+        return _text_of(self._fields.get(_REASON))
+
+    @cached_property
+    def exception_id(self) -> str | None:
+        return _text_of(self._fields.get(_EXCEPTION_ID))
+
+    @cached_property
+    def value(self) -> str | None:
+        return _text_of(self._fields.get(_VALUE))
+
+    @cached_property
+    def gsb_status(self) -> str | None:
+        return _text_of(self._fields.get(_GSB_STATUS))
+
+    @cached_property
+    def sub_errors(self) -> list[tuple[str, str]]:
+        subs: list[tuple[str, str]] = []
+        sub_parent = self._fields.get(_SUB_ERRORS)
+        if sub_parent is not None:
+            for sub in sub_parent.iter(_SUB_ERROR):
+                subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
+        return subs
+
+    @cached_property
+    def body_contents(self) -> list[etree._Element]:
+        body = _first(self.root, _BODY)
+        return [el for el in body if el.tag == _BODY_CONTENT] if body is not None else []
+
+    @cached_property
+    def _body_type(self) -> tuple[tuple[str, str] | None, str | None]:
+        return _resolve_type(self.body_contents[0]) if self.body_contents else (None, None)
+
+    @property
+    def body_type(self) -> tuple[str, str] | None:
+        """(namespace URI, local name) of the first bodyContent's xsi:type."""
+        return self._body_type[0]
+
+    @property
+    def body_type_raw(self) -> str | None:
+        """That xsi:type's text as sent."""
+        return self._body_type[1]
+
+    @cached_property
+    def declared_encoding(self) -> str | None:
+        return _declared_encoding(self._data)
 
 
 def _decode_hint(data: bytes, limit: int = 80) -> str:
@@ -106,11 +164,34 @@ def _child(parent: etree._Element, local: str) -> etree._Element | None:
     return next(parent.iterchildren(_S + local), None)
 
 
+def _first(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with ``tag``.  In a message it is nearly always the first child,
+    so that one is tried before a loop (cheaper than a C tag matcher for so few)."""
+    if len(parent):
+        el = parent[0]
+        if el.tag == tag:
+            return el
+    for el in parent:
+        if el.tag == tag:
+            return el
+    return None
+
+
+def _firsts(parent: etree._Element) -> dict:
+    """Tag -> first child with it: one pass over serv:response instead of one per field."""
+    found: dict = {}
+    for el in parent:
+        if el.tag not in found:
+            found[el.tag] = el
+    return found
+
+
+def _text_of(el: etree._Element | None) -> str | None:
+    return None if el is None else (el.text or "").strip()
+
+
 def _text(parent: etree._Element, local: str) -> str | None:
-    el = _child(parent, local)
-    if el is None:
-        return None
-    return (el.text or "").strip()
+    return _text_of(_child(parent, local))
 
 
 def _missing(parent: etree._Element, local: str, path: str) -> ResponseError:
@@ -132,52 +213,42 @@ def _resolve_type(el: etree._Element) -> tuple[tuple[str, str] | None, str | Non
 
 def parse_message(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
     """Parse one saved or received message; raise ResponseError with a one-line reason."""
-    if data is None or not bytes(data).strip(b" \t\r\n\xef\xbb\xbf"):
+    if data is None:
         raise ResponseError("empty body: expected an XML API message")
     data = bytes(data)
+    if data[:1] in _BLANK_START and not data.strip(_BLANKS):   # a message starts with "<": no copy
+        raise ResponseError("empty body: expected an XML API message")
     if data.startswith(_BOM):
         # Whitespace between a byte-order mark and <?xml: tolerated like leading whitespace.
         data = _BOM + data[len(_BOM):].lstrip(b" \t\r\n")
     if looks_like_html(data):
         raise ResponseError(f"an HTML page, not an XML API message ({body_hint(data)})")
     try:
-        root = parse_untrusted(data, max_bytes)
+        root = parse_untrusted(data, max_bytes, pages_refused=True)
     except XMLRefused as exc:
         text = str(exc)
         if text.startswith("not well-formed") and _looks_truncated(data):
             text = f"truncated: {text}"
         raise ResponseError(text) from None
-    q = etree.QName(root)
-    if q.namespace != SERV or q.localname != "message":
+    if root.tag != _MESSAGE:
         raise ResponseError(f"root element is {_describe(root)}, not serv:message ({SERV})")
-    header = _child(root, "header")
+    header = _first(root, _HEADER)
     if header is None:
         raise _missing(root, "header", "serv:message")
-    response = _child(header, "response")
+    response = _first(header, _RESPONSE)
     if response is None:
         raise _missing(header, "response", "serv:header")
-    result = _text(response, "result")
+    result = _text_of(_first(response, _RESULT))
     if result is None:
         raise _missing(response, "result", "serv:header/serv:response")
     if result not in RESULTS:
         raise ResponseError(f"serv:result is {result[:40]!r}, not SUCCESS or FAILURE")
-    subs: list[tuple[str, str]] = []
-    sub_parent = _child(response, "subErrors")
-    if sub_parent is not None:
-        for sub in sub_parent.iter(_S + "subError"):
-            subs.append((_text(sub, "exceptionID") or "", _text(sub, "reason") or ""))
-    body = _child(root, "body")
-    contents = list(body.iterchildren(_S + "bodyContent")) if body is not None else []
-    btype, raw = _resolve_type(contents[0]) if contents else (None, None)
-    return ParsedResponse(
-        root=root, result=result, reason=_text(response, "reason"),
-        exception_id=_text(response, "exceptionID"), value=_text(response, "value"),
-        gsb_status=_text(response, "gsbStatus"), sub_errors=subs, body_contents=contents,
-        body_type=btype, declared_encoding=_declared_encoding(data), body_type_raw=raw,
-    )
+    return ParsedResponse(root, result, response, data)
 
 
 def _content_type_ok(ctype: str) -> bool:
+    if ctype in _USUAL_TYPES:
+        return True
     media = ctype.split(";", 1)[0].strip().lower()
     return media in _XML_TYPES or media.endswith("+xml")
 
@@ -185,14 +256,14 @@ def _content_type_ok(ctype: str) -> bool:
 def parse_response(exchange: Exchange, max_bytes: int = MAX_BYTES_DEFAULT) -> ParsedResponse:
     """Judge the HTTP layer of ``exchange``, then parse its body with ``parse_message``."""
     status = exchange.status
-    reason = (exchange.reason or "").strip()
-    status_text = f"HTTP {status} {reason}".rstrip()
-    if 300 <= status < 400:
-        location = exchange.headers.get("location", "")
-        where = f" to {location[:120]}" if location else ""
-        raise ResponseError(f"{status_text}: redirect{where} (redirects are not followed; "
-                            f"point the endpoint at the final XMLService URL)")
     if status != 200:
+        reason = (exchange.reason or "").strip()
+        status_text = f"HTTP {status} {reason}".rstrip()
+        if 300 <= status < 400:
+            location = exchange.headers.get("location", "")
+            where = f" to {location[:120]}" if location else ""
+            raise ResponseError(f"{status_text}: redirect{where} (redirects are not followed; "
+                                f"point the endpoint at the final XMLService URL)")
         raise ResponseError(f"{status_text}: {body_hint(exchange.body)}")
     ctype = exchange.headers.get("content-type")
     if ctype is not None and ctype.strip() and not _content_type_ok(ctype):

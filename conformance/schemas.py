@@ -11,6 +11,9 @@ map's walk records undocumented elements as drift and sets them aside, then libx
 (lxml.etree.XMLSchema) decides valid or invalid.  Only a rejected document is judged
 again by xmlschema under XSD 1.1, whose messages and paths the reports show.  A vendor
 bundle (``--schema-dir``, XSD 1.0 already) takes the same path on its own files.
+When a bundle is proven closed at load time (nothing but a declaration can admit an
+element), a document libxml2 accepts as it is has no drift, so most answers cost one
+libxml2 validation and no walk.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from lxml import etree
 from . import element_map, errors, schemagen
 from .errors import one_line
 from .namespaces import XSI_TYPE, xsi_type
-from .nodepath import line_of as _line, node_path as _path
+from .nodepath import line_of as _line, node_path as _path, node_step
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -67,7 +70,14 @@ class SchemaBundle:
     fast: Any = field(repr=False)                 # lxml.etree.XMLSchema of the 1.0 form
     emap: dict[str, Any] = field(repr=False)      # conformance.element_map shape
     _explainer: Any = field(default=None, repr=False)
+    # The files ``fast`` compiles have no element wildcard (xsd:any) and no substitution
+    # group, so a document libxml2 accepts as it is has only declared elements: no drift.
+    closed: bool = field(default=False, repr=False)
     _last: tuple | None = field(default=None, repr=False)   # (root, walk) of the last document
+    _named: frozenset = field(default=frozenset(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._named = frozenset(self.emap.get("named", ()))
 
     @property
     def schema(self) -> Any:
@@ -82,15 +92,16 @@ class SchemaBundle:
         libxml2 decides; only a document it rejects is explained by xmlschema, whose
         messages and paths are what reports have always shown.
         """
-        root = _as_element(root)
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
         try:
             fast = self.fast
             if fast is None:
                 return self.explain(root)
-            if self.emap.get("open") and fast.validate(root):
-                # Strictly valid as it is: every element is declared where it stands (the
-                # 1.0 form has no wildcard), so there is no drift and nothing to set aside.
-                self._last = (root, ([], [], []))
+            if self.closed and fast.validate(root):
+                # Valid as it is, and nothing but a declaration can admit an element here:
+                # no drift, nothing to set aside, no walk.
+                self._last = (root, _NO_DRIFT)
                 return []
             drift, drop, order = self._walk_of(root)
             work = _set_aside(root, drop, order) if (drop or order) else root
@@ -126,9 +137,14 @@ class SchemaBundle:
         content model has its name: it is only accepted by a wildcard, or not at all.
         Its descendants are not listed separately.
         """
-        root = _as_element(root)
+        if isinstance(root, etree._ElementTree):
+            root = root.getroot()
         try:
-            return list(self._walk_of(root)[0])
+            found = list(self._walk_of(root)[0])
+            # The drift check comes after the schema check: let go of the document now,
+            # rather than keep its tree alive until the next answer is judged.
+            self._last = None
+            return found
         except Exception as e:  # a schema shape we do not understand must not crash a run
             return [f"{_path(root)} (drift check stopped: {one_line(str(e))})"]
 
@@ -145,7 +161,7 @@ class SchemaBundle:
             if top is None:
                 found.append(_path(root))
             else:
-                self._walk(root, self._type_of(root, top), found, drop, order)
+                self._walk(root, self._type_of(root, top), found, drop, order, {})
         walk = (found, drop if self.emap.get("open") else [], order)
         self._last = (root, walk)
         return walk
@@ -156,47 +172,55 @@ class SchemaBundle:
             return qname
         return declared
 
-    @property
-    def _named(self) -> frozenset:
-        named = self.emap.get("_named")
-        if named is None:
-            named = self.emap["_named"] = frozenset(self.emap.get("named", ()))
-        return named
-
-    def _walk(self, elem: etree._Element, type_key: str, found: list[str], drop: list, order: list) -> None:
+    def _walk(self, elem: etree._Element, type_key: str, found: list[str], drop: list, order: list,
+              paths: dict) -> None:
         t = self.emap["types"].get(type_key)
         declared = t["children"] if t else {}
         any_child = False
         for child in elem:
             tag = child.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:   # comments, PIs (tag is a function)
                 continue
             any_child = True
             decl = declared.get(tag)
             if decl is None:
-                found.append(_path(child))
+                found.append(_path_below(child, elem, paths))
                 drop.append(child)
                 continue
-            self._walk(child, self._type_of(child, decl), found, drop, order)
+            if len(child):   # a leaf has nothing to walk, whatever its type
+                self._walk(child, self._type_of(child, decl) if child.get(XSI_TYPE) is not None else decl,
+                           found, drop, order, paths)
         if any_child and t and t.get("sorted"):
             order.append((elem, list(declared)))
+
+
+_NO_DRIFT: tuple = ((), (), ())
+
+
+def _path_below(elem: etree._Element, parent: etree._Element, paths: dict) -> str:
+    """``node_path(elem)``, reusing the paths of ancestors already written for this
+    document (drift in a list repeats under every row: one walk up per row, not per item)."""
+    base = paths.get(parent)
+    if base is None:
+        grand = parent.getparent()
+        base = paths[parent] = _path(parent) if grand is None else _path_below(parent, grand, paths)
+    return f"{base}/{node_step(elem)}"
 
 
 def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
     """A copy of ``root`` without the undocumented elements and with the children of
     repeating ``xsd:all`` types in declaration order: what the 1.0 form can judge."""
-    index = {e: i for i, e in enumerate(root.iter())}
     dup = copy.deepcopy(root)
-    copies = list(dup.iter())
-    for elem, names in order:
-        target = copies[index[elem]]
+    # Find every target in the copy before changing it (by child positions from the root).
+    sorts = [(_same_in(dup, root, elem), names) for elem, names in order]
+    drops = [_same_in(dup, root, elem) for elem in drop]
+    for target, names in sorts:
         rank = {n: i for i, n in enumerate(names)}
         kids = [c for c in target if isinstance(c.tag, str)]
         kids.sort(key=lambda c: rank.get(c.tag, len(rank)))
         for c in kids:
             target.append(c)
-    for elem in drop:
-        target = copies[index[elem]]
+    for target in drops:
         parent = target.getparent()
         if parent is None:
             continue
@@ -208,6 +232,18 @@ def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
                 prev.tail = (prev.tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
+    return dup
+
+
+def _same_in(dup: etree._Element, root: etree._Element, elem: etree._Element) -> etree._Element:
+    """The element of ``dup`` (a deep copy of ``root``) at ``elem``'s place in ``root``."""
+    steps = []
+    while elem is not root:
+        parent = elem.getparent()
+        steps.append(parent.index(elem))
+        elem = parent
+    for i in reversed(steps):
+        dup = dup[i]
     return dup
 
 
@@ -351,7 +387,7 @@ def _compile(directory: Path) -> SchemaBundle:
             emap = json.loads(map_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise SchemaLoadError(f"{map_file}: unreadable element map: {one_line(str(e))}") from None
-        return SchemaBundle(name, directory, namespaces, _compile_libxml2(form10), emap)
+        return SchemaBundle(name, directory, namespaces, _compile_libxml2(form10), emap, closed=_closed(form10))
     # A vendor bundle (XSD 1.0 already): libxml2 judges its own files; the element map is
     # read from one xmlschema compile, which also explains rejections.
     schema = _compile_xmlschema(directory)
@@ -360,7 +396,7 @@ def _compile(directory: Path) -> SchemaBundle:
     except SchemaLoadError:
         fast = None  # XSD 1.1 only (e.g. an ungenerated source copy): xmlschema alone judges
     return SchemaBundle(name, directory, namespaces, fast, element_map.build(schema, open_content=False),
-                        _explainer=schema)
+                        _explainer=schema, closed=fast is not None and _closed(directory))
 
 
 def _compile_xmlschema(directory: Path) -> Any:
@@ -389,6 +425,32 @@ def _compile_libxml2(directory: Path) -> Any:
         return etree.XMLSchema(driver)
     except etree.XMLSchemaParseError as e:
         raise SchemaLoadError(f"{directory}: libxml2 cannot compile the schemas: {one_line(str(e))}") from None
+
+
+_OPENINGS = {f"{{{_XSD_NS}}}{n}" for n in ("any", "openContent", "defaultOpenContent")}
+_REFERENCES = {f"{{{_XSD_NS}}}{n}" for n in ("include", "import", "redefine", "override")}
+
+
+def _closed(directory: Path) -> bool:
+    """Whether only element declarations can admit an element under the schemas of
+    ``directory``: no wildcard, no open content, no substitution group, and nothing
+    pulled in from outside the directory.  Proven per bundle when it is loaded, it is
+    what lets a document valid as it is skip the drift walk."""
+    files = {p.resolve() for p in directory.rglob("*.xsd") if p.is_file()}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for f in files:
+        try:
+            tree = etree.parse(str(f), parser)
+        except (OSError, etree.XMLSyntaxError):
+            return False
+        for el in tree.iter(etree.Element):
+            if el.tag in _OPENINGS or el.get("substitutionGroup") is not None:
+                return False
+            if el.tag in _REFERENCES:
+                where = el.get("schemaLocation")
+                if where is not None and (f.parent / _url_to_path(where)).resolve() not in files:
+                    return False
+    return True
 
 
 def _load_error_line(err: Any, directory: Path) -> str:

@@ -47,19 +47,43 @@ def _new_parser() -> etree.XMLParser:
 
 def looks_like_html(data: bytes) -> bool:
     """An HTML page (an error page, a login form), not an XML message."""
-    head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()[:512].lower()
-    return head.startswith((b"<!doctype html", b"<html"))
+    if data[:1] == b"<" and data[1:2] not in _HTML_SECOND:   # "<?xml", "<serv:": not a page
+        return False
+    head = data[:2048].lstrip(b"\xef\xbb\xbf").lstrip()
+    if head[1:2] not in _HTML_SECOND or head[:1] != b"<":
+        return False
+    return head[:512].lower().startswith((b"<!doctype html", b"<html"))
 
 
-def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT) -> etree._Element:
-    """Return the root element of ``data`` or raise XMLRefused with a one-line reason."""
+_HTML_SECOND = (b"!", b"h", b"H")
+
+
+def _declares_dtd(data: bytes) -> bool:
+    """A <!DOCTYPE or <!ENTITY in the first _SCAN bytes.  Scans for "!" (memchr, and
+    rare in a message) rather than once per keyword: this runs on every response."""
+    at = data.find(b"!", 1, _SCAN)
+    while at >= 0:
+        start = at - 1
+        if data[start] == 0x3C and ((data.startswith(b"<!DOCTYPE", start) and start + 9 <= _SCAN)
+                                    or (data.startswith(b"<!ENTITY", start) and start + 8 <= _SCAN)):
+            return True
+        at = data.find(b"!", at + 1, _SCAN)
+    return False
+
+
+def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT, *,
+                    pages_refused: bool = False) -> etree._Element:
+    """Return the root element of ``data`` or raise XMLRefused with a one-line reason.
+
+    ``pages_refused``: the caller has already refused HTML pages (with its own reason).
+    """
     if data is None or len(data) == 0:
         raise XMLRefused("empty body: expected an XML document")
     if len(data) > max_bytes:
         raise XMLRefused(f"document of {len(data)} bytes exceeds the {max_bytes}-byte limit")
-    if looks_like_html(data):
+    if not pages_refused and looks_like_html(data):
         raise XMLRefused("an HTML page, not an XML API message")
-    if data.find(b"<!DOCTYPE", 0, _SCAN) >= 0 or data.find(b"<!ENTITY", 0, _SCAN) >= 0:
+    if _declares_dtd(data):
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
                          "XML API messages never carry one")
     # Leading whitespace before the XML declaration is not legal XML but is common in

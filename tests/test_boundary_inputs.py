@@ -1,13 +1,15 @@
 """Edge scenarios sit where their labels say, strategies draw around the bound, and every
 value lands in a well-formed request."""
+import datetime
 from pathlib import Path
 
-from hypothesis import given, settings, HealthCheck, strategies as st
+import pytest
+from hypothesis import find, given, settings, HealthCheck, strategies as st
 from lxml import etree
 
 from conformance.boundary_inputs import describe, edge_examples, label_for, strategy, variables
 from conformance.limits import load_limits
-from conformance.oracles import measure
+from conformance.oracles import READINGS, measure
 from conformance.templating import render
 from conformance.versions import documented
 
@@ -67,20 +69,44 @@ def test_special_characters_are_escaped_into_well_formed_xml():
 
 @settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
 @given(st.data())
-def test_strategies_draw_near_the_bound_and_label_what_they_draw(data):
+def test_strategies_draw_steps_near_the_bound_and_label_what_they_draw(data):
     lim = LIMITS[data.draw(st.sampled_from(sorted(LIMITS)))]
     version = data.draw(st.sampled_from([documented("39.2.0"), documented("39.11.0"), V]))
     rule = lim.rule_for(version)
     if rule.not_applicable:
         return
-    index, value = data.draw(strategy(lim, rule))
-    assert 0 <= index < len(lim.apis)
-    size = min(measure(lim.unit, value).values())   # graphemes for texts: what the strategy counts
+    drawn = data.draw(strategy(lim, rule))
+    assert isinstance(drawn, tuple) and drawn
     top = max(lim.bounds()) + max(lim.bounds()) // 2 + (lim.band_max or 0)
-    assert 0 <= size <= top
-    label = label_for(lim, rule.max or min(lim.bounds()), value, size)
-    assert label and " " not in label
-    assert describe(lim, value)
+    sizes = []
+    for value in drawn:
+        size = measure(lim.unit, value)[READINGS[lim.unit][0]]   # graphemes for texts: what the strategy counts
+        assert 0 <= size <= top
+        sizes.append(size)
+        label = label_for(lim, rule.max or min(lim.bounds()), value, size)
+        assert label and " " not in label
+        assert describe(lim, value)
+    if not rule.no_limit:   # a step: a size that must be accepted and one just above it
+        assert any(b - a in (1, (lim.band_max or 0) - lim.max + 1) for a in sizes for b in sizes)
+
+
+@pytest.mark.parametrize("limit_id", sorted(LIMITS))
+def test_the_simplest_draw_is_the_step_at_the_bound_in_plain_content(limit_id):
+    """What a failure shrinks to: offset 0, ASCII, the June anchor, no duplicates."""
+    lim = LIMITS[limit_id]
+    rule = lim.rule_for(V)
+    simplest = find(strategy(lim, rule), lambda _: True, settings=settings(database=None))
+    sizes = [measure(lim.unit, v)[READINGS[lim.unit][0]] for v in simplest]
+    assert rule.max in sizes and (lim.band_max or rule.max) + 1 in sizes
+    if lim.min:
+        assert {lim.min - 1, lim.min} <= set(sizes)
+    for v in simplest:
+        if lim.unit == "display-characters":
+            assert set(v) <= {"a"}
+        elif lim.unit == "items-per-call":
+            assert len(set(v)) == len(v)
+        elif lim.unit == "range-seconds":
+            assert v[0] == datetime.datetime(2025, 6, 2, 9)
 
 
 def test_labels_name_the_size_next_to_the_bound():

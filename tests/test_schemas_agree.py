@@ -197,3 +197,40 @@ def test_both_validators_agree_on_real_traffic():
     checked, invalid, problems = _judge_all(docs)
     assert checked > 500, checked
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:10])
+
+
+VENDOR = ROOT.parent / "shared" / "reference" / "webex-xsd-legacy"
+
+
+def _verdicts(bundle, body: bytes):
+    from conformance.verdicts import judge_drift, judge_schema
+    root = parse_message(body).root
+    drift = judge_drift(bundle, root)
+    return [v.to_dict() for v in judge_schema(bundle, root)], drift and (drift.to_dict(), drift.items)
+
+
+def test_the_valid_as_is_shortcut_changes_no_verdict_or_drift_record(corpus, defect_corpus):
+    """A closed bundle skips the drift walk for a document libxml2 accepts as it is; every
+    verdict and drift record must be what the walk on every document gives."""
+    import dataclasses
+    from conformance.schemas import load_bundle
+    rng = random.Random(13)
+    bodies = _sample(corpus, rng, 150) + [b for _, b in defect_corpus[:100]]
+    bodies += [m for b in _sample(corpus, rng, 40) for m in _mutations(b, rng, 4)]
+    if REAL.is_dir():
+        bodies += [f.read_bytes() for f in sorted(REAL.glob("*-response.xml"))]
+    bundles = [bundle_for(v) for v in ("11.0.0 SP10", "42.6.0")]
+    if VENDOR.is_dir():
+        bundles.append(load_bundle(VENDOR))
+    shortcut = drifted = 0
+    for bundle in bundles:
+        slow = dataclasses.replace(bundle, closed=False)
+        for body in bodies:
+            try:
+                fast = _verdicts(bundle, body)
+            except ResponseError:
+                continue
+            assert fast == _verdicts(slow, body), f"{bundle.name}: {body[:300]!r}"
+            shortcut += bundle.closed and fast[0][0]["outcome"] == "pass" and not fast[1]
+            drifted += bool(fast[1])
+    assert shortcut > 100 and drifted > 50, (shortcut, drifted)   # both branches were taken

@@ -61,3 +61,72 @@ def test_an_xsd11_bundle_without_a_10_form_is_judged_by_xmlschema_alone(tmp_path
     assert b.fast is None
     assert b.validate(_reply(GOOD)) == []
     assert b.validate(_reply(GOOD + "<ep:notInTheNotes>1</ep:notInTheNotes>")) == []   # open content
+
+
+VENDOR = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "webex-xsd-legacy"
+XSD = "http://www.w3.org/2001/XMLSchema"
+
+
+def _vendor_copy(tmp_path: Path, name: str = "vendor") -> Path:
+    d = tmp_path / name
+    shutil.copytree(schemagen.XSD10_DIR / "42.6.0", d, ignore=shutil.ignore_patterns("*.json"))
+    return d
+
+
+def test_our_bundles_are_proven_closed_and_a_wildcard_or_substitution_group_opens_one(tmp_path: Path):
+    from conformance.schemas import _closed, bundle_for
+    assert bundle_for("42.6.0").closed and bundle_for("11.0.0 SP10").closed
+    assert _closed(_vendor_copy(tmp_path))
+    ep = next(_vendor_copy(tmp_path, "any").rglob("ep.xsd"))
+    ep.write_text(ep.read_text(encoding="utf-8").replace(
+        "</xsd:sequence>", f'<xsd:any xmlns:xsd="{XSD}" minOccurs="0"/></xsd:sequence>', 1), encoding="utf-8")
+    assert not _closed(ep.parents[4])
+    ep = next(_vendor_copy(tmp_path, "subst").rglob("ep.xsd"))
+    text = ep.read_text(encoding="utf-8")
+    head = text.index("<xsd:element ", text.index("<xsd:schema"))
+    ep.write_text(text[:head] + '<xsd:element name="zz" type="xsd:string" substitutionGroup="ep:zz"/>'
+                  + text[head:], encoding="utf-8")
+    assert not _closed(ep.parents[4])
+    ep = next(_vendor_copy(tmp_path, "outside").rglob("ep.xsd"))
+    text = ep.read_text(encoding="utf-8")
+    head = text.index(">", text.index("<xsd:schema")) + 1
+    ep.write_text(text[:head] + '<xsd:include schemaLocation="../../../../../elsewhere.xsd"/>' + text[head:],
+                  encoding="utf-8")
+    assert not _closed(ep.parents[4])
+
+
+def _full_walk(bundle):
+    """The same bundle judged without the valid-as-is shortcut: the walk on every document."""
+    import dataclasses
+    return dataclasses.replace(bundle, closed=False)
+
+
+def _judged(bundle, body: bytes):
+    from conformance.response import parse_message
+    from conformance.verdicts import judge_drift, judge_schema
+    root = parse_message(body).root
+    drift = judge_drift(bundle, root)
+    return [v.to_dict() for v in judge_schema(bundle, root)], drift and (drift.to_dict(), drift.items)
+
+
+def _message(body: str) -> bytes:
+    return etree.tostring(_reply(body))
+
+
+def test_an_undocumented_element_gets_the_same_drift_and_verdict_as_the_full_walk(tmp_path: Path):
+    from conformance.schemas import bundle_for
+    vendors = [load_bundle(_vendor_copy(tmp_path))]            # closed: takes the shortcut when valid
+    if VENDOR.is_dir():
+        vendors.append(load_bundle(VENDOR))                    # has xsd:any: never takes it
+        assert not vendors[-1].closed
+    assert vendors[0].closed
+    docs = [GOOD, GOOD + "<ep:notInTheNotes>1</ep:notInTheNotes>",
+            "<ep:zz/>" + GOOD, GOOD.replace("<ep:release>42.6</ep:release>", "<ep:release>42.6<ep:x/></ep:release>"),
+            GOOD.replace("<ep:apiVer>42.6.0</ep:apiVer>", "")]
+    for bundle in [bundle_for("42.6.0"), bundle_for("11.0.0 SP10"), *vendors]:
+        slow = _full_walk(bundle)
+        for body in docs:
+            fast, full = _judged(bundle, _message(body)), _judged(slow, _message(body))
+            assert fast == full, (bundle.name, body)
+        drifted = _judged(bundle, _message(docs[1]))[1]
+        assert drifted and drifted[1][-1] == "/serv:message/serv:body/serv:bodyContent/ep:notInTheNotes"

@@ -10,6 +10,11 @@ from .kind import CheckKind, Observed
 from .nodes import MAX_SHOWN
 
 
+def _plain(text: str) -> bool:
+    """Already what one_line makes of it (a path: short, no whitespace), so skip the regex."""
+    return len(text) <= 300 and " " not in text and text.isprintable()
+
+
 def judge_drift(bundle: Any, root: Any) -> Verdict | None:
     """An info verdict listing the undocumented elements, or None when there are none."""
     try:
@@ -20,7 +25,7 @@ def judge_drift(bundle: Any, root: Any) -> Verdict | None:
     if not items:
         return None
     listed = ", ".join(items[:MAX_SHOWN]) + (" ..." if len(items) > MAX_SHOWN else "")
-    found = tuple(one_line(x) for x in items)
+    found = tuple(x if _plain(x) else one_line(x) for x in items)
     return Verdict("drift", "info", "only documented elements", f"{len(items)} undocumented: {listed}",
                    "\n".join(found), items=found)
 

@@ -1,6 +1,7 @@
 """``schema_valid``: the answer validates against the version's schema bundle (default on)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..casefields import Field
@@ -9,16 +10,23 @@ from ..verdict import Verdict
 from .kind import CheckKind, Observed
 
 
+@lru_cache(maxsize=256)
+def _valid(name: str) -> Verdict:
+    """The pass verdict for a bundle (immutable, so one per bundle name serves every answer)."""
+    return Verdict("schema", "pass", f"valid against {name}", "valid")
+
+
 def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     """One fail verdict per schema issue (path and line), or one pass."""
     name = getattr(bundle, "name", "the schema")
-    expected = f"valid against {name}"
     try:
         issues = list(bundle.validate(root))
     except Exception as exc:  # a broken bundle must not stop the other checks
-        return [Verdict("schema", "error", expected, "validation could not run", one_line(f"{type(exc).__name__}: {exc}"))]
+        return [Verdict("schema", "error", f"valid against {name}", "validation could not run",
+                        one_line(f"{type(exc).__name__}: {exc}"))]
     if not issues:
-        return [Verdict("schema", "pass", expected, "valid")]
+        return [_valid(name)]
+    expected = f"valid against {name}"
     return [Verdict("schema", "fail", expected, one_line(i.message) or "invalid",
                     path=getattr(i, "path", None) or None, line=getattr(i, "line", None))
             for i in issues]
