@@ -39,7 +39,7 @@ def replay_boundary(args: argparse.Namespace) -> int:
     except LimitFileError as exc:
         raise UsageError(f"no limit {limit_id!r}: {exc}") from None
     servers = None if (args.endpoint or args.conformance_config) else \
-        EmbeddedServers(args.server_defect, transport=args.embedded_transport)
+        EmbeddedServers(args.server_defect, transport=getattr(args, "embedded_transport", None) or "wsgi")
     try:
         try:
             runs = resolve(endpoint=args.endpoint, versions=args.api_version,
