@@ -20,6 +20,7 @@ from ..config import run_settings
 from ..errors import ConformanceError, UsageError, one_line
 from ..masking import mask
 from ..report_dir import new_run_dir, writable_dir
+from ..provenance import stopped_itself
 from ..results import summary
 from ..run_outcome import decide
 from ..run_plan import cases_dir_of, config_path_of, plan
@@ -178,6 +179,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                     _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
         except KeyboardInterrupt:
             exitstatus = pytest.ExitCode.INTERRUPTED
+        else:
+            if exitstatus == pytest.ExitCode.INTERRUPTED and stopped_itself(session):
+                exitstatus = pytest.ExitCode.TESTS_FAILED   # -x under xdist: stopped, not interrupted
         plan_ = st.plan
         if st.error is None and session.config.option.collectonly:
             code, reason = int(exitstatus), ""   # nothing was meant to be judged
