@@ -50,15 +50,18 @@ def _p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
-def bench_main_job(workers: int, keep: str | None = None) -> None:
+def bench_main_job(workers: int, keep: str | None = None, embedded_transport: str = "wsgi") -> None:
+    """The main job as users run it (the embedded server in-process unless told otherwise)
+    against a bare ``requests`` loop over real HTTP to servers on loopback: the floor a
+    suite that sends its requests over the network cannot beat."""
     from conformance.embedded import EmbeddedServers
     from conformance.versions import parse_version
     out = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-main-"))
-    wall, _, p = _cli("run", "-n", str(workers), "--output", str(out))
+    wall, _, p = _cli("run", "-n", str(workers), "--output", str(out), "--embedded-transport", embedded_transport)
     doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
     sent = [(r["version"], s["request"]) for r in doc["results"] for s in r["steps"] if s["status"] is not None]
     attempts = sum(s["attempts"] for r in doc["results"] for s in r["steps"] if s["status"] is not None)
-    with EmbeddedServers() as servers:
+    with EmbeddedServers(transport="http") as servers:
         versions = sorted({v for v, _ in sent})
         servers.prepare([parse_version(v) for v in versions])
         by_version = {v: servers.get(parse_version(v)) for v in versions}
@@ -78,7 +81,7 @@ def bench_main_job(workers: int, keep: str | None = None) -> None:
             bare = time.perf_counter() - t0
     if not keep:
         shutil.rmtree(out, ignore_errors=True)
-    print(f"(a) main job (-n {workers}): {wall:.1f} s wall, exit {p.returncode}, {len(sent)} requests "
+    print(f"(a) main job (-n {workers}, embedded server over {embedded_transport}): {wall:.1f} s wall, exit {p.returncode}, {len(sent)} requests "
           f"({attempts} attempts); bare sequential requests loop: {bare:.1f} s; "
           f"ratio {wall / bare:.2f}x (target <= 1.5x and < 15 s)")
 
@@ -230,10 +233,12 @@ def main() -> None:
     ap.add_argument("--memory-versions", default="", help="versions for (e) (default: all 26)")
     ap.add_argument("--seconds", type=float, default=3.0, help="per API for (d)")
     ap.add_argument("--keep", metavar="DIR", help="keep (a)'s reports in DIR (for bench/compare_results.py)")
+    ap.add_argument("--embedded-transport", default="wsgi", choices=("wsgi", "http"),
+                    help="how (a)'s main job reaches the embedded server (the bare loop is always HTTP)")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
     if "a" not in skip:
-        bench_main_job(args.n, args.keep)
+        bench_main_job(args.n, args.keep, args.embedded_transport)
     if not {"b", "c"} <= skip:
         recorded = _recorded_cases([v.strip() for v in args.sample_versions.split(",")])
         if "b" not in skip:

@@ -38,7 +38,8 @@ def replay_boundary(args: argparse.Namespace) -> int:
         limit = load_limit_file(where / f"{limit_id}.toml")
     except LimitFileError as exc:
         raise UsageError(f"no limit {limit_id!r}: {exc}") from None
-    servers = None if (args.endpoint or args.conformance_config) else EmbeddedServers(args.server_defect)
+    servers = None if (args.endpoint or args.conformance_config) else \
+        EmbeddedServers(args.server_defect, transport=getattr(args, "embedded_transport", None) or "wsgi")
     try:
         try:
             runs = resolve(endpoint=args.endpoint, versions=args.api_version,
@@ -58,7 +59,8 @@ def replay_boundary(args: argparse.Namespace) -> int:
                 raise UsageError(str(exc)) from None
             secrets = run.target.secrets()
             api = next((a for a in limit.apis if a.api == side.get("api")), limit.apis[0])
-            with Transport(run.target.transport) as transport:
+            with (servers and servers.transport_for(run.target, run.version)) or \
+                    Transport(run.target.transport) as transport:
                 try:
                     exchange = transport.send(run.target.endpoint, data, idempotent=not api.writes)
                 except EndpointUnreachable as exc:

@@ -1,14 +1,25 @@
-"""The embedded default target: reference servers on loopback, one per emulated version.
+"""The embedded default target: a reference server per emulated version.
 
-Turns a running ``ReferenceServer`` into the same ``Target`` a real site's configuration
-gives, so the engine cannot tell (and need not care) which one it is judging.
+Turns a ``ReferenceServer`` into the same ``Target`` a real site's configuration gives,
+so the engine cannot tell (and need not care) which one it is judging.  Two ways to reach
+it (``--embedded-transport``):
 
-The servers run in processes of their own (``python -m conformance.embedded``), never in
-the process that drives pytest: there they would share one GIL with xdist, result
-handling and report writing, and a request that costs 2 ms alone cost 5 ms during a run.
-The versions are spread over a couple of host processes that start (and stop) at the same
-time; each host starts its servers in parallel, prints one JSON line per server, and stops
-them all when its stdin closes, so a host never outlives the run that started it.
+- ``wsgi`` (the run's default): every process that runs cases calls the server's WSGI
+  application in-process through ``transport.WSGITransport``, so no request crosses a
+  socket, a thread or another process's share of a GIL (over HTTP the ``requests`` stack
+  alone cost ~1 ms of CPU per request, more than the server).  The process that plans
+  seeds each version once (a few ms each); an xdist worker gets a copy of that seeded
+  database and builds its own server state from it on its first case at that version,
+  so every process has the same credentials and fixture values and no worker sees
+  another's writes.  Against a state of its own a worker's cases cannot disturb each
+  other's counts either.
+- ``http``: servers on loopback in processes of their own (``python -m
+  conformance.embedded``), never in the process that drives pytest, where they would
+  share one GIL with xdist and result handling.  The versions are spread over a couple
+  of host processes that start (and stop) at the same time; each host starts its
+  servers in parallel, prints one JSON line per server, and stops them all when its
+  stdin closes, so a host never outlives the run that started it.  The library default
+  (``EmbeddedServers()``), so the end-to-end tests go over real HTTP.
 """
 from __future__ import annotations
 
@@ -28,6 +39,11 @@ EMBEDDED_TRANSPORT = TransportSettings(connect_timeout=5.0, read_timeout=30.0, r
                                        rate_limit=None, verify_tls=True,
                                        max_response_bytes=8 * 1024 * 1024)
 HOST_PROCESSES = 2
+WSGI, HTTP = "wsgi", "http"
+EMBEDDED_TRANSPORTS = (WSGI, HTTP)
+# The in-process server's address: a name that never resolves (RFC 2606), so a request that
+# went over HTTP by mistake fails at once instead of reaching anything.
+IN_PROCESS_BASE = "http://reference-server.invalid"
 
 
 def target_for_server(server, name: str | None = None) -> Target:
@@ -60,6 +76,57 @@ class RemoteServer:
     url: str
     seed: Seed
     values: dict
+
+
+@dataclass
+class InProcessServer:
+    """A reference server's application in this process, built on first use.
+
+    ``image`` is the seeded database (``sqlite3`` serialisation) the planning process
+    made; ``app`` is that process's own server when it made it.  ``application()`` gives
+    this process's app, made from the image the first time it is asked for.
+    """
+
+    version: Version
+    url: str
+    seed: Seed
+    values: dict
+    defects: tuple[str, ...] = ()
+    image: bytes | None = None
+    app: Any = None
+
+    def application(self) -> Any:
+        if self.app is None:
+            from .server.app import XMLServiceApp
+            from .server.root import full_catalog
+            from .server.state import State
+            state = State(":memory:")
+            state.conn.deserialize(self.image)
+            catalog = full_catalog()
+            self.app = XMLServiceApp(state, self.version, catalog, catalog.check_defects(self.defects),
+                                     test_paths=True)
+        return self.app
+
+    @classmethod
+    def seeded(cls, version: Version, defects: tuple[str, ...]) -> "InProcessServer":
+        """A freshly seeded server, exactly as ``ReferenceServer`` seeds one (not started)."""
+        from .server.app import OUTBOX_PATH, SERVICE_PATH
+        from .server.serve import ReferenceServer
+        srv = ReferenceServer(version, defects=defects, test_paths=True)
+        values = dict(srv.values)
+        values["mail.url"] = IN_PROCESS_BASE + OUTBOX_PATH
+        return cls(srv.version, IN_PROCESS_BASE + SERVICE_PATH, srv.seed, values, tuple(defects), app=srv.app)
+
+    def to_worker(self) -> dict[str, Any]:
+        """What an xdist worker needs to build the same server (holds secrets: in memory only)."""
+        image = self.image if self.image is not None else self.app.state.conn.serialize()
+        return {"version": str(self.version), "url": self.url, "seed": self.seed.to_json(),
+                "values": dict(self.values), "defects": list(self.defects), "image": image}
+
+    @classmethod
+    def from_worker(cls, data: dict[str, Any]) -> "InProcessServer":
+        return cls(documented(data["version"]), data["url"], Seed.from_json(data["seed"]), dict(data["values"]),
+                   tuple(data["defects"]), image=bytes(data["image"]))
 
 
 class _Host:
@@ -105,16 +172,21 @@ class _Host:
 
 
 class EmbeddedServers:
-    """Reference servers per version, in host processes of their own; stops them on close().
+    """Reference servers per version, in-process (``wsgi``) or in host processes of their
+    own (``http``); close() stops the hosts.
 
-    ``prepare(versions)`` starts every version at once (hosts in parallel); ``get`` of a
-    version not prepared starts one host for it.
+    ``prepare(versions)`` seeds (wsgi) or starts (http, hosts in parallel) every version at
+    once; ``get`` of a version not prepared does it for that one.  ``transport_for`` is the
+    transport a run context uses to reach one (None: plain HTTP).
     """
 
-    def __init__(self, defects: Iterable[str] = (), processes: int = HOST_PROCESSES):
+    def __init__(self, defects: Iterable[str] = (), processes: int = HOST_PROCESSES, transport: str = HTTP):
+        if transport not in EMBEDDED_TRANSPORTS:
+            raise ValueError(f"embedded transport {transport!r}: one of {', '.join(EMBEDDED_TRANSPORTS)}")
         self.defects = tuple(defects)
         self.processes = max(1, processes)
-        self._servers: dict[Version, RemoteServer] = {}
+        self.transport = transport
+        self._servers: dict[Version, Any] = {}
         self._hosts: list[_Host] = []
         self._lock = threading.Lock()
 
@@ -125,6 +197,10 @@ class EmbeddedServers:
                 return
             from .server.root import full_catalog
             full_catalog().check_defects(self.defects)   # an unknown name: a ValueError here, in one line
+            if self.transport == WSGI:
+                for v in todo:
+                    self._servers[v] = InProcessServer.seeded(v, self.defects)
+                return
             groups = [todo[i::self.processes] for i in range(min(self.processes, len(todo)))]
             hosts = [_Host(g, self.defects) for g in groups]
             self._hosts += hosts
@@ -132,12 +208,40 @@ class EmbeddedServers:
                 h.read()
                 self._servers.update(h.servers)
 
-    def get(self, version: Version) -> RemoteServer:
+    def get(self, version: Version) -> Any:
+        """The version's ``RemoteServer`` (http) or ``InProcessServer`` (wsgi)."""
         self.prepare([version])
         return self._servers[version]
 
     def target(self, version: Version) -> Target:
         return target_for_server(self.get(version), name="reference-server")
+
+    def transport_for(self, target: Target, version: Version) -> Any:
+        """A ``WSGITransport`` into this process's server of ``version`` when ``target`` is
+        the embedded server reached in-process; None when it goes over HTTP."""
+        server = self._servers.get(version) if self.transport == WSGI and target.embedded else None
+        if server is None or target.endpoint != server.url:
+            return None
+        from .transport import WSGITransport
+        return WSGITransport(server.application(), target.transport)
+
+    def to_worker(self) -> dict[str, Any] | None:
+        """The in-process servers as data for xdist workers (None over HTTP: the workers
+        reach the hosts by URL).  Holds secrets: in memory only, never written."""
+        if self.transport != WSGI:
+            return None
+        with self._lock:
+            return {"defects": list(self.defects), "servers": [s.to_worker() for s in self._servers.values()]}
+
+    @classmethod
+    def from_worker(cls, data: dict[str, Any]) -> "EmbeddedServers":
+        """A worker's in-process servers: the planner's seeded databases, each made into
+        this process's own server state on its first use."""
+        servers = cls(data["defects"], transport=WSGI)
+        for d in data["servers"]:
+            s = InProcessServer.from_worker(d)
+            servers._servers[s.version] = s
+        return servers
 
     def close(self) -> None:
         with self._lock:

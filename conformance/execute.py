@@ -72,10 +72,11 @@ class RunContext:
         return self._bundle
 
 
-def context_for(target: Target, version: Version) -> RunContext:
-    """The usual context: a transport with the target's settings, and its schema bundle."""
+def context_for(target: Target, version: Version, transport: Any = None) -> RunContext:
+    """The usual context: a transport with the target's settings (or ``transport``, e.g. a
+    ``WSGITransport`` into the embedded server), and its schema bundle."""
     from .schemas import bundle_for
-    return RunContext(target, version, Transport(target.transport),
+    return RunContext(target, version, transport if transport is not None else Transport(target.transport),
                       bundle_loader=lambda: bundle_for(version, target.schema_dir))
 
 

@@ -23,7 +23,15 @@ FLAG = "flag"   # a switch: present or not
 LIST = "list"   # repeatable: every occurrence is kept, in order
 
 RUN = ("run",)
+EMBEDDED_TRANSPORTS = ("wsgi", "http")   # conformance.embedded: how the embedded server is reached
 TARGETS = ("run", "replay")   # commands that resolve targets the way a run does
+
+
+def embedded_transport(text: str) -> str:
+    """``--embedded-transport``'s value, or argparse's one-line usage error."""
+    if text not in EMBEDDED_TRANSPORTS:
+        raise argparse.ArgumentTypeError(f"{text!r}: one of {', '.join(EMBEDDED_TRANSPORTS)}")
+    return text
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,9 @@ OPTIONS: tuple[Option, ...] = (
            commands=TARGETS),
     Option("--server-defect", LIST, [], "start the embedded reference server with this seeded defect "
            "(repeatable; see `webex-conformance defects`)", metavar="NAME", commands=TARGETS),
+    Option("--embedded-transport", embedded_transport, "wsgi", "how the embedded server is reached: wsgi "
+           "(default: its application called in each process that runs cases, no socket) or http (servers "
+           "on loopback in host processes of their own)", metavar="wsgi|http", commands=TARGETS),
     # ------------------------------------------------------------------ where reports go
     Option("--output", str, None, "directory for results.json, junit.xml and matrix.html (default: a new "
            "reports/<UTC time>/, with reports/latest pointing at it)", metavar="DIR",

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from . import __version__
 
 __all__ = ["PACKAGE_ROOT", "suite_info", "files_digest", "inputs_info", "selection_info",
-           "run_provenance", "from_pytest_session", "COMPLETED", "INTERRUPTED", "STOPPED"]
+           "run_provenance", "from_pytest_session", "stopped_itself", "COMPLETED", "INTERRUPTED", "STOPPED"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages for a wheel
 
@@ -102,10 +102,22 @@ def run_provenance(*, cases_dir: Path | None, selection: dict[str, Any], status:
     }
 
 
+def stopped_itself(session: Any) -> bool:
+    """Whether an "interrupted" session really stopped itself.
+
+    Under xdist, a run that stops itself (-x/--maxfail, a worker's shouldstop: an
+    unreachable endpoint) reaches the controller as a KeyboardInterrupt; only xdist's
+    DSession knows why, and a Ctrl-C on a worker says so in the same field.
+    """
+    dsession = session.config.pluginmanager.getplugin("dsession")
+    why = getattr(dsession, "shouldstop", False)
+    return isinstance(why, str) and bool(why) and "keyboard-interrupt" not in why
+
+
 def _status(session: Any, exitstatus: int) -> str:
     import pytest
     if exitstatus == pytest.ExitCode.INTERRUPTED:
-        return INTERRUPTED
+        return STOPPED if stopped_itself(session) else INTERRUPTED
     if session.shouldstop or session.shouldfail:
         return STOPPED
     return COMPLETED

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .errors import ResultsFileError
 from .json_check import check_schema, first_error
@@ -227,8 +227,8 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
                   secrets: Iterable[str] = ()) -> None:
     """Write results.json atomically; ``results`` are already masked, ``run`` is masked here."""
     path = Path(path)
-    doc = {"format": FORMAT, "run": mask_strings(dict(run), secrets), "results": [r.to_dict() for r in results]}
-    write_atomic(path, _dumps(doc))
+    head = {"format": FORMAT, "run": mask_strings(dict(run), secrets)}
+    write_atomic(path, _pieces(head, (r.to_dict() for r in results)))
 
 
 def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFileError) -> str:
@@ -242,15 +242,25 @@ def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFile
 
 
 def _dumps(doc: dict) -> str:
-    """The document as text: the head indented, then one record per line.
+    """The document as text (``_pieces`` joined)."""
+    return "".join(_pieces({k: v for k, v in doc.items() if k != "results"}, doc.get("results", [])))
+
+
+def _pieces(head: dict, records: Iterable[dict]) -> Iterator[str]:
+    """The document's text in pieces: the head indented, then one record per line.
 
     ``json.dump`` with ``indent`` runs the pure-Python encoder (seconds for a 26-version
     run); each record on a line of its own uses the C encoder and still diffs per record.
+    One record at a time, so a run's results are never all in memory twice (as dicts, as
+    text) while they are written.
     """
-    head = json.dumps({k: v for k, v in doc.items() if k != "results"}, indent=1, ensure_ascii=False)
-    records = ",\n".join(json.dumps(r, ensure_ascii=False) for r in doc["results"])
-    body = f'"results": [\n{records}\n]' if records else '"results": []'
-    return head[:-2] + ",\n " + body + "\n}\n" if head != "{}" else "{" + body + "}\n"
+    text = json.dumps(head, indent=1, ensure_ascii=False)
+    yield (text[:-2] + ",\n " if text != "{}" else "{") + '"results": ['
+    first = True
+    for r in records:
+        yield ("\n" if first else ",\n") + json.dumps(r, ensure_ascii=False)
+        first = False
+    yield ("]" if first else "\n]") + ("\n}\n" if text != "{}" else "}\n")
 
 
 def read_results(path: Path | str) -> ResultsDoc:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .embedded import EmbeddedServers
+from .embedded import EMBEDDED_TRANSPORTS, WSGI, EmbeddedServers
 from .errors import ConfigError, UsageError
 from .masking import mask
 from .targets import TargetRun, check_reachable, resolve
@@ -40,6 +40,13 @@ class RunPlan:
         for r in self.runs:
             out += r.target.secrets()
         return out
+
+    def context(self, run: TargetRun) -> Any:
+        """The run context of one target run: in-process into an embedded server reached
+        by WSGI, else over HTTP."""
+        from .execute import context_for
+        transport = self.servers.transport_for(run.target, run.version) if self.servers is not None else None
+        return context_for(run.target, run.version, transport)
 
     def close(self) -> None:
         if self.servers is not None:
@@ -92,7 +99,10 @@ def plan(options: Any, *, root: Path, cwd: Path | None = None, root_config: bool
     if min_checks < 0:
         raise UsageError(f"--min-checks {min_checks}: a number of checks, 0 or more")
     output = _opt(options, "conformance_output")
-    servers = EmbeddedServers(defects) if not endpoint and cfg is None else None
+    how = _opt(options, "embedded_transport", WSGI)
+    if how not in EMBEDDED_TRANSPORTS:
+        raise UsageError(f"--embedded-transport {how!r}: one of {', '.join(EMBEDDED_TRANSPORTS)}")
+    servers = EmbeddedServers(defects, transport=how) if not endpoint and cfg is None else None
     try:
         runs = resolve(endpoint=endpoint, versions=_opt(options, "api_version", []), config_path=cfg,
                        target_names=_opt(options, "target", []),

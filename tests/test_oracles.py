@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from conformance.limits import load_limits
 from conformance.oracles import (ACCEPT, EITHER, NOT_APPLICABLE, REFUSE, ReadingTracker, classify, grapheme_count,
@@ -143,3 +143,10 @@ def test_reading_tracker_names_the_reading_and_catches_contradictions():
     assert t.reading() == "binary"
     assert not t.observe(predict(IMAGE, sp22, 5_050_000), REFUSE, "b")   # binary would accept it
     assert t.reading().startswith("none")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ae \u0301\u0308\u200d\u20e3漢😀👍🏽\U0001F1E9\U0001F1EA\ufe0f", max_size=14))
+def test_grapheme_count_per_distinct_character_agrees_with_the_walk(text):
+    from conformance.oracles import _grapheme_walk
+    assert grapheme_count(text) == _grapheme_walk(text)

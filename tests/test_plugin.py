@@ -146,3 +146,29 @@ password_env = "TEST_PLUGIN_ADMIN_PASSWORD"
         assert f"--endpoint {srv.url}" not in res.stdout.str()
         res, _ = run(project, "-k", "good", "--all-versions")
         assert "embedded reference server emulating 26 versions" in res.stdout.str()
+
+
+def test_a_record_travels_once_and_then_leaves_items_and_reports(project):
+    from conformance.plugin import RESULT_KEY
+    out = project.path / "out"
+    rec = project.inline_run("cases", "-p", "no:cacheprovider", "--conformance-output", str(out),
+                             "--api-version", "42.6.0")
+    calls = [r for r in rec.getreports("pytest_runtest_logreport") if r.when == "call"]
+    kept = [v for r in calls for k, v in r.user_properties if k == RESULT_KEY]
+    assert kept and all(v == "" for v in kept)   # the key stays (teststatus), the copy does not
+    items = rec.getcalls("pytest_collection_finish")[0].session.items
+    assert items and not any(k == RESULT_KEY for i in items for k, _ in i.user_properties)
+    doc = json.loads((out / "results.json").read_text())
+    assert len(doc["results"]) == len(kept) and all(r["steps"] or r["outcome"] == "error" for r in doc["results"])
+
+
+@pytest.mark.parametrize("transport", ["wsgi", "http"])
+def test_the_embedded_server_in_process_or_over_http_judges_alike(project, transport):
+    res, out = run(project, "--api-version", "42.6.0", "--embedded-transport", transport)
+    res.assert_outcomes(passed=2, failed=2)
+    doc = json.loads((out / "results.json").read_text())
+    endpoints = {r["endpoint"] for r in doc["results"]}
+    assert all(e.startswith("http://reference-server.invalid/" if transport == "wsgi" else "http://127.0.0.1:")
+               for e in endpoints)
+    assert sorted((r["case_id"], r["outcome"]) for r in doc["results"]) == [
+        ("apiver-bad", "fail"), ("apiver-good", "pass"), ("apiver-needs", "pass"), ("broken", "error")]

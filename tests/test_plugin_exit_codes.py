@@ -143,3 +143,13 @@ def test_without_output_reports_go_to_a_new_directory_and_latest(project):
     assert res.ret == 0 and (run_dir / "results.json").is_file()
     assert (base / "latest").resolve() == run_dir.resolve()
     assert f"reports: {run_dir / 'results.json'}" in res.stdout.str() and "latest points here" in res.stdout.str()
+
+
+def test_x_under_xdist_is_a_run_that_stopped_itself_not_an_interrupt(project):
+    """xdist reports -x to the controller as a KeyboardInterrupt: still exit 1 and "stopped"."""
+    for name in ("bad2", "bad3"):
+        (project.path / "cases" / f"{name}.toml").write_text(apiver_case(f"apiver-{name}", "FAILURE", "", f" ({name})"))
+    res, out = run(project, "--api-version", "42.6.0", "--api-version", "39.1.0", "-n", "1", "-x")
+    assert res.ret == 1, res.stdout.str()
+    run_info = json.loads((out / "results.json").read_text())["run"]
+    assert run_info["status"] == "stopped" and run_info["items"]["ran"] < run_info["items"]["selected"]

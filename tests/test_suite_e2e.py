@@ -19,7 +19,7 @@ DEFECTS = all_defects()
 
 
 def run_all(version, defects=()):
-    with EmbeddedServers(defects) as servers:
+    with EmbeddedServers(defects, transport="http") as servers:   # over real HTTP, unlike the main job
         ctx = context_for(servers.target(version), version)
         try:
             return [run_case(c, ctx) for c in CASES.cases]

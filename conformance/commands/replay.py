@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..execute import context_for, run_case
+    from ..execute import run_case
     from ..masking import mask
     from ..run_outcome import decide
     from ..run_plan import plan
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     results = []
     try:
         for run in the_plan.runs:
-            ctx = context_for(run.target, run.version)
+            ctx = the_plan.context(run)
             ctx.writes = decide_from_options(run.target, args)   # --allow-writes, production guard
             try:
                 result = run_case(case, ctx)

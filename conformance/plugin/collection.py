@@ -159,6 +159,16 @@ def reproduce(case: Case, run: TargetRun, config: pytest.Config) -> str:
     return cmd
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ARG001
+    """Once an item's reports are out (sent to the controller, or collected here), its
+    record leaves the item: items live for the whole session, and a copy per item made
+    a run's memory grow with every case."""
+    yield
+    if any(k == RESULT_KEY for k, _ in item.user_properties):
+        item.user_properties[:] = [(k, v) for k, v in item.user_properties if k != RESULT_KEY]
+
+
 class Collector:
     """Per-run hook of the controller: gather results as reports arrive (from xdist workers
     too), once, here."""

@@ -95,9 +95,18 @@ class Reporter:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call" or not any(k == RESULT_KEY for k, _ in report.user_properties):
             return
+        try:
+            self._progress(report)
+        finally:
+            # The records are in st.results now; the report stays in the terminal's stats
+            # for the whole run, so it keeps the key (our teststatus) but not a second copy.
+            report.user_properties = [(k, "" if k == RESULT_KEY else v) for k, v in report.user_properties]
+
+    def _progress(self, report: pytest.TestReport) -> None:
         st = state(self.config)
         st.done += 1
-        fresh = [CaseResult.from_dict(json.loads(v)) for k, v in report.user_properties if k == RESULT_KEY]
+        n = sum(1 for k, _ in report.user_properties if k == RESULT_KEY)
+        fresh = st.results[-n:]   # the Collector (tryfirst) has just parsed them
         tr = self._tr
         if tr is None or not self._ours():
             return

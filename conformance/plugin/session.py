@@ -6,6 +6,7 @@ session ends with the error's documented code (2 or 3), the same code the CLI re
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import sys
@@ -19,6 +20,7 @@ from ..config import run_settings
 from ..errors import ConformanceError, UsageError, one_line
 from ..masking import mask
 from ..report_dir import new_run_dir, writable_dir
+from ..provenance import stopped_itself
 from ..results import summary
 from ..run_outcome import decide
 from ..run_plan import cases_dir_of, config_path_of, plan
@@ -27,7 +29,9 @@ from ..versions import ALL_VERSIONS
 from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
 from ..safety_run import RunSafety, context_key, with_max_writes
-from .state import FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir, state
+from ..embedded import EmbeddedServers
+from .state import (EMBEDDED_KEY, FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir,
+                    state)
 
 
 def share_rate_limit(run: TargetRun, workers: int) -> TargetRun:
@@ -70,6 +74,8 @@ def pytest_configure(config: pytest.Config) -> None:
             st.cases_dir = cases_dir_of(config.option, root)
             # one rate for the whole run: the workers share one schedule (conformance.site_guard)
             st.runs = [from_json(x) for x in data]
+            if workerinput.get(EMBEDDED_KEY):   # in-process servers: built on each version's first case
+                st.servers = EmbeddedServers.from_worker(workerinput[EMBEDDED_KEY])
             st.safety = RunSafety.from_controller(workerinput[SAFETY_KEY], workerinput.get("workerid", "w"),
                                                   config.option)
             st.safety.install_interrupts()
@@ -94,7 +100,7 @@ def pytest_configure(config: pytest.Config) -> None:
         cfg = config_path_of(config.option, root)
         st.plan = plan(config.option, root=root, cwd=Path(config.invocation_params.dir),
                        run_config=run_settings(cfg) if cfg is not None else None)
-        st.runs, st.fail_on_skip = st.plan.runs, st.plan.fail_on_skip
+        st.runs, st.fail_on_skip, st.servers = st.plan.runs, st.plan.fail_on_skip, st.plan.servers
         if st.plan.output is not None:
             st.run_dir = writable_dir(st.plan.output)
         elif not config.option.collectonly:
@@ -136,6 +142,7 @@ class _XdistHooks:
         node.workerinput[WORKER_KEY] = [to_json(r) for r in st.runs] if st.active else None
         node.workerinput[FAIL_ON_SKIP_KEY] = st.fail_on_skip
         node.workerinput[RUN_DIR_KEY] = str(st.run_dir) if st.run_dir else None
+        node.workerinput[EMBEDDED_KEY] = st.servers.to_worker() if st.active and st.servers is not None else None
         if st.active and st.safety is not None:
             node.workerinput[SAFETY_KEY] = st.safety.to_worker()
 
@@ -154,17 +161,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         # undo what is still open (interrupted cases, lost workers), before the reports
         sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
         st.safety.finish(sweepers, (st.run_dir or run_dir(session.config)) / "results.json")
-    if st.safety is not None:
-        st.safety.close()
     for ctx in st.contexts.values():
         ctx.transport.close()
     if not st.active or st.worker:
+        if st.safety is not None:
+            st.safety.close()
         return
     try:
-        if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
-            st.output = write_run_reports(st, session, int(exitstatus))
-        elif st.new_dir and st.run_dir is not None:
-            _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
+        try:
+            # A Ctrl-C or SIGTERM while the reports are written waits until they are whole
+            # (a run that judged everything must not end without its results.json).
+            with st.safety.interrupts.critical() if st.safety is not None and st.safety.interrupts \
+                    else contextlib.nullcontext():
+                if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
+                    st.output = write_run_reports(st, session, int(exitstatus))
+                elif st.new_dir and st.run_dir is not None:
+                    _remove_if_empty(st.run_dir)   # nothing ran: no empty directory left behind
+        except KeyboardInterrupt:
+            exitstatus = pytest.ExitCode.INTERRUPTED
+        else:
+            if exitstatus == pytest.ExitCode.INTERRUPTED and stopped_itself(session):
+                exitstatus = pytest.ExitCode.TESTS_FAILED   # -x under xdist: stopped, not interrupted
         plan_ = st.plan
         if st.error is None and session.config.option.collectonly:
             code, reason = int(exitstatus), ""   # nothing was meant to be judged
@@ -175,6 +192,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except ConformanceError as exc:   # e.g. the reports' directory cannot be written
         code, reason = exc.exit_code, one_line(exc)
     finally:
+        if st.safety is not None:
+            st.safety.close()
         if st.plan is not None:
             st.plan.close()
     st.outcome.exit_code, st.outcome.reason, st.outcome.output = code, reason, st.output

@@ -20,6 +20,7 @@ WORKER_KEY = "webex_conformance_runs"
 FAIL_ON_SKIP_KEY = "webex_conformance_fail_on_skip"
 RUN_DIR_KEY = "webex_conformance_run_dir"
 SAFETY_KEY = "webex_conformance_safety"        # the run's write-safety directory and tag
+EMBEDDED_KEY = "webex_conformance_embedded"    # the in-process embedded servers' seeded databases
 
 
 @dataclass
@@ -43,11 +44,14 @@ class RunState:
     shown_step: int = -1                           # last progress step printed
     fail_on_skip: bool = False                     # the plan's, handed to xdist workers too
     safety: Any = None                             # conformance.safety_run.RunSafety
+    servers: Any = None                            # this process's conformance.embedded.EmbeddedServers
+
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)
         if ctx is None:
-            ctx = self.contexts[run.label] = context_for(run.target, run.version)
+            transport = self.servers.transport_for(run.target, run.version) if self.servers is not None else None
+            ctx = self.contexts[run.label] = context_for(run.target, run.version, transport)
             if self.safety is not None:
                 self.safety.equip(ctx, [r.label for r in self.runs].index(run.label))
         return ctx

@@ -20,8 +20,6 @@ Documented changes carried here:
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
 import json
 import re
@@ -35,7 +33,7 @@ from ..call import Call
 from ..failures import ACCESS_DENIED, SITE_SUSPENDED, USER_NOT_FOUND, ApiFailure
 from ..models import Account
 from ..routes import handler
-from ..wire import fmt_date, parse_date
+from ..wire import base64_size, fmt_date, parse_date
 from .captcha import guard_anonymous_lookup
 from .addresses import pmr_url, short_sip_url
 from .listing import matching_records, page_sql
@@ -481,15 +479,14 @@ def upload_pmr_image(call: Call) -> list:
     encoded = call.text("imageData")
     if not encoded:
         raise ApiFailure("999999", "Missing required element: imageData")
-    try:
-        data = base64.b64decode("".join(encoded.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise ApiFailure("999999", "imageData is not valid base64") from None
+    decoded_size = base64_size(encoded)
+    if decoded_size is None:
+        raise ApiFailure("999999", "imageData is not valid base64")
     if call.since("11.0.0 SP22"):
         limit = 4 * 1024 * 1024 if call.defect("uploadpmrimage-limit-too-small") else IMAGE_LIMIT_BYTES
         if call.defect("uploadpmrimage-limit-5-3mb"):
             limit = 5_290_000
-        size = len(encoded) if call.defect("uploadpmrimage-counts-base64") else len(data)
+        size = len(encoded) if call.defect("uploadpmrimage-counts-base64") else decoded_size
         if size > limit and not call.defect("uploadpmrimage-no-size-limit"):
             if call.defect("uploadpmrimage-wrong-code"):
                 raise ApiFailure("999999", IMAGE_TOO_BIG[1])
@@ -498,7 +495,7 @@ def upload_pmr_image(call: Call) -> list:
     if row is None:
         raise ApiFailure(*USER_NOT_FOUND)
     extra = _extra(row)
-    extra.setdefault("pmrImages", {})[image_for] = len(data)
+    extra.setdefault("pmrImages", {})[image_for] = decoded_size
     call.db.execute("UPDATE users SET extra=? WHERE site=? AND webex_id=?",
                     (json.dumps(extra, sort_keys=True), call.site.name, row["webex_id"]))
     return []
