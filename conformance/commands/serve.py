@@ -41,14 +41,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except sqlite3.Error as exc:
         raise UsageError(f"--db {args.db}: not a usable SQLite database: {exc}") from None
+    # The signal handlers come before the JSON line: whoever reads that line may stop the
+    # server at once, and a SIGTERM before the handler would kill it without stopping it.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     try:
         server.start()
     except (OSError, OverflowError) as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}") from None
     print(json.dumps(server.info), flush=True)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     try:
         stop.wait()
     finally:
