@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import zlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import __version__
 from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
                      heading_verdict, case_services, service_summaries)
-from .evidence import cell_evidence, pack, run_facts
+from .evidence import cell_evidence, evidence_text, pack_texts, run_facts
 from .atomic_write import write_atomic
 from .page import render_page
 from .report_facts import load_headings, provenance, run_details
@@ -93,8 +94,9 @@ def _column_model(cols: list[Column]) -> list[dict[str, Any]]:
 
 
 def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: list[CaseResult] | None,
-           headings: list[dict[str, Any]], conflicts: dict[tuple[str, str, str], list[str]] | None = None
-           ) -> dict[str, Any]:
+           headings: list[dict[str, Any]], conflicts: dict[tuple[str, str, str], list[str]] | None = None,
+           evidence: Callable[[CaseResult], str] | None = None) -> dict[str, Any]:
+    """The page's model; ``evidence`` gives a cell's ``evidence_text`` (default: from the record)."""
     cols = columns_of(results)
     col_index = {c.key: i for i, c in enumerate(cols)}
     by_case: dict[str, list[CaseResult]] = {}
@@ -103,6 +105,8 @@ def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: lis
     case_ids = sorted(by_case, key=lambda cid: (version_key(by_case[cid][0].introduced), cid))
     changed = compare_outcomes(baseline, results) if baseline is not None else {}
     facts = run_facts(runs)
+    if evidence is None:
+        evidence = lambda r: evidence_text(cell_evidence(r, facts))   # noqa: E731
     service = case_services(by_case)
 
     heading_file = {(str(h.get("version", "")), h["text"]): str(h.get("file", "")) for h in headings}
@@ -143,7 +147,7 @@ def _build(results: list[CaseResult], title: str, runs: list[Any], baseline: lis
         data_rows.append({"id": cid, "ti": first.title, "in": first.introduced, "svc": service[cid],
                           "api": first.apis, "kind": first.kind, "o": codes, "c": chg,
                           "h": heading_id(first.introduced, first.source), "src": first.source})
-        blobs.append(pack([(i, cell_evidence(r, facts)) for i, r in enumerate(line) if r is not None]))
+        blobs.append(pack_texts([(i, evidence(r)) for i, r in enumerate(line) if r is not None]))
 
     groups: list[dict[str, Any]] = []
     for row in rows:
@@ -229,21 +233,36 @@ def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, run
     what a caller may hold raw: the title and the runs' info.
     """
     secrets = tuple(s for s in secrets if s)
-    results = list(results)
     runs = list(runs)
     if secrets:
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
+    # One pass over the records (a run's are read from disk one at a time): each becomes a
+    # light copy for the model and its cell's evidence, compressed, for the row it joins.
+    facts = run_facts(runs)
+    packed: dict[int, bytes] = {}   # id of a light record (kept alive in ``lights``) -> evidence
+    lights = []
+    for r in results:
+        light = _light(r)
+        packed[id(light)] = zlib.compress(evidence_text(cell_evidence(r, facts)).encode("utf-8"), 1)
+        lights.append(light)
+    results = lights
     cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
     disagree = _disagreements(results)
     model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
-                   headings if headings is not None else [], disagree)
+                   headings if headings is not None else [], disagree,
+                   lambda r: zlib.decompress(packed[id(r)]).decode("utf-8"))
     if len(cells) < len(results):
         model["prov"]["notes"].append(
             f"{len(results) - len(cells)} record(s) repeated a (case, target, version) of another merged file: "
             "each cell shows the worst" + (f"; {len(disagree)} of those cells are conflicts whose records disagree "
                                            "(drawn with every side, e.g. ✗/✓, and a dashed frame)" if disagree else ""))
     return render_page("matrix.html.j2", **model)
+
+
+def _light(r: CaseResult) -> CaseResult:
+    """The record without what only its evidence shows (exchanges, verdicts, drift)."""
+    return replace(r, steps=[replace(s, request="", response="", verdicts=[]) for s in r.steps], drift=[])
 
 
 def _disagreements(results: list[CaseResult]) -> dict[tuple[str, str, str], list[str]]:

@@ -7,6 +7,7 @@ characters XML 1.0 cannot carry replaced, so the file is always well-formed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -79,6 +80,40 @@ def run_properties(runs: Iterable[dict]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in props if v]
 
 
+@dataclass
+class _Member:
+    """One record's <testcase>, with what its suite's attributes need."""
+    order: tuple
+    case: etree._Element
+    counted: str            # the suite count it adds to ("" for a pass)
+    duration_ms: float | None
+    started_at: str
+    schema_bundle: str | None
+    endpoint: str
+
+
+def _member(r: CaseResult) -> _Member:
+    case = etree.Element("testcase", classname=_x(r.introduced), name=_x(r.case_id), time=_seconds(r.duration_ms))
+    counted = ""
+    if r.outcome == "fail":
+        counted = "failures"
+        el = etree.SubElement(case, "failure", message=_x(r.reason or "failed"), type="fail")
+        el.text = _x(_verdict_lines(r, ("fail", "error")) or r.reason)
+    elif r.outcome == "error":
+        counted = "errors"
+        el = etree.SubElement(case, "error", message=_x(r.reason or "error"), type="error")
+        el.text = _x(_verdict_lines(r, ("error", "fail")) or r.reason)
+    elif r.outcome in ("skip", "not-applicable"):
+        counted = "skipped"
+        label = "not applicable: " if r.outcome == "not-applicable" else ""
+        etree.SubElement(case, "skipped", message=_x(label + (r.reason or r.outcome)))
+    if r.outcome in ("fail", "error") and r.steps:
+        out = etree.SubElement(case, "system-out")
+        out.text = _x(f"{r.title}\n{r.source}\n" + _exchange(r))
+    return _Member((version_key(r.introduced), r.case_id), case, counted, r.duration_ms, r.started_at,
+                   r.schema_bundle, r.endpoint)
+
+
 def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = (),
                runs: Iterable[dict] = ()) -> etree._ElementTree:
     """The JUnit document for ``results``; ``runs``' provenance becomes properties of every suite.
@@ -87,47 +122,34 @@ def junit_tree(results: Iterable[CaseResult], secrets: Iterable[str] = (),
     compatibility and not used, since masking every string again cost more than the run.
     """
     provenance = run_properties(runs)
-    records = list(results)
-    groups: dict[tuple[str, str], list[CaseResult]] = {}
-    for r in records:
-        groups.setdefault((r.target, r.version), []).append(r)
+    # One pass, each record made into its <testcase> as it comes (a run's records are read
+    # from disk one at a time); what a suite's attributes need is kept beside it.
+    groups: dict[tuple[str, str], list[_Member]] = {}
+    for r in results:
+        groups.setdefault((r.target, r.version), []).append(_member(r))
     root = etree.Element("testsuites", name="webex-conformance")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
     for (target, version) in sorted(groups, key=lambda k: (k[0], version_key(k[1]))):
-        members = sorted(groups[(target, version)], key=lambda r: (version_key(r.introduced), r.case_id))
+        members = sorted(groups[(target, version)], key=lambda m: m.order)
         suite = etree.SubElement(root, "testsuite", name=_x(f"{target} {version}"))
         counts = {"tests": len(members), "failures": 0, "errors": 0, "skipped": 0}
-        time = sum((r.duration_ms or 0.0) for r in members)
+        time = sum((m.duration_ms or 0.0) for m in members)
         props = etree.SubElement(suite, "properties")
         for name, value in (("target", target), ("version", version),
                             ("endpoint", members[0].endpoint),
-                            ("schema_bundle", ", ".join(sorted({r.schema_bundle for r in members if r.schema_bundle}))),
+                            ("schema_bundle", ", ".join(sorted({m.schema_bundle for m in members if m.schema_bundle}))),
                             *provenance):
             etree.SubElement(props, "property", name=name, value=_x(value))
-        for r in members:
-            case = etree.SubElement(suite, "testcase", classname=_x(r.introduced), name=_x(r.case_id),
-                                    time=_seconds(r.duration_ms))
-            if r.outcome == "fail":
-                counts["failures"] += 1
-                el = etree.SubElement(case, "failure", message=_x(r.reason or "failed"), type="fail")
-                el.text = _x(_verdict_lines(r, ("fail", "error")) or r.reason)
-            elif r.outcome == "error":
-                counts["errors"] += 1
-                el = etree.SubElement(case, "error", message=_x(r.reason or "error"), type="error")
-                el.text = _x(_verdict_lines(r, ("error", "fail")) or r.reason)
-            elif r.outcome in ("skip", "not-applicable"):
-                counts["skipped"] += 1
-                label = "not applicable: " if r.outcome == "not-applicable" else ""
-                etree.SubElement(case, "skipped", message=_x(label + (r.reason or r.outcome)))
-            if r.outcome in ("fail", "error") and r.steps:
-                out = etree.SubElement(case, "system-out")
-                out.text = _x(f"{r.title}\n{r.source}\n" + _exchange(r))
+        for m in members:
+            suite.append(m.case)
+            if m.counted:
+                counts[m.counted] += 1
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
         suite.set("time", _seconds(time))
         totals["time"] += time
-        suite.set("timestamp", _x(min((r.started_at for r in members if r.started_at), default="")))
+        suite.set("timestamp", _x(min((m.started_at for m in members if m.started_at), default="")))
         if not suite.get("timestamp"):
             del suite.attrib["timestamp"]
     for k in ("tests", "failures", "errors", "skipped"):

@@ -13,7 +13,8 @@ from typing import Callable, Iterable
 
 from .report_html import write_html
 from .report_junit import write_junit
-from .results import ResultsDoc, merged_run_info, write_results
+from .record_spool import RecordSpool
+from .results import ResultsDoc, merged_run_info, write_results, write_results_lines
 
 __all__ = ["ReportWriter", "WRITERS", "write_reports", "run_info_of"]
 
@@ -34,7 +35,10 @@ def run_info_of(doc: ResultsDoc) -> dict:
 
 
 def _results_json(path: Path, doc: ResultsDoc) -> None:
-    write_results(path, doc.results, run_info_of(doc))
+    if isinstance(doc.results, RecordSpool):   # a run's records: its lines are results.json's already
+        write_results_lines(path, doc.results.lines(), run_info_of(doc))
+    else:
+        write_results(path, doc.results, run_info_of(doc))
 
 
 def _junit_xml(path: Path, doc: ResultsDoc) -> None:

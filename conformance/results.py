@@ -142,6 +142,11 @@ class CaseResult:
     def verdicts(self) -> list[Verdict]:
         return [v for s in self.steps for v in s.verdicts]
 
+    @property
+    def judged(self) -> int:
+        """Checks that reached a verdict on the target's behaviour (pass or fail)."""
+        return sum(1 for s in self.steps for v in s.verdicts if v.outcome in ("pass", "fail"))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id, "title": self.title, "introduced": self.introduced,
@@ -227,8 +232,13 @@ def write_results(path: Path | str, results: Iterable[CaseResult], run: dict,
                   secrets: Iterable[str] = ()) -> None:
     """Write results.json atomically; ``results`` are already masked, ``run`` is masked here."""
     path = Path(path)
+    write_results_lines(path, (json.dumps(r.to_dict(), ensure_ascii=False) for r in results), run, secrets)
+
+
+def write_results_lines(path: Path | str, lines: Iterable[str], run: dict, secrets: Iterable[str] = ()) -> None:
+    """``write_results`` from each record's JSON text as results.json has it (a spool's lines)."""
     head = {"format": FORMAT, "run": mask_strings(dict(run), secrets)}
-    write_atomic(path, _pieces(head, (r.to_dict() for r in results)))
+    write_atomic(Path(path), _pieces(head, lines))
 
 
 def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFileError) -> str:
@@ -243,10 +253,11 @@ def read_text(path: Path, what: str, error: type[ResultsFileError] = ResultsFile
 
 def _dumps(doc: dict) -> str:
     """The document as text (``_pieces`` joined)."""
-    return "".join(_pieces({k: v for k, v in doc.items() if k != "results"}, doc.get("results", [])))
+    return "".join(_pieces({k: v for k, v in doc.items() if k != "results"},
+                           (json.dumps(r, ensure_ascii=False) for r in doc.get("results", []))))
 
 
-def _pieces(head: dict, records: Iterable[dict]) -> Iterator[str]:
+def _pieces(head: dict, records: Iterable[str]) -> Iterator[str]:
     """The document's text in pieces: the head indented, then one record per line.
 
     ``json.dump`` with ``indent`` runs the pure-Python encoder (seconds for a 26-version
@@ -258,7 +269,7 @@ def _pieces(head: dict, records: Iterable[dict]) -> Iterator[str]:
     yield (text[:-2] + ",\n " if text != "{}" else "{") + '"results": ['
     first = True
     for r in records:
-        yield ("\n" if first else ",\n") + json.dumps(r, ensure_ascii=False)
+        yield ("\n" if first else ",\n") + r
         first = False
     yield ("]" if first else "\n]") + ("\n}\n" if text != "{}" else "}\n")
 

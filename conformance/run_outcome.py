@@ -33,7 +33,7 @@ class RunOutcome:
 
 def checks_judged(results: Iterable[CaseResult]) -> int:
     """Checks that reached a verdict on the target's behaviour (pass or fail)."""
-    return sum(1 for r in results for v in r.verdicts if v.outcome in ("pass", "fail"))
+    return sum(r.judged for r in results)   # a CaseResult, or the run's record_spool.RecordSummary
 
 
 # What a skipped case lacked, by the words execute uses for it.

@@ -181,8 +181,10 @@ class Collector:
         if report.when != "call":
             return
         st = state(self.config)
+        fresh = []
         for key, value in report.user_properties:
             if key == RESULT_KEY:
-                st.results.append(CaseResult.from_dict(json.loads(value)))
+                fresh.append(st.records().add(value))
             elif key == LOAD_ERROR_KEY:
                 st.load_errors.append(value)
+        st.fresh = fresh   # for the progress lines (Reporter, trylast), then dropped

@@ -95,18 +95,17 @@ class Reporter:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call" or not any(k == RESULT_KEY for k, _ in report.user_properties):
             return
+        st = state(self.config)
         try:
-            self._progress(report)
+            self._progress(st, st.fresh)   # the Collector (tryfirst) has just spooled them
         finally:
-            # The records are in st.results now; the report stays in the terminal's stats
+            # The records are in the spool now; the report stays in the terminal's stats
             # for the whole run, so it keeps the key (our teststatus) but not a second copy.
             report.user_properties = [(k, "" if k == RESULT_KEY else v) for k, v in report.user_properties]
+            st.fresh = []
 
-    def _progress(self, report: pytest.TestReport) -> None:
-        st = state(self.config)
+    def _progress(self, st: RunState, fresh: list[CaseResult]) -> None:
         st.done += 1
-        n = sum(1 for k, _ in report.user_properties if k == RESULT_KEY)
-        fresh = st.results[-n:]   # the Collector (tryfirst) has just parsed them
         tr = self._tr
         if tr is None or not self._ours():
             return
@@ -183,7 +182,9 @@ def write_run_reports(st: RunState, session: pytest.Session, exitstatus: int) ->
     }
     items_ran = [*(r for r in st.results if r.error_kind != CaseFileError.kind), *st.load_errors]
     run.update(provenance.from_pytest_session(session, exitstatus, st.cases_dir, items_ran))  # gate: issue 9
-    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=st.results))
+    spool = st.records()
+    write_reports(out, ResultsDoc(runs=[mask_strings(run, secrets)], results=spool))
+    spool.remove()   # only once every report is whole: a failed write keeps the records
     if st.new_dir:
         point_latest(out.parent, out.name)
     return out

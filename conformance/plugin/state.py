@@ -10,6 +10,7 @@ import pytest
 from ..errors import ConformanceError
 from ..execute import RunContext, context_for
 from ..results import CaseResult
+from ..record_spool import SPOOL_NAME, RecordSpool, RecordSummary
 from ..run_outcome import RunOutcome
 from ..run_plan import RunPlan
 from ..targets import TargetRun
@@ -33,7 +34,8 @@ class RunState:
     plan: RunPlan | None = None
     runs: list[TargetRun] = field(default_factory=list)
     error: ConformanceError | None = None          # the run could not start
-    results: list[CaseResult] = field(default_factory=list)
+    spool: RecordSpool | None = None               # the controller's records, on disk as they arrive
+    fresh: list[CaseResult] = field(default_factory=list)   # the records of the report just in
     load_errors: list[str] = field(default_factory=list)
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
@@ -46,6 +48,17 @@ class RunState:
     safety: Any = None                             # conformance.safety_run.RunSafety
     servers: Any = None                            # this process's conformance.embedded.EmbeddedServers
 
+
+    @property
+    def results(self) -> list[RecordSummary]:
+        """A summary of each record so far, in arrival order (the records are in ``spool``)."""
+        return self.spool.summaries if self.spool is not None else []
+
+    def records(self) -> RecordSpool:
+        """The spool the controller appends records to, in the run's directory."""
+        if self.spool is None:
+            self.spool = RecordSpool(run_dir(self.config) / SPOOL_NAME)
+        return self.spool
 
     def context(self, run: TargetRun) -> RunContext:
         ctx = self.contexts.get(run.label)

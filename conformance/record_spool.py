@@ -1,0 +1,92 @@
+"""A run's records on disk as they arrive, and a small summary of each in memory.
+
+A record holds its steps' requests and responses; a 26-version run's records are about
+100 MB as Python objects, and a run with ten times the cases held ten times that until the
+reports were written.  The controller appends each (masked) record to a JSON-lines file in
+the run's directory and keeps only what the progress lines, the exit code and the summary
+need (``RecordSummary``); the report writers read the records back one at a time.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+
+from .results import CaseResult
+
+__all__ = ["RecordSpool", "RecordSummary", "SPOOL_NAME", "summarize"]
+
+SPOOL_NAME = ".records.jsonl"   # in the run's directory, removed once the reports are written
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSummary:
+    """What a run keeps of one record while it runs (run_outcome.decide, the summary lines)."""
+    case_id: str
+    target: str
+    version: str
+    outcome: str
+    reason: str
+    error_kind: str | None
+    schema_bundle: str | None
+    judged: int            # checks that reached a verdict (pass or fail): run_outcome.checks_judged
+
+
+def summarize(r: CaseResult) -> RecordSummary:
+    return RecordSummary(r.case_id, r.target, r.version, r.outcome, r.reason, r.error_kind,
+                         r.schema_bundle, r.judged)
+
+
+class RecordSpool:
+    """The records of one run, in arrival order, on disk; iterable as often as needed.
+
+    The file is opened at the first record (a run that judged nothing leaves none).
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.summaries: list[RecordSummary] = []
+        self._file: IO[str] | None = None
+
+    def add(self, line: str) -> CaseResult:
+        """Keep one record (its JSON text, one line); returns it parsed, for the progress lines."""
+        record = CaseResult.from_dict(json.loads(line))
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", encoding="utf-8")
+        # as results.json has it (non-ASCII as is), so that writer copies the lines
+        self._file.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        self.summaries.append(summarize(record))
+        return record
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def __bool__(self) -> bool:
+        return bool(self.summaries)
+
+    def lines(self) -> Iterator[str]:
+        """Each record's JSON text (one line of results.json's "results")."""
+        if self._file is None:
+            return
+        if not self._file.closed:
+            self._file.flush()
+        with self.path.open(encoding="utf-8") as f:
+            for n, line in enumerate(f):
+                if n >= len(self.summaries):   # lines added while this one reads come next time
+                    return
+                yield line[:-1]
+
+    def __iter__(self) -> Iterator[CaseResult]:
+        for line in self.lines():
+            yield CaseResult.from_dict(json.loads(line))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def remove(self) -> None:
+        """Close and delete the file (the reports hold every record now)."""
+        self.close()
+        self.path.unlink(missing_ok=True)
