@@ -45,9 +45,23 @@ def test_run_judges_writes_reports_and_explains_failures(project):
     assert doc["run"]["load_errors"] and (out / "junit.xml").is_file() and (out / "matrix.html").is_file()
     html = (out / "matrix.html").read_text()
     assert "apiver-good" in html
+    assert not (out / ".records.jsonl").exists()   # the run's spool goes once the reports are whole
     for r in doc["results"]:
         for s in r["steps"]:
             assert "<password>***</password>" in s["request"]
+
+
+def test_a_report_that_cannot_be_written_keeps_the_spooled_records(project, monkeypatch):
+    from conformance.errors import UsageError
+    from conformance.plugin import reporting
+
+    def broken(directory, doc, writers=()):
+        raise UsageError("out: cannot write")
+    monkeypatch.setattr(reporting, "write_reports", broken)
+    res, out = run(project, "--api-version", "42.6.0", "-k", "good")
+    spool = out / ".records.jsonl"
+    assert res.ret == 2 and spool.is_file()
+    assert [json.loads(line)["case_id"] for line in spool.read_text().splitlines()] == ["apiver-good"]
 
 
 def test_k_and_m_select_cases(project):

@@ -159,12 +159,12 @@ def reproduce(case: Case, run: TargetRun, config: pytest.Config) -> str:
     return cmd
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ARG001
-    """Once an item's reports are out (sent to the controller, or collected here), its
-    record leaves the item: items live for the whole session, and a copy per item made
-    a run's memory grow with every case."""
-    yield
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:  # noqa: ARG001
+    """Once the call's report has the record (it copies the item's properties), the record
+    leaves the item: the teardown report would copy it again, and every report stays in the
+    terminal's stats (the controller's too, over xdist) for the whole run, so a copy per
+    item made a run's memory grow with every case."""
     if any(k == RESULT_KEY for k, _ in item.user_properties):
         item.user_properties[:] = [(k, v) for k, v in item.user_properties if k != RESULT_KEY]
 

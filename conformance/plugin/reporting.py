@@ -140,8 +140,9 @@ class Reporter:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """With pytest-html (``--html=report.html``), attach each case's verdicts and exchange."""
     outcome = yield
-    if not isinstance(item, CaseItem) or call.when != "call" or not item.config.pluginmanager.hasplugin("html"):
-        return
+    if not isinstance(item, CaseItem) or call.when != "call" or not item.config.pluginmanager.hasplugin("html") \
+            or not item.config.getoption("htmlpath", None):
+        return   # without --html, extras would only be carried (to the controller, kept all run)
     from pytest_html import extras as html_extras
 
     report = outcome.get_result()

@@ -192,6 +192,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except ConformanceError as exc:   # e.g. the reports' directory cannot be written
         code, reason = exc.exit_code, one_line(exc)
     finally:
+        if st.spool is not None:
+            st.spool.close()   # whole on disk (removed already if every report was written)
         if st.safety is not None:
             st.safety.close()
         if st.plan is not None:
