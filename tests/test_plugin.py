@@ -64,6 +64,19 @@ def test_a_report_that_cannot_be_written_keeps_the_spooled_records(project, monk
     assert [json.loads(line)["case_id"] for line in spool.read_text().splitlines()] == ["apiver-good"]
 
 
+def test_a_disk_error_while_writing_reports_is_one_line_and_exit_2(project, monkeypatch):
+    from conformance.plugin import reporting
+
+    def full(directory, doc, writers=()):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(reporting, "write_reports", full)
+    res, out = run(project, "--api-version", "42.6.0", "-k", "good")
+    text = res.stdout.str() + res.stderr.str()
+    assert res.ret == 2 and "Traceback" not in text
+    assert "cannot write the reports in" in text and "No space left on device" in text
+    assert (out / ".records.jsonl").is_file()
+
+
 def test_k_and_m_select_cases(project):
     res, _ = run(project, "--api-version", "42.6.0", "-k", "good", "--collect-only", "-q")
     assert "apiver-good" in res.stdout.str() and "apiver-bad" not in res.stdout.str()

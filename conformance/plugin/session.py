@@ -30,7 +30,7 @@ from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
 from ..safety_run import RunSafety, context_key, with_max_writes
 from ..embedded import EmbeddedServers
-from .state import (EMBEDDED_KEY, FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, new_state, run_dir,
+from .state import (EMBEDDED_KEY, FAIL_ON_SKIP_KEY, RUN_DIR_KEY, SAFETY_KEY, WORKER_KEY, RunState, new_state, run_dir,
                     state)
 
 
@@ -154,13 +154,35 @@ def _remove_if_empty(path: Path) -> None:
         pass
 
 
+def _enter_ending(st: RunState) -> None:
+    """On the controller, from the last item on, a Ctrl-C or SIGTERM waits until the sweep
+    and the reports are done (a second one does not wait): a run that judged everything
+    must not end without its results.json because the signal came as the last item
+    finished, while other plugins' session-finish hooks ran before ours."""
+    if not st.ending_entered and st.safety is not None and st.safety.interrupts and st.active and not st.worker:
+        st.ending.enter_context(st.safety.interrupts.critical())
+        st.ending_entered = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    yield
+    _enter_ending(state(session.config))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     st = state(session.config)
+    _enter_ending(st)
+    ending = st.ending
     if st.safety is not None and st.active and not st.worker:
-        # undo what is still open (interrupted cases, lost workers), before the reports
-        sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
-        st.safety.finish(sweepers, (st.run_dir or run_dir(session.config)) / "results.json")
+        try:
+            # undo what is still open (interrupted cases, lost workers), before the reports
+            sweepers = {context_key(r.target.endpoint, r.version): st.context(r) for r in st.runs}
+            st.safety.finish(sweepers, (st.run_dir or run_dir(session.config)) / "results.json")
+        except BaseException:
+            ending.close()
+            raise
     for ctx in st.contexts.values():
         ctx.transport.close()
     if not st.active or st.worker:
@@ -169,10 +191,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     try:
         try:
-            # A Ctrl-C or SIGTERM while the reports are written waits until they are whole
-            # (a run that judged everything must not end without its results.json).
-            with st.safety.interrupts.critical() if st.safety is not None and st.safety.interrupts \
-                    else contextlib.nullcontext():
+            with ending:   # a deferred Ctrl-C is raised here, once the reports are whole
                 if st.results or st.load_errors or (st.safety is not None and st.safety.leftovers):
                     st.output = write_run_reports(st, session, int(exitstatus))
                 elif st.new_dir and st.run_dir is not None:
@@ -191,6 +210,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                                   fail_on_skip=st.fail_on_skip)
     except ConformanceError as exc:   # e.g. the reports' directory cannot be written
         code, reason = exc.exit_code, one_line(exc)
+    except OSError as exc:   # a disk that fills up or a path that turns read-only mid-run
+        err = UsageError(f"cannot write the reports in {st.run_dir}: {exc.strerror or exc} "
+                         f"(the records are kept in {st.run_dir}/.records.jsonl)")
+        code, reason = err.exit_code, one_line(err)
     finally:
         if st.spool is not None:
             st.spool.close()   # whole on disk (removed already if every report was written)

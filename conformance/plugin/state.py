@@ -1,6 +1,7 @@
 """What one pytest session of the suite knows, kept in the config's stash (no globals)."""
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ class RunState:
     fail_on_skip: bool = False                     # the plan's, handed to xdist workers too
     safety: Any = None                             # conformance.safety_run.RunSafety
     servers: Any = None                            # this process's conformance.embedded.EmbeddedServers
+    ending: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # the end's critical section
+    ending_entered: bool = False
 
 
     @property
