@@ -47,6 +47,15 @@ class ResponseError(Exception):
         super().__init__(self.reason)
 
 
+
+def _header_text(tag: str) -> cached_property:
+    """A header field of ``serv:response``, read on first use (most answers are judged
+    on ``result`` alone)."""
+    def read(self: "ParsedResponse") -> str | None:
+        return _text_of(self._fields.get(tag))
+    return cached_property(read)
+
+
 @dataclass
 class ParsedResponse:
     """The facts of one message.  Parsing finds only what decides whether it is a
@@ -66,21 +75,10 @@ class ParsedResponse:
     def _fields(self) -> dict:
         return _firsts(self._response) if self._response is not None else {}
 
-    @cached_property
-    def reason(self) -> str | None:
-        return _text_of(self._fields.get(_REASON))
-
-    @cached_property
-    def exception_id(self) -> str | None:
-        return _text_of(self._fields.get(_EXCEPTION_ID))
-
-    @cached_property
-    def value(self) -> str | None:
-        return _text_of(self._fields.get(_VALUE))
-
-    @cached_property
-    def gsb_status(self) -> str | None:
-        return _text_of(self._fields.get(_GSB_STATUS))
+    reason = _header_text(_REASON)
+    exception_id = _header_text(_EXCEPTION_ID)
+    value = _header_text(_VALUE)
+    gsb_status = _header_text(_GSB_STATUS)
 
     @cached_property
     def sub_errors(self) -> list[tuple[str, str]]:
