@@ -51,7 +51,6 @@ class RunState:
     ending: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # the end's critical section
     ending_entered: bool = False
 
-
     @property
     def results(self) -> list[RecordSummary]:
         """A summary of each record so far, in arrival order (the records are in ``spool``)."""
