@@ -35,8 +35,11 @@ _SEED = pytest.StashKey[int]()
 def register_profiles() -> None:
     """The boundary profiles, registered before hypothesis's plugin loads the chosen one."""
     from hypothesis import settings
+    # Parent: Hypothesis's own default, not whatever is loaded (it loads ``ci`` itself when
+    # the CI variable is set, and ``dev`` must not inherit that profile's missing database).
+    base = settings.get_profile("default")
     for name, values in PROFILES.items():
-        settings.register_profile(name, **values)
+        settings.register_profile(name, parent=base, **values)
 
 
 @pytest.hookimpl(tryfirst=True)

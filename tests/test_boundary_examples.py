@@ -108,6 +108,25 @@ def _config(tmp_path, database=None):
                                  rootpath=tmp_path, stash={_SEED: 5})
 
 
-def test_the_database_path_is_configurable(tmp_path):
+@pytest.fixture
+def profile():
+    """Load a boundary profile by name for one test, then put back the one that was loaded
+    (Hypothesis itself loads ``ci`` when the CI variable is set, as on the project's CI)."""
+    from hypothesis import settings
+    from conformance.boundary_collect import register_profiles
+    register_profiles()
+    before = settings.get_current_profile_name()
+    yield settings.load_profile
+    settings.load_profile(before)
+
+
+def test_the_database_path_is_configurable(tmp_path, profile):
+    profile("dev")
     assert search_settings(_config(tmp_path)).database == tmp_path / ".hypothesis" / "boundary"
     assert search_settings(_config(tmp_path, str(tmp_path / "elsewhere"))).database == tmp_path / "elsewhere"
+
+
+def test_the_ci_profile_keeps_no_database_and_draws_the_same_inputs(tmp_path, profile):
+    profile("ci")
+    s = search_settings(_config(tmp_path, str(tmp_path / "elsewhere")))
+    assert s.database is None and s.derandomize and s.max_examples == 5
