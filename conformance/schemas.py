@@ -74,6 +74,8 @@ class SchemaBundle:
     # group, so a document libxml2 accepts as it is has only declared elements: no drift.
     closed: bool = field(default=False, repr=False)
     _last: tuple | None = field(default=None, repr=False)   # (root, walk) of the last document
+    # The last document ``validate`` found valid as it is under a closed bundle (no drift).
+    _as_is: Any = field(default=None, repr=False)
     _named: frozenset = field(default=frozenset(), init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -94,13 +96,14 @@ class SchemaBundle:
         """
         try:
             fast = self.fast
-            if fast is None:
-                return self.explain(root)
-            if self.closed and fast.validate(root):   # libxml2 takes a tree as well as its root
+            if self.closed and fast is not None and fast.validate(root):   # a tree or its root
                 # Valid as it is, and nothing but a declaration can admit an element here:
                 # no drift, nothing to set aside, no walk.
-                self._last = (root, _NO_DRIFT)
+                self._as_is = root
                 return []
+            self._as_is = None
+            if fast is None:
+                return self.explain(root)
             root = _as_element(root)
             drift, drop, order = self._walk_of(root)
             work = _set_aside(root, drop, order) if (drop or order) else root
@@ -137,9 +140,8 @@ class SchemaBundle:
         content model has its name: it is only accepted by a wildcard, or not at all.
         Its descendants are not listed separately.
         """
-        last = self._last
-        if last is not None and last[0] is root and last[1] is _NO_DRIFT:   # valid as it is
-            self._last = None
+        if root is self._as_is is not None:   # valid as it is: the answer validate just judged
+            self._as_is = None
             return []
         if isinstance(root, etree._ElementTree):
             root = root.getroot()
@@ -196,9 +198,6 @@ class SchemaBundle:
                            found, drop, order, paths)
         if any_child and t and t.get("sorted"):
             order.append((elem, list(declared)))
-
-
-_NO_DRIFT: tuple = ((), (), ())
 
 
 def _path_below(elem: etree._Element, parent: etree._Element, paths: dict) -> str:

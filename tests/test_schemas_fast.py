@@ -130,3 +130,15 @@ def test_an_undocumented_element_gets_the_same_drift_and_verdict_as_the_full_wal
             assert fast == full, (bundle.name, body)
         drifted = _judged(bundle, _message(docs[1]))[1]
         assert drifted and drifted[1][-1] == "/serv:message/serv:body/serv:bodyContent/ep:notInTheNotes"
+
+
+def test_the_valid_as_is_shortcut_holds_for_the_document_just_validated_only():
+    from conformance.schemas import bundle_for
+    bundle = bundle_for("42.6.0")
+    valid, drifted = _reply(GOOD), _reply(GOOD + "<ep:notInTheNotes>1</ep:notInTheNotes>")
+    assert bundle.validate(valid) == []
+    # Another document's drift is still found by its walk, not skipped for the valid one's sake.
+    assert bundle.undocumented(drifted) == ["/serv:message/serv:body/serv:bodyContent/ep:notInTheNotes"]
+    assert bundle.undocumented(valid) == []
+    assert bundle.validate(valid) == [] and bundle.undocumented(valid) == []
+    assert bundle.validate(drifted) == [] and bundle.undocumented(valid) == []   # walked, still none
