@@ -86,7 +86,10 @@ def parse_untrusted(data: bytes, max_bytes: int = MAX_BYTES_DEFAULT,
     if data.find(b"!") >= 0 and _declares_dtd(data):   # most messages have no "!" at all
         raise XMLRefused("document declares a DTD or entities (<!DOCTYPE>/<!ENTITY>): refused, "
                          "XML API messages never carry one")
-    parser = getattr(_local, "parser", None) or _parser()
+    try:
+        parser = _local.parser
+    except AttributeError:   # this thread's first document
+        parser = _parser()
     try:
         # Leading whitespace before the XML declaration is not legal XML but is common in
         # hand-assembled replies; we tolerate it rather than fail on it.

@@ -1,7 +1,7 @@
 """``schema_valid``: the answer validates against the version's schema bundle (default on)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..casefields import Field
@@ -10,7 +10,7 @@ from ..verdict import Verdict
 from .kind import CheckKind, Observed
 
 
-@lru_cache(maxsize=256)
+@cache   # one per bundle name, and a process loads few bundles: no bound to keep in order
 def _valid(name: str) -> Verdict:
     """The pass verdict for a bundle (immutable, so one per bundle name serves every answer)."""
     return Verdict("schema", "pass", f"valid against {name}", "valid")
@@ -18,14 +18,15 @@ def _valid(name: str) -> Verdict:
 
 def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     """One fail verdict per schema issue (path and line), or one pass."""
-    name = getattr(bundle, "name", "the schema")
     try:
         issues = bundle.validate(root)
         if issues.__class__ is not list:   # a bundle may give any iterable; ours gives a list
             issues = list(issues)
     except Exception as exc:  # a broken bundle must not stop the other checks
+        name = getattr(bundle, "name", "the schema")
         return [Verdict("schema", "error", f"valid against {name}", "validation could not run",
                         one_line(f"{type(exc).__name__}: {exc}"))]
+    name = getattr(bundle, "name", "the schema")
     if not issues:
         return [_valid(name)]
     expected = f"valid against {name}"
