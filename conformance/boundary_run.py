@@ -22,7 +22,7 @@ from typing import Any, Callable
 from lxml import etree
 
 from .boundary_examples import ExampleStore, ExampleStoreError
-from .boundary_inputs import Example, describe, edge_examples, label_for, strategy, variables
+from .boundary_inputs import Example, describe, edge_examples, label_for, placed, strategy
 from .envelope import EnvelopeError, build_envelope
 from .execute import RunContext
 from .ledger import Ledger
@@ -245,8 +245,8 @@ class _Session:
         prediction = prediction or predict(self.limit, self.ctx.judged_as, ex.value)
         try:
             data = self.template(index, base)
-            for name, text in variables(self.limit, api, ex.value, base).items():
-                data = data.replace(_marker(name), text.encode("utf-8"))
+            for name, text in placed(self.limit, api, ex.value, base).items():
+                data = data.replace(_marker(name), text)
         except (TemplateError, EnvelopeError) as exc:
             raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
         with self.critical():

@@ -199,3 +199,16 @@ def test_the_embedded_server_in_process_or_over_http_judges_alike(project, trans
                for e in endpoints)
     assert sorted((r["case_id"], r["outcome"]) for r in doc["results"]) == [
         ("apiver-bad", "fail"), ("apiver-good", "pass"), ("apiver-needs", "pass"), ("broken", "error")]
+
+
+def test_every_hook_the_plugin_modules_define_is_registered():
+    """The entry point registers conformance.plugin's namespace: a hook written in one of
+    its modules and not exported there never runs (the end-of-loop critical section did not)."""
+    import importlib
+    import inspect
+    import conformance.plugin as plugin
+    for name in ("collection", "options", "reporting", "session", "state"):
+        module = importlib.import_module(f"conformance.plugin.{name}")
+        for attr, fn in vars(module).items():
+            if attr.startswith("pytest_") and inspect.isfunction(fn) and fn.__module__ == module.__name__:
+                assert getattr(plugin, attr, None) is fn, f"{module.__name__}.{attr} is not registered"

@@ -126,3 +126,13 @@ def test_base64_image_is_a_valid_png_of_the_exact_size(n):
         kinds.append(kind)
         pos += 12 + length
     assert kinds == [b"IHDR", b"IDAT", b"prVt", b"IEND"]
+
+
+@pytest.mark.parametrize("n", [*range(60, 60 + 3 * 251 * 3, 97), 3 * 251 * 4 + 71, 5 * 1024 * 1024 + 1])
+def test_base64_image_built_by_repetition_is_the_encoding_of_its_bytes(n):
+    """The text is assembled from encoded pieces: it must be exactly what encoding the
+    image in one go gives (no padding inside, every group aligned)."""
+    from conformance.templating import render
+    out = render(f"${{base64:{n}}}", {})
+    data = base64.b64decode(out, validate=True)
+    assert len(data) == n and base64.b64encode(data).decode("ascii") == out

@@ -71,11 +71,13 @@ def base64_size(text: str) -> int | None:
     if not text.isascii():
         return None
     raw = text.encode("ascii")
-    data = raw.rstrip(b"=")
-    pad = len(raw) - len(data)
-    if raw.translate(None, _BASE64_ALPHABET) or pad > 2 or b"=" in data:
+    # the padding counted from the end, not stripped off: a 5 MB image's copy saved
+    tail = raw[-3:]
+    pad = len(tail) - len(tail.rstrip(b"="))
+    size = len(raw) - pad
+    if raw.translate(None, _BASE64_ALPHABET) or pad > 2 or raw.find(b"=", 0, size) != -1:
         return None
-    rest = len(data) % 4      # padding completes a last, partial quantum, no more
+    rest = size % 4      # padding completes a last, partial quantum, no more
     if rest == 1 or pad != (4 - rest) % 4:
         return None
-    return len(data) // 4 * 3 + (rest - 1 if rest else 0)
+    return size // 4 * 3 + (rest - 1 if rest else 0)
