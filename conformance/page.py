@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 
 import jinja2
 from markupsafe import Markup
 
-__all__ = ["render_page", "json_script"]
+__all__ = ["render_page", "render_pieces", "json_script"]
 
 _TEMPLATES = "templates"
 
@@ -46,3 +46,10 @@ def _environment() -> jinja2.Environment:
 def render_page(template: str, **context: Any) -> str:
     """Render one of our templates with ``context`` (every value escaped unless Markup)."""
     return _environment().get_template(template).render(**context)
+
+
+def render_pieces(template: str, **context: Any) -> Iterator[str]:
+    """``render_page`` in the pieces the template engine makes, in order, for a writer to
+    write as they come: a large run's page (tens of MB as one string, more as its parts
+    joined) need never be whole in memory."""
+    return _environment().get_template(template).generate(**context)

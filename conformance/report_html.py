@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import tempfile
 import zlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
 from .compat import (CODES, Column, cell_code, columns_of, compare_outcomes, conformance_level,
                      heading_verdict, case_services, service_summaries)
 from .evidence import cell_evidence, evidence_text, pack_texts, run_facts
 from .atomic_write import write_atomic
-from .page import render_page
+from .page import render_pieces
 from .report_facts import load_headings, provenance, run_details
-from .results import OUTCOMES, CaseResult, mask_strings, version_key
+from .results import OUTCOMES, CaseResult, StepRecord, mask_strings, version_key
 from .run_diff import OUTCOME_RANK, worst_by_key
 
-__all__ = ["render_matrix", "write_html", "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
+__all__ = ["render_matrix", "matrix_pieces", "write_html", "DEFAULT_TITLE", "LABELS", "SYMBOLS"]
 
 DEFAULT_TITLE = "Webex Meetings XML API compatibility matrix"
 LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "skip": "SKIP", "not-applicable": "N/A"}
@@ -226,43 +227,77 @@ def _count_text_any(counts: dict[str, int]) -> str:
 def render_matrix(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, runs: Iterable[dict] = (),
                   secrets: Iterable[str] = (), baseline: Iterable[CaseResult] | None = None,
                   headings: list[dict[str, Any]] | None = None) -> str:
-    """The whole HTML document for ``results``.
+    """The whole HTML document for ``results`` (``matrix_pieces`` joined).
 
     Records arrive masked (the executor masks each once, when it is made) and are not
     masked again here: that would cost more than the render.  ``secrets`` still masks
     what a caller may hold raw: the title and the runs' info.
     """
+    return "".join(matrix_pieces(results, title, runs, secrets, baseline, headings))
+
+
+def matrix_pieces(results: Iterable[CaseResult], title: str = DEFAULT_TITLE, runs: Iterable[dict] = (),
+                  secrets: Iterable[str] = (), baseline: Iterable[CaseResult] | None = None,
+                  headings: list[dict[str, Any]] | None = None) -> Iterator[str]:
+    """The HTML document for ``results`` in pieces, in order (``write_html`` writes them as
+    they come: a 26-version run with many cases makes a page of tens of MB)."""
     secrets = tuple(s for s in secrets if s)
     runs = list(runs)
     if secrets:
         runs = mask_strings(runs, secrets)
         title = mask_strings(title, secrets)
     # One pass over the records (a run's are read from disk one at a time): each becomes a
-    # light copy for the model and its cell's evidence, compressed, for the row it joins.
+    # light copy for the model, and its cell's evidence, compressed, goes to a scratch file
+    # until its row is packed (kept in memory it grew by ~2 KB with every record).
     facts = run_facts(runs)
-    packed: dict[int, bytes] = {}   # id of a light record (kept alive in ``lights``) -> evidence
-    lights = []
-    for r in results:
-        light = _light(r)
-        packed[id(light)] = zlib.compress(evidence_text(cell_evidence(r, facts)).encode("utf-8"), 1)
-        lights.append(light)
-    results = lights
-    cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
-    disagree = _disagreements(results)
-    model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
-                   headings if headings is not None else [], disagree,
-                   lambda r: zlib.decompress(packed[id(r)]).decode("utf-8"))
-    if len(cells) < len(results):
-        model["prov"]["notes"].append(
-            f"{len(results) - len(cells)} record(s) repeated a (case, target, version) of another merged file: "
-            "each cell shows the worst" + (f"; {len(disagree)} of those cells are conflicts whose records disagree "
-                                           "(drawn with every side, e.g. ✗/✓, and a dashed frame)" if disagree else ""))
-    return render_page("matrix.html.j2", **model)
+    with tempfile.TemporaryFile(prefix="matrix-evidence-") as scratch:
+        where: dict[int, tuple[int, int]] = {}   # id of a light record (kept alive in ``lights``) -> evidence
+        lights, shared = [], {}
+        for r in results:
+            light = _light(r, shared)
+            data = zlib.compress(evidence_text(cell_evidence(r, facts)).encode("utf-8"), 1)
+            where[id(light)] = (scratch.tell(), len(data))
+            scratch.write(data)
+            lights.append(light)
+        results = lights
+
+        def evidence(r: CaseResult) -> str:
+            offset, size = where[id(r)]
+            scratch.seek(offset)
+            return zlib.decompress(scratch.read(size)).decode("utf-8")
+
+        cells = list(worst_by_key(results).values())  # a merge may keep several records of one key
+        disagree = _disagreements(results)
+        model = _build(cells, title, runs, list(worst_by_key(baseline).values()) if baseline is not None else None,
+                       headings if headings is not None else [], disagree, evidence)
+        if len(cells) < len(results):
+            model["prov"]["notes"].append(
+                f"{len(results) - len(cells)} record(s) repeated a (case, target, version) of another merged file: "
+                "each cell shows the worst" + (f"; {len(disagree)} of those cells are conflicts whose records "
+                                               "disagree (drawn with every side, e.g. ✗/✓, and a dashed frame)"
+                                               if disagree else ""))
+    del lights, shared, results, cells, where   # the model holds what the page shows
+    yield from render_pieces("matrix.html.j2", **model)
 
 
-def _light(r: CaseResult) -> CaseResult:
-    """The record without what only its evidence shows (exchanges, verdicts, drift)."""
-    return replace(r, steps=[replace(s, request="", response="", verdicts=[]) for s in r.steps], drift=[])
+def _light(r: CaseResult, shared: dict[str, str]) -> CaseResult:
+    """The record without what only its evidence shows (exchanges, verdicts, drift), with
+    one step per API (the page reads a step's API only: ``compat.service_of``) and its
+    texts shared with the records before it (``shared``): a page holds one per record,
+    and every version of a case repeats its title, heading, target, reasons..."""
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
+    steps, apis = [], set()
+    for s in r.steps:
+        if s.api not in apis:
+            apis.add(s.api)
+            steps.append(StepRecord(one(s.name), one(s.api), one(s.role), one(s.site), "", "", s.status,
+                                    attempts=s.attempts))
+    return replace(r, case_id=one(r.case_id), title=one(r.title), introduced=one(r.introduced),
+                   source=one(r.source), apis=[one(a) for a in r.apis], kind=one(r.kind), target=one(r.target),
+                   endpoint=one(r.endpoint), version=one(r.version), reason=one(r.reason), steps=steps,
+                   started_at=one(r.started_at), drift=[])
 
 
 def _disagreements(results: list[CaseResult]) -> dict[tuple[str, str, str], list[str]]:
@@ -277,6 +312,5 @@ def write_html(path: Path | str, results: Iterable[CaseResult], title: str = DEF
                runs: Iterable[dict] = (), secrets: Iterable[str] = (),
                baseline: Iterable[CaseResult] | None = None, headings_path: Path | str | None = None) -> None:
     """Write the matrix to ``path`` (atomically: a reader never sees half a page)."""
-    text = render_matrix(results, title, runs, secrets, baseline, load_headings(headings_path))
-    write_atomic(path, text)
+    write_atomic(path, matrix_pieces(results, title, runs, secrets, baseline, load_headings(headings_path)))
 

@@ -212,3 +212,26 @@ def test_every_hook_the_plugin_modules_define_is_registered():
         for attr, fn in vars(module).items():
             if attr.startswith("pytest_") and inspect.isfunction(fn) and fn.__module__ == module.__name__:
                 assert getattr(plugin, attr, None) is fn, f"{module.__name__}.{attr} is not registered"
+
+
+def test_an_xdist_worker_keeps_no_record_in_its_reports(project):
+    # Every process's terminal keeps every report for the whole run; a worker's reports
+    # must not keep the record they carried to the controller (a copy per item made a
+    # worker's memory grow with every case).
+    kept = project.path / "kept.json"
+    project.makeconftest(f'''
+import json, os
+def pytest_unconfigure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        tr = config.pluginmanager.get_plugin("terminalreporter")
+        values = [v for reps in tr.stats.values() for r in reps
+                  for k, v in getattr(r, "user_properties", []) if k == "webex_conformance_result"]
+        with open({str(kept)!r}, "w") as f:
+            json.dump(values, f)
+''')
+    res, out = run(project, "--api-version", "42.6.0", "-n", "1", "-k", "good or bad")
+    res.assert_outcomes(passed=1, failed=1)
+    values = json.loads(kept.read_text())
+    assert len(values) == 2 and all(v == "" for v in values)   # the key stays (teststatus), the record goes
+    doc = json.loads((out / "results.json").read_text())
+    assert sorted(r["case_id"] for r in doc["results"]) == ["apiver-bad", "apiver-good"]

@@ -231,7 +231,7 @@ def test_a_failed_render_leaves_the_old_report_in_place(tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("render failed")
-    monkeypatch.setattr(report_html, "render_page", boom)
+    monkeypatch.setattr(report_html, "render_pieces", boom)
     with pytest.raises(RuntimeError):
         write_html(path, [result("a", "39.2.0")])
     assert path.read_text(encoding="utf-8") == "old"

@@ -16,7 +16,8 @@ One module per job, registered together as the ``pytest11`` entry point
 """
 from __future__ import annotations
 
-from .collection import CaseLoadError, mark_name, pytest_collect_file, pytest_runtest_teardown, register_marker
+from .collection import (CaseLoadError, mark_name, pytest_collect_file, pytest_runtest_logreport, pytest_runtest_teardown,
+                         register_marker)
 from .options import pytest_addoption
 from .reporting import pytest_report_header, pytest_runtest_makereport, pytest_terminal_summary
 from .session import pytest_collection, pytest_configure, pytest_runtestloop, pytest_sessionfinish, share_rate_limit
@@ -35,7 +36,7 @@ _register_marker = register_marker
 _output_dir = run_dir
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_collection", "pytest_collect_file",
-           "pytest_runtest_teardown", "pytest_runtestloop",
+           "pytest_runtest_logreport", "pytest_runtest_teardown", "pytest_runtestloop",
            "pytest_report_header", "pytest_runtest_makereport", "pytest_sessionfinish",
            "pytest_terminal_summary", "share_rate_limit", "CaseLoadError", "RESULT_KEY", "mark_name",
            "register_marker", "run_dir", "state"]

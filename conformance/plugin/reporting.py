@@ -99,10 +99,7 @@ class Reporter:
         try:
             self._progress(st, st.fresh)   # the Collector (tryfirst) has just spooled them
         finally:
-            # The records are in the spool now; the report stays in the terminal's stats
-            # for the whole run, so it keeps the key (our teststatus) but not a second copy.
-            report.user_properties = [(k, "" if k == RESULT_KEY else v) for k, v in report.user_properties]
-            st.fresh = []
+            st.fresh = []   # the records are in the spool; collection.pytest_runtest_logreport drops the copy
 
     def _progress(self, st: RunState, fresh: list[CaseResult]) -> None:
         st.done += 1
