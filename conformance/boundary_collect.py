@@ -123,6 +123,16 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return LimitFile.from_parent(parent, path=file_path)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    """Thaw what the first boundary item froze (``BoundaryItem.setup``), so the reports and
+    the session's end collect as usual."""
+    try:
+        return (yield)
+    finally:
+        gc.unfreeze()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     """Add the boundary items of every limit file when the run collected cases but not
@@ -182,11 +192,12 @@ class BoundaryItem(pytest.Item):
                                            str(run.version)])
 
     def setup(self) -> None:
-        # Everything the run holds by now (every case's record, the servers) stays until
-        # the session ends (session.py unfreezes then).  Frozen, it is out of the cyclic
-        # collector's walk: the full gc.collect() + gc.get_referrers() Hypothesis runs before
-        # its first test in a process (register_random) cost 0.16 s over a main job's heap.
-        gc.freeze()
+        # Hypothesis's first test in a process runs a full gc.collect() + gc.get_referrers()
+        # (register_random): 0.16 s over a main job's heap.  What the run holds by then is
+        # frozen, out of that walk, once (later tests do not walk again; freezing at every
+        # item would keep the garbage of the cases between them) until the loop ends.
+        if not gc.get_freeze_count():
+            gc.freeze()
 
     def runtest(self) -> None:
         from .plugin import RESULT_KEY, run_dir

@@ -284,7 +284,7 @@ def _image(size: int) -> str:
 
 
 @lru_cache(maxsize=8)
-def _image_utf8(size: int) -> bytes:
+def _image_bytes(size: int) -> bytes:
     return _image(size).encode("ascii")
 
 
@@ -292,7 +292,7 @@ def placed(limit: Limit, api: LimitApi, value: Any, base: dict[str, str]) -> dic
     """``variables`` as the bytes a request carries; a 5 MB image's 7 MB are encoded once
     per size, not once per request."""
     if limit.unit == "bytes":
-        return {"value": _image_utf8(int(value))}
+        return {"value": _image_bytes(int(value))}
     return {name: text.encode("utf-8") for name, text in variables(limit, api, value, base).items()}
 
 

@@ -185,3 +185,13 @@ def test_real_responses_match_index():
             assert r.exception_id == row[4], row[0]
         checked += 1
     assert checked >= 25
+
+
+def test_parse_message_sets_every_field_the_dataclass_declares():
+    """parse_message fills a ParsedResponse without its __init__ (a frame less per answer):
+    a field added to the dataclass and not set there would be missing, not defaulted."""
+    import dataclasses
+    parsed = parse_message(SUCCESS)
+    declared = {f.name for f in dataclasses.fields(ParsedResponse)}
+    assert declared <= set(vars(parsed)), declared - set(vars(parsed))
+    assert parsed == ParsedResponse(parsed.root, parsed.result, parsed._response, parsed._data)

@@ -18,15 +18,14 @@ def _valid(name: str) -> Verdict:
 
 def judge_schema(bundle: Any, root: Any) -> list[Verdict]:
     """One fail verdict per schema issue (path and line), or one pass."""
+    name = getattr(bundle, "name", "the schema")
     try:
         issues = bundle.validate(root)
         if issues.__class__ is not list:   # a bundle may give any iterable; ours gives a list
             issues = list(issues)
     except Exception as exc:  # a broken bundle must not stop the other checks
-        name = getattr(bundle, "name", "the schema")
         return [Verdict("schema", "error", f"valid against {name}", "validation could not run",
                         one_line(f"{type(exc).__name__}: {exc}"))]
-    name = getattr(bundle, "name", "the schema")
     if not issues:
         return [_valid(name)]
     expected = f"valid against {name}"

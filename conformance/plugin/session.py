@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
-import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -167,12 +166,7 @@ def _enter_ending(st: RunState) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtestloop(session: pytest.Session):
-    # the boundary items freeze what the run holds (BoundaryItem.setup): thawed here, so
-    # the reports and the session's end collect as usual
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    yield
     _enter_ending(state(session.config))
 
 
