@@ -235,3 +235,28 @@ def pytest_unconfigure(config):
     assert len(values) == 2 and all(v == "" for v in values)   # the key stays (teststatus), the record goes
     doc = json.loads((out / "results.json").read_text())
     assert sorted(r["case_id"] for r in doc["results"]) == ["apiver-bad", "apiver-good"]
+
+
+def test_the_reports_of_one_item_share_its_texts_in_every_process(project):
+    # The controller decodes each of an item's three reports afresh from worker messages;
+    # the terminal keeps them all run, so they share one node id, location and keywords.
+    seen = project.path / "shared.json"
+    project.makeconftest(f'''
+import json, os
+def pytest_unconfigure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    by_item = {{}}
+    for reps in tr.stats.values():
+        for r in reps:
+            if getattr(r, "when", None) in ("setup", "call", "teardown"):
+                by_item.setdefault(r.nodeid, []).append(r)
+    with open({str(seen)!r}, "w") as f:
+        json.dump({{n: [len(rs), len({{id(r.nodeid) for r in rs}}), len({{id(r.keywords) for r in rs}}),
+                       len({{id(r.location) for r in rs}})] for n, rs in by_item.items()}}, f)
+''')
+    res, _ = run(project, "--api-version", "42.6.0", "-n", "1", "-k", "good or bad", "-rA")
+    res.assert_outcomes(passed=1, failed=1)
+    shared = json.loads(seen.read_text())
+    assert len(shared) == 2 and all(v == [3, 1, 1, 1] for v in shared.values()), shared

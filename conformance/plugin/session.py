@@ -26,6 +26,7 @@ from ..run_outcome import decide
 from ..run_plan import cases_dir_of, config_path_of, plan
 from ..targets import TargetRun, from_json, to_json
 from ..versions import ALL_VERSIONS
+from . import report_texts
 from .collection import Collector, mark_name
 from .reporting import Reporter, write_run_reports
 from ..safety_run import RunSafety, context_key, with_max_writes
@@ -81,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
             st.safety.install_interrupts()
             st.fail_on_skip = bool(workerinput.get(FAIL_ON_SKIP_KEY))
             st.run_dir = Path(workerinput[RUN_DIR_KEY]) if workerinput.get(RUN_DIR_KEY) else None
+            report_texts.register(config)
         return
     try:
         st.cases_dir = cases_dir_of(config.option, root)
@@ -93,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.pluginmanager.register(Collector(config), "webex_conformance_collector")
     config.pluginmanager.register(Reporter(config), "webex_conformance_reporter")
+    report_texts.register(config)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "webex_conformance_xdist")
     st.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
