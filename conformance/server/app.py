@@ -13,7 +13,6 @@ from collections import deque
 from typing import Iterable
 
 
-from lxml import etree
 
 from ..masking import mask
 from ..versions import Version, parse_version
@@ -127,7 +126,7 @@ class XMLServiceApp:
         sec = env.security
         service, api, content = env.service, env.api, env.content
         if self.test_paths:
-            self.calls.add(service, api, etree.tostring(content, encoding="unicode"))
+            self.calls.add(service, api, content, len(data))
         site = self._site(sec)
         account = self._authenticate(site, sec, entry.route.anonymous)
         if account is None and not entry.route.anonymous:
