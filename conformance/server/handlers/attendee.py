@@ -108,11 +108,15 @@ def _register(call: Call, entries: list[etree._Element], registering: bool) -> l
     _check_count(call, len(entries))
     top_key = call.text("sessionKey") or call.text("meetingKey") or call.text("meetingkey")
     planned = []
+    sessions: dict[str | None, Any] = {}   # 50 attendees of one meeting: one lookup, not 50
     for i, entry in enumerate(entries, 1):
         email = call.text("person/email", root=entry)
         if not email:
             raise ApiFailure("999999", f"Attendee {i}: person/email is required")
-        row = session_row(call, _key_of(call, entry, top_key), ATTENDEE_KINDS)
+        key = _key_of(call, entry, top_key)
+        row = sessions.get(key)
+        if row is None:
+            row = sessions[key] = session_row(call, key, ATTENDEE_KINDS)
         name = call.text("person/name", root=entry) or email
         role = (call.text("role", root=entry) or "ATTENDEE").upper()
         status = (call.text("joinStatus", root=entry) or ("REGISTER" if registering else "INVITE")).upper()
