@@ -104,7 +104,7 @@ class InProcessServer:
             state.conn.deserialize(self.image)
             catalog = full_catalog()
             self.app = XMLServiceApp(state, self.version, catalog, catalog.check_defects(self.defects),
-                                     test_paths=True)
+                                     test_paths=True, request_log=False)
         return self.app
 
     @classmethod
@@ -112,7 +112,7 @@ class InProcessServer:
         """A freshly seeded server, exactly as ``ReferenceServer`` seeds one (not started)."""
         from .server.app import OUTBOX_PATH, SERVICE_PATH
         from .server.serve import ReferenceServer
-        srv = ReferenceServer(version, defects=defects, test_paths=True)
+        srv = ReferenceServer(version, defects=defects, test_paths=True, request_log=False)
         values = dict(srv.values)
         values["mail.url"] = IN_PROCESS_BASE + OUTBOX_PATH
         return cls(srv.version, IN_PROCESS_BASE + SERVICE_PATH, srv.seed, values, tuple(defects), app=srv.app)
@@ -268,7 +268,7 @@ def _serve(versions: list[str], defects: list[str]) -> int:
 
     def start(i: int, v: str) -> None:
         try:
-            servers[i] = ReferenceServer(v, defects=defects, test_paths=True).start()
+            servers[i] = ReferenceServer(v, defects=defects, test_paths=True, request_log=False).start()
         except Exception as exc:  # noqa: BLE001 - reported in one line, then the host exits
             errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())}")
 

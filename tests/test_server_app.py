@@ -158,6 +158,17 @@ def test_recorded_requests_mask_cdata_and_attributed_secrets(srv, field):
     assert secret not in seen[-1] and "***" in seen[-1]
 
 
+def test_a_server_without_a_request_log_serves_its_outbox_and_keeps_no_log():
+    # the embedded servers of a run: mail cases read the outbox, nothing reads the log
+    with ReferenceServer("42.6.0", test_paths=True, request_log=False) as s:
+        post(s, request(s))
+        assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 200
+        assert requests.get(s.base_url + "/_test/objects", timeout=5).status_code == 200
+        for path in ("/_test/requests", "/_test/calls"):
+            assert requests.get(s.base_url + path, timeout=5).status_code == 404
+        assert not s.app.received and not s.app.calls.all()
+
+
 def test_test_paths_are_off_unless_enabled():
     with ReferenceServer("42.6.0") as s:
         assert requests.get(s.base_url + "/_test/outbox", timeout=5).status_code == 404

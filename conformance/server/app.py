@@ -37,12 +37,16 @@ DRAIN_LIMIT = 256 * 1024 * 1024
 
 class XMLServiceApp:
     def __init__(self, state: State, version: Version, catalog: Catalog, defects: frozenset[str] = frozenset(),
-                 test_paths: bool = False):
+                 test_paths: bool = False, request_log: bool | None = None):
+        """``request_log`` (default: as ``test_paths``) keeps what /_test/requests and
+        /_test/calls show; the embedded servers of a run serve the outbox but keep no log
+        (nothing reads it, and it cost every call a serialisation)."""
         self.state = state
         self.catalog = catalog
         self.version = version
         self.defects = defects
         self.test_paths = test_paths
+        self.request_log = test_paths if request_log is None else request_log
         self.received: deque[str] = deque(maxlen=500)
         self.calls = test_objects.CallLog()
         self._defect_names = catalog.defect_names   # a frozenset built per access: once here
@@ -60,10 +64,11 @@ class XMLServiceApp:
         if self.test_paths and method == "GET" and path == OUTBOX_PATH:
             data = json.dumps(self.state.mails(), indent=1).encode()
             return self._reply(start_response, "200 OK", data, "application/json")
-        if self.test_paths and method == "GET" and path == REQUESTS_PATH:
+        if self.request_log and method == "GET" and path == REQUESTS_PATH:
             data = json.dumps(list(self.received), indent=1).encode()
             return self._reply(start_response, "200 OK", data, "application/json")
-        if self.test_paths and method == "GET" and path in (test_objects.OBJECTS_PATH, test_objects.CALLS_PATH):
+        if self.test_paths and method == "GET" and (path == test_objects.OBJECTS_PATH or
+                                                    self.request_log and path == test_objects.CALLS_PATH):
             doc = test_objects.snapshot(self.state) if path == test_objects.OBJECTS_PATH else self.calls.all()
             return self._reply(start_response, "200 OK", json.dumps(doc, indent=1, default=str).encode(),
                                "application/json")
@@ -117,7 +122,7 @@ class XMLServiceApp:
             return render.failure(f"Internal error in the reference server: {type(exc).__name__}", "000000")
 
     def _handle(self, data: bytes) -> bytes:
-        if self.test_paths:  # only /_test/requests shows them; masking costs 20 us a call
+        if self.request_log:  # only /_test/requests shows them; masking costs 20 us a call
             self.received.append(mask(data[:20000].decode("utf-8", "replace")))
         env = read_envelope(data, MAX_REQUEST_BYTES)
         entry = self.catalog.handlers.get((env.service, env.api))
@@ -125,7 +130,7 @@ class XMLServiceApp:
             raise unknown_api(env.body_type, self.version)
         sec = env.security
         service, api, content = env.service, env.api, env.content
-        if self.test_paths:
+        if self.request_log:
             self.calls.add(service, api, content, len(data))
         site = self._site(sec)
         account = self._authenticate(site, sec, entry.route.anonymous)

@@ -260,14 +260,15 @@ class ReferenceServer:
     """``with ReferenceServer("42.6.0") as srv: srv.url`` — a live server on loopback."""
 
     def __init__(self, version: str | Version = LATEST, defects: Iterable[str] = (), db: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0, test_paths: bool = False,
+                 host: str = "127.0.0.1", port: int = 0, test_paths: bool = False, request_log: bool | None = None,
                  site_overrides: dict[str, dict[str, Any]] | None = None, catalog: Catalog | None = None):
         self.version = documented(version)
         self.catalog = catalog or full_catalog()
         self.defects = self.catalog.check_defects(defects)
         self.state = State(db or ":memory:")
         self.seed = create_and_seed(self.state, self.catalog, site_overrides=site_overrides)
-        self.app = XMLServiceApp(self.state, self.version, self.catalog, self.defects, test_paths=test_paths)
+        self.app = XMLServiceApp(self.state, self.version, self.catalog, self.defects, test_paths=test_paths,
+                                 request_log=request_log)
         self.host, self.port = host, port
         self.test_paths = test_paths
         self._httpd: _HTTPServer | None = None
