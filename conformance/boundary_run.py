@@ -419,6 +419,24 @@ def _edge(s: _Session, full: bool) -> list[Verdict]:
                     ", ".join(sorted({f.label for f in s.edge_failures}))[:300])]
 
 
+def _probe(s: _Session, drawn: tuple[Any, ...], attempt: Callable[[int, Any], Failure | None],
+           last: dict[str, Any], reject: Callable[[], None]) -> None:
+    """One draw: every value of the step, on every API (the API is not searched: a defect
+    of one API must not wait for the search to draw it)."""
+    if s.aborted:
+        reject()   # the endpoint is gone: draw nothing more
+    for value in drawn:
+        for index in range(len(s.limit.apis)):
+            try:
+                failure = attempt(index, value)
+            except BoundaryAbort as exc:
+                s.aborted = str(exc)
+                reject()
+            if failure is not None:
+                last["failure"], last["drawn"] = failure, (index, value)
+                raise AssertionError(f"{failure.label}: expected {failure.expected}, got {failure.actual}")
+
+
 def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdict], Failure | None, int]:
     """Saved failures first, then Hypothesis around the bound; returns the (shrunk) failure,
     if any, and the number of examples tried."""
@@ -449,21 +467,8 @@ def _search(s: _Session, settings: SearchSettings, cap: int) -> tuple[list[Verdi
                             f"input size {failure.size}, bound {failure.bound}")], failure, tried[0]
         store.forget(key, s.limit, index, value)
 
-    def probe(drawn: tuple[Any, ...]) -> None:
-        """One draw: every value of the step, on every API (the API is not searched: a
-        defect of one API must not wait for the search to draw it)."""
-        if s.aborted:
-            reject()   # the endpoint is gone: draw nothing more
-        for value in drawn:
-            for index in range(len(s.limit.apis)):
-                try:
-                    failure = attempt(index, value)
-                except BoundaryAbort as exc:
-                    s.aborted = str(exc)
-                    reject()
-                if failure is not None:
-                    last["failure"], last["drawn"] = failure, (index, value)
-                    raise AssertionError(f"{failure.label}: expected {failure.expected}, got {failure.actual}")
+    def probe(drawn: tuple[Any, ...]) -> None:   # short: Hypothesis hashes this source every run
+        _probe(s, drawn, attempt, last, reject)
 
     phases = tuple(p for p in Phase if p != Phase.explain)
     test = given(strategy(s.limit, s.rule))(probe)
