@@ -7,9 +7,10 @@ which plain string or tuple comparison of the printed forms would get wrong.
 """
 from __future__ import annotations
 
+import operator
 import re
-from dataclasses import dataclass
-from functools import total_ordering
+from dataclasses import dataclass, field
+from functools import cache
 
 __all__ = [
     "Version",
@@ -27,22 +28,29 @@ class VersionError(ValueError):
     """A version string that is malformed, or well-formed but not one we know."""
 
 
-@total_ordering
 @dataclass(frozen=True)
 class Version:
     major: int
     minor: int
     patch: int = 0
     sp: int | None = None  # service pack of an 11.0-style release, e.g. 10 for SP10
+    # the sort key, made once: versions are compared thousands of times a run
+    key: tuple[int, int, int, int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> tuple[int, int, int, int]:
-        return (self.major, self.minor, self.patch, -1 if self.sp is None else self.sp)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.major, self.minor, self.patch, -1 if self.sp is None else self.sp))
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self.key < other.key
+        return self.key < other.key if isinstance(other, Version) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.key <= other.key if isinstance(other, Version) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.key > other.key if isinstance(other, Version) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.key >= other.key if isinstance(other, Version) else NotImplemented
 
     def __str__(self) -> str:
         base = f"{self.major}.{self.minor}.{self.patch}"
@@ -109,6 +117,7 @@ def documented(text: str | Version) -> Version:
     return v
 
 
+@cache
 def documented_at_or_below(v: Version) -> Version:
     """The newest documented version not newer than ``v`` (what a newer server is judged as)."""
     candidates = [x for x in ALL_VERSIONS if x <= v]
@@ -141,6 +150,7 @@ def from_server_report(api_version: str | None = None, release: str | None = Non
     return Version(major, minor, patch, sp)
 
 
+_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
 _RANGE_TERM = re.compile(r"^\s*(>=|<=|==|>|<|=)?\s*(.+?)\s*$")
 
 
@@ -169,14 +179,7 @@ class VersionRange:
         return cls(text, tuple(terms))
 
     def __contains__(self, v: Version) -> bool:
-        for op, bound in self.terms:
-            ok = {
-                ">=": v >= bound, "<=": v <= bound, ">": v > bound,
-                "<": v < bound, "==": v == bound,
-            }[op]
-            if not ok:
-                return False
-        return True
+        return all(_COMPARE[op](v, bound) for op, bound in self.terms)
 
     def __str__(self) -> str:
         return self.text
