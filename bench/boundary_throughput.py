@@ -10,7 +10,8 @@ Hypothesis): the reference server runs in other threads of the same process, so 
 time outside the transport would also count the server's leftover work and a loaded
 machine's waiting.  The server's share is the wall time spent inside the transport's
 send.  Target: at most 3 ms of suite time per example.  A bare GetAPIVersion through the
-same transport is timed as the reference point for one request.
+same transport is timed as the reference point for one request, and the suite time is
+also printed in those bare requests (the issue's 3 ms sits beside a 1 ms bare request).
 
 Then (unless --no-share) it runs the main job once (``webex-conformance run -n 0
 --hypothesis-profile ci``, every case and boundary item at all 26 versions) and prints the
@@ -124,6 +125,10 @@ def main() -> None:
     print(f"{len(versions)} version(s), {total:.1f} s in all; suite time per example {suite_ms:.2f} ms "
           f"(target <= 3 ms: {'met' if suite_ms <= 3 else 'NOT met'}); a bare request took {bare:.2f} ms "
           f"(about 1 ms on an idle machine)")
+    # The target is stated next to a 1 ms bare request: on a slower machine the same code
+    # costs more of both, so the suite time in bare requests is the number that travels.
+    print(f"suite time per example in bare requests of this run: {suite_ms / bare:.2f} "
+          f"(the issue's 3 ms against its 1 ms bare request: <= 3)")
     if not args.no_share:
         boundary, total_items, per_limit = main_job_share()
         share = boundary / total_items if total_items else 0.0

@@ -51,8 +51,13 @@ def test_a_worker_copy_has_the_same_credentials_and_a_state_of_its_own():
     count = "SELECT count(*) AS n FROM sessions"
     before = mine.app.state.one(count)["n"]
     assert before == theirs.app.state.one(count)["n"]            # seeded alike
+    counters = "SELECT name, value FROM counters ORDER BY name"
+    seeded = [tuple(r) for r in mine.app.state.query(counters)]
     assert run_case(CASES["createmeeting-confname-128"], context_for(target, V, theirs)).outcome == "pass"
-    assert mine.app.calls.all() == [] and theirs.app.calls.all() != []   # the worker's calls stayed its own
+    # the meeting the case made (and deleted) moved the worker's id counters, not the planner's
+    assert [tuple(r) for r in mine.app.state.query(counters)] == seeded
+    assert [tuple(r) for r in theirs.app.state.query(counters)] != seeded
+    assert not mine.app.calls.all() and not theirs.app.calls.all()   # embedded servers keep no request log
 
 
 def test_http_mode_goes_over_http():
