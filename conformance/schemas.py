@@ -33,7 +33,7 @@ from lxml import etree
 from . import element_map, errors, schemagen
 from .errors import one_line
 from .namespaces import XSI_TYPE, xsi_type
-from .nodepath import line_of as _line, node_path as _path, node_step
+from .nodepath import line_of as _line, node_path as _path, sibling_positions, step_among
 from .versions import Version, VersionError, documented_at_or_below, parse_version
 
 __all__ = [
@@ -167,7 +167,7 @@ class SchemaBundle:
             if top is None:
                 found.append(_path(root))
             else:
-                self._walk(root, self._type_of(root, top), found, drop, order, {})
+                self._walk(root, self._type_of(root, top), found, drop, order, {}, ())
         walk = (found, drop if self.emap.get("open") else [], order)
         self._last = (root, walk)
         return walk
@@ -179,11 +179,13 @@ class SchemaBundle:
         return declared
 
     def _walk(self, elem: etree._Element, type_key: str, found: list[str], drop: list, order: list,
-              paths: dict) -> None:
+              paths: dict, at: tuple[int, ...]) -> None:
+        """``at``: ``elem``'s child positions from the root, so that ``_set_aside`` finds the
+        same places in its copy without searching for them."""
         t = self.emap["types"].get(type_key)
         declared = t["children"] if t else {}
         any_child = False
-        for child in elem:
+        for i, child in enumerate(elem):
             tag = child.tag
             if tag.__class__ is not str:   # comments, PIs (tag is a function)
                 continue
@@ -191,32 +193,36 @@ class SchemaBundle:
             decl = declared.get(tag)
             if decl is None:
                 found.append(_path_below(child, elem, paths))
-                drop.append(child)
+                drop.append((*at, i))
                 continue
             if len(child):   # a leaf has nothing to walk, whatever its type
                 self._walk(child, self._type_of(child, decl) if child.get(XSI_TYPE) is not None else decl,
-                           found, drop, order, paths)
+                           found, drop, order, paths, (*at, i))
         if any_child and t and t.get("sorted"):
-            order.append((elem, list(declared)))
+            order.append((at, list(declared)))
 
 
 def _path_below(elem: etree._Element, parent: etree._Element, paths: dict) -> str:
-    """``node_path(elem)``, reusing the paths of ancestors already written for this
-    document (drift in a list repeats under every row: one walk up per row, not per item)."""
-    base = paths.get(parent)
-    if base is None:
+    """``node_path(elem)``, reusing what this document's walk already wrote: each ancestor's
+    path, and the positions of a parent's children, counted once for all of them (drift in
+    a list repeats under every row: neither a walk up nor a count of the rows per item)."""
+    known = paths.get(parent)
+    if known is None:
         grand = parent.getparent()
-        base = paths[parent] = _path(parent) if grand is None else _path_below(parent, grand, paths)
-    return f"{base}/{node_step(elem)}"
+        known = paths[parent] = [_path(parent) if grand is None else _path_below(parent, grand, paths), None]
+    if known[1] is None:
+        known[1] = sibling_positions(parent)
+    return f"{known[0]}/{step_among(elem, known[1])}"
 
 
 def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
     """A copy of ``root`` without the undocumented elements and with the children of
-    repeating ``xsd:all`` types in declaration order: what the 1.0 form can judge."""
+    repeating ``xsd:all`` types in declaration order: what the 1.0 form can judge.
+    ``drop`` and ``order`` name their elements by child positions from ``root``."""
     dup = copy.deepcopy(root)
-    # Find every target in the copy before changing it (by child positions from the root).
-    sorts = [(_same_in(dup, root, elem), names) for elem, names in order]
-    drops = [_same_in(dup, root, elem) for elem in drop]
+    # Find every target in the copy before changing it.
+    sorts = [(_at(dup, at), names) for at, names in order]
+    drops = [_at(dup, at) for at in drop]
     for target, names in sorts:
         rank = {n: i for i, n in enumerate(names)}
         kids = [c for c in target if isinstance(c.tag, str)]
@@ -238,14 +244,8 @@ def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:
     return dup
 
 
-def _same_in(dup: etree._Element, root: etree._Element, elem: etree._Element) -> etree._Element:
-    """The element of ``dup`` (a deep copy of ``root``) at ``elem``'s place in ``root``."""
-    steps = []
-    while elem is not root:
-        parent = elem.getparent()
-        steps.append(parent.index(elem))
-        elem = parent
-    for i in reversed(steps):
+def _at(dup: etree._Element, at: tuple[int, ...]) -> etree._Element:
+    for i in at:
         dup = dup[i]
     return dup
 
