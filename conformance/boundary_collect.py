@@ -23,6 +23,7 @@ import pytest
 
 from .boundary_run import SearchSettings, run_limit
 from .limits import Limit, LimitFileError, load_limit_file
+from .record_spool import carry
 
 SEED_KEY = "webex_boundary_seed"
 PROFILES = {
@@ -216,7 +217,7 @@ class BoundaryItem(pytest.Item):
                 return None
 
         result = run_limit(self.limit, ctx, search_settings(self.config), may_write(self.run, self.config), saved)
-        self.user_properties.append((RESULT_KEY, json.dumps(result.to_dict())))
+        self.user_properties.append((RESULT_KEY, carry(result)))
         if result.error_kind == "unreachable":
             self.session.shouldstop = f"webex-conformance: {result.reason}"
         if result.outcome in ("skip", "not-applicable"):

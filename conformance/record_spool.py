@@ -15,7 +15,7 @@ from typing import IO, Iterator
 
 from .results import CaseResult
 
-__all__ = ["RecordSpool", "RecordSummary", "SPOOL_NAME", "summarize"]
+__all__ = ["RecordSpool", "RecordSummary", "SPOOL_NAME", "carry", "summarize", "uncarry"]
 
 SPOOL_NAME = ".records.jsonl"   # in the run's directory, removed once the reports are written
 
@@ -31,11 +31,34 @@ class RecordSummary:
     error_kind: str | None
     schema_bundle: str | None
     judged: int            # checks that reached a verdict (pass or fail): run_outcome.checks_judged
+    introduced: str = ""   # these two for the progress lines
+    duration_ms: float | None = None
 
 
 def summarize(r: CaseResult) -> RecordSummary:
     return RecordSummary(r.case_id, r.target, r.version, r.outcome, r.reason, r.error_kind,
-                         r.schema_bundle, r.judged)
+                         r.schema_bundle, r.judged, r.introduced, r.duration_ms)
+
+
+def carry(r: CaseResult) -> str:
+    """What a process of the run hands the controller for a record (in the item's
+    ``user_properties``): its summary and its line, as ``RecordSpool.add`` keeps them.
+
+    The controller keeps up with every worker, and parsing each record there (a step's
+    exchanges make it ~14 KB) only to write it out again was most of its work: the line
+    is written as it comes, and only the summary in front of it is read.
+    """
+    s = summarize(r)
+    head = json.dumps([s.case_id, s.target, s.version, s.outcome, s.reason, s.error_kind, s.schema_bundle,
+                       s.judged, s.introduced, s.duration_ms], ensure_ascii=False)
+    # as results.json has it (non-ASCII as is): that writer copies the lines. A JSON text
+    # has no raw newline, so the first one ends the summary.
+    return head + "\n" + json.dumps(r.to_dict(), ensure_ascii=False)
+
+
+def uncarry(carried: str) -> CaseResult:
+    """The record ``carry`` made ``carried`` from."""
+    return CaseResult.from_dict(json.loads(carried.split("\n", 1)[1]))
 
 
 class RecordSpool:
@@ -49,16 +72,18 @@ class RecordSpool:
         self.summaries: list[RecordSummary] = []
         self._file: IO[str] | None = None
 
-    def add(self, line: str) -> CaseResult:
-        """Keep one record (its JSON text, one line); returns it parsed, for the progress lines."""
-        record = CaseResult.from_dict(json.loads(line))
+    def add(self, carried: str) -> RecordSummary:
+        """Keep one record (as ``carry`` made it); returns its summary, for the progress lines."""
+        head, sep, line = carried.partition("\n")
+        if not sep or not line.startswith("{"):
+            raise ValueError(f"not a record as carry() makes one: {carried[:80]!r}")
+        summary = RecordSummary(*json.loads(head))
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8")
-        # as results.json has it (non-ASCII as is), so that writer copies the lines
-        self._file.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        self.summaries.append(summarize(record))
-        return record
+        self._file.write(line + "\n")
+        self.summaries.append(summary)
+        return summary
 
     def __len__(self) -> int:
         return len(self.summaries)

@@ -4,7 +4,7 @@ import json
 import re
 
 from conformance.evidence import pack, pack_texts
-from conformance.record_spool import RecordSpool, summarize
+from conformance.record_spool import RecordSpool, carry, summarize, uncarry
 from conformance.report_writers import write_reports
 from conformance.results import ResultsDoc, read_results
 from conformance.run_outcome import checks_judged, decide
@@ -25,7 +25,7 @@ def _records():
 def _spool(tmp_path, records):
     sp = RecordSpool(tmp_path / "run" / ".records.jsonl")
     for r in records:
-        sp.add(json.dumps(r.to_dict()))
+        sp.add(carry(r))
     return sp
 
 
@@ -43,6 +43,24 @@ def test_a_summary_judges_as_its_record(tmp_path):
     assert checks_judged(sp.summaries) == checks_judged(records) > 0
     for min_checks in (1, 99):
         assert decide(sp.summaries, min_checks=min_checks) == decide(records, min_checks=min_checks)
+
+
+def test_a_carried_record_is_its_record_and_its_summary(tmp_path):
+    for r in _records():
+        text = carry(r)
+        assert uncarry(text).to_dict() == r.to_dict()
+        sp = RecordSpool(tmp_path / f"{r.case_id}-{r.version}.jsonl")
+        assert sp.add(text) == summarize(r)
+        assert list(sp.lines()) == [json.dumps(r.to_dict(), ensure_ascii=False)]   # results.json's line
+
+
+def test_a_text_that_is_not_a_carried_record_is_refused(tmp_path):
+    import pytest
+    sp = RecordSpool(tmp_path / ".records.jsonl")
+    for text in ("", json.dumps({"case_id": "x"}), "[1]\nnot json"):
+        with pytest.raises(ValueError):
+            sp.add(text)
+    assert not sp and not sp.path.exists()
 
 
 def test_an_empty_spool_leaves_no_file(tmp_path):

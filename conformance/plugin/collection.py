@@ -18,6 +18,7 @@ from .. import errors
 from ..cases import Case, CaseFileError, load_case_file
 from ..execute import run_case
 from ..masking import mask
+from ..record_spool import carry
 from ..results import CaseResult
 from ..targets import TargetRun
 from ..versions import VersionError, parse_version
@@ -92,7 +93,7 @@ class CaseLoadError(pytest.Item):
         self.user_properties.append((LOAD_ERROR_KEY, self.error))
         for run in state(self.config).runs:
             record = load_error_record(self.path, self.error, run)
-            self.user_properties.append((RESULT_KEY, json.dumps(record.to_dict())))
+            self.user_properties.append((RESULT_KEY, carry(record)))
         raise errors.CaseFileError(self.error)
 
     def repr_failure(self, excinfo, style=None) -> str:  # noqa: ARG002
@@ -119,7 +120,7 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         st = state(self.config)
         result = run_case(self.case, st.context(self.run))
-        self.user_properties.append((RESULT_KEY, json.dumps(result.to_dict())))
+        self.user_properties.append((RESULT_KEY, carry(result)))
         if result.error_kind == "unreachable":
             self.session.shouldstop = f"webex-conformance: {result.reason}"
         if result.outcome == "skip" and st.fail_on_skip:

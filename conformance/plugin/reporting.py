@@ -20,6 +20,7 @@ from .. import provenance
 from ..errors import CaseFileError
 from ..report_dir import LATEST, point_latest, writable_dir
 from ..report_writers import WRITERS, write_reports
+from ..record_spool import RecordSummary, uncarry
 from ..results import CaseResult, ResultsDoc, mask_strings, summary
 from .collection import CaseItem
 from .state import RESULT_KEY, RunState, run_dir, state
@@ -54,7 +55,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return target_lines(st)
 
 
-def _name(r: CaseResult) -> str:
+def _name(r: CaseResult | RecordSummary) -> str:
     return f"{r.introduced}/{r.case_id}" if r.introduced else r.case_id
 
 
@@ -101,7 +102,7 @@ class Reporter:
         finally:
             st.fresh = []   # the records are in the spool; collection.pytest_runtest_logreport drops the copy
 
-    def _progress(self, st: RunState, fresh: list[CaseResult]) -> None:
+    def _progress(self, st: RunState, fresh: list[RecordSummary]) -> None:
         st.done += 1
         tr = self._tr
         if tr is None or not self._ours():
@@ -146,7 +147,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     raw = next((v for k, v in item.user_properties if k == RESULT_KEY), None)
     if raw is None:
         return
-    result = CaseResult.from_dict(json.loads(raw))
+    result = uncarry(raw)
     secrets = item.run.target.secrets()
     added = [html_extras.text(mask("\n".join(v.describe() for v in result.verdicts) or result.reason, secrets),
                               name="verdicts")]

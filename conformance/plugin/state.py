@@ -10,7 +10,6 @@ import pytest
 
 from ..errors import ConformanceError
 from ..execute import RunContext, context_for
-from ..results import CaseResult
 from ..record_spool import SPOOL_NAME, RecordSpool, RecordSummary
 from ..run_outcome import RunOutcome
 from ..run_plan import RunPlan
@@ -36,7 +35,7 @@ class RunState:
     runs: list[TargetRun] = field(default_factory=list)
     error: ConformanceError | None = None          # the run could not start
     spool: RecordSpool | None = None               # the controller's records, on disk as they arrive
-    fresh: list[CaseResult] = field(default_factory=list)   # the records of the report just in
+    fresh: list[RecordSummary] = field(default_factory=list)   # the records of the report just in
     load_errors: list[str] = field(default_factory=list)
     contexts: dict[str, RunContext] = field(default_factory=dict)
     started_at: str = ""
