@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from .limits import Limit, LimitApi, Rule
@@ -199,6 +200,7 @@ def strategy(limit: Limit, rule: Rule):
     """
     from hypothesis import strategies as st
 
+    draws = _draws()
     bounds = bounds_for(limit, rule)
     biggest = max(bounds)
     if limit.unit == "display-characters":
@@ -207,43 +209,60 @@ def strategy(limit: Limit, rule: Rule):
         # draw then tells bytes, UTF-16 units and code points from display characters),
         # one kind alone two in ten, any mix of clusters two in ten
         content = st.tuples(st.integers(0, 9), st.sampled_from(_MIXES[2:]),
-                            st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=6).map(tuple)).map(
-            lambda c: _MIXES[0] if c[0] < 2 else c[1] if c[0] in (4, 5) else c[2] if c[0] in (6, 7) else _MIXES[1])
-
-        @st.composite
-        def draw_text(draw):
-            offset = draw(_offsets(st, 3, -biggest // 2, biggest // 2))
-            parts = draw(content)
-            return tuple(_cycle(parts, n) for n in _steps(limit, bounds, offset, rule.no_limit))
-        return draw_text()
+                            st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=6).map(tuple)).map(_mix)
+        return draws.text(_offsets(st, 3, -biggest // 2, biggest // 2), content, limit, bounds, rule.no_limit)
     if limit.unit == "items-per-call":
-        @st.composite
-        def draw_items(draw):
-            offset = draw(_offsets(st, 3, -biggest // 2, biggest // 2))
-            dups = draw(st.sampled_from((0, 0, 0, 1, 2)))
-            out = []
-            for n in _steps(limit, bounds, offset, rule.no_limit):
-                d = min(dups, n - 1)
-                out.append(tuple(range(1, n - d + 1)) + tuple(range(1, d + 1)))
-            return tuple(out)
-        return draw_items()
+        return draws.items(_offsets(st, 3, -biggest // 2, biggest // 2), limit, bounds, rule.no_limit)
     if limit.unit == "range-seconds":
         anchors = st.one_of(st.sampled_from(_SEARCH_ANCHORS_FIXED),
                             st.datetimes(min_value=_SEARCH_ANCHORS[0], max_value=_SEARCH_ANCHORS[1])
-                            .map(lambda d: d.replace(microsecond=0)))
+                            .map(_whole_second))
+        return draws.ranges(_offsets(st, 3600, -biggest // 2, biggest // 2), anchors, limit, bounds, rule.no_limit)
+    return draws.sizes(_offsets(st, 1024, -biggest // 20, biggest // 20), limit, bounds, rule.no_limit)
 
-        @st.composite
-        def draw_ranges(draw):
-            offset = draw(_offsets(st, 3600, -biggest // 2, biggest // 2))
-            start = draw(anchors)
-            return tuple(_range(start, n) for n in _steps(limit, bounds, offset, rule.no_limit))
-        return draw_ranges()
+
+def _mix(c: tuple) -> tuple:
+    return _MIXES[0] if c[0] < 2 else c[1] if c[0] in (4, 5) else c[2] if c[0] in (6, 7) else _MIXES[1]
+
+
+def _whole_second(d: _dt.datetime) -> _dt.datetime:
+    return d.replace(microsecond=0)
+
+
+@cache
+def _draws() -> SimpleNamespace:
+    """The composite draws, defined once per process on first need (Hypothesis reads a
+    composite function's source when it is defined: once per boundary item cost ~4 ms),
+    and only then (a run without boundary tests never imports hypothesis)."""
+    from hypothesis import strategies as st
 
     @st.composite
-    def draw_sizes(draw):
-        offset = draw(_offsets(st, 1024, -biggest // 20, biggest // 20))
-        return tuple(_steps(limit, bounds, offset, rule.no_limit))
-    return draw_sizes()
+    def text(draw, offsets, content, limit, bounds, no_limit):
+        offset = draw(offsets)
+        parts = draw(content)
+        return tuple(_cycle(parts, n) for n in _steps(limit, bounds, offset, no_limit))
+
+    @st.composite
+    def items(draw, offsets, limit, bounds, no_limit):
+        offset = draw(offsets)
+        dups = draw(st.sampled_from((0, 0, 0, 1, 2)))
+        out = []
+        for n in _steps(limit, bounds, offset, no_limit):
+            d = min(dups, n - 1)
+            out.append(tuple(range(1, n - d + 1)) + tuple(range(1, d + 1)))
+        return tuple(out)
+
+    @st.composite
+    def ranges(draw, offsets, anchors, limit, bounds, no_limit):
+        offset = draw(offsets)
+        start = draw(anchors)
+        return tuple(_range(start, n) for n in _steps(limit, bounds, offset, no_limit))
+
+    @st.composite
+    def sizes(draw, offsets, limit, bounds, no_limit):
+        return tuple(_steps(limit, bounds, draw(offsets), no_limit))
+
+    return SimpleNamespace(text=text, items=items, ranges=ranges, sizes=sizes)
 
 
 def label_for(limit: Limit, bound: int | None, value: Any, size: int | None) -> str:
