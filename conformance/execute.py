@@ -26,7 +26,7 @@ from .masking import masker
 from .namespaces import NS
 from .response import ResponseError, parse_response
 from .results import CaseResult, StepRecord
-from .templating import TemplateError, placeholder_names, render, xml_escape
+from .templating import TemplateError, XMLEscaped, placeholder_names, render
 from .transport import EndpointUnreachable, Transport, TransportError
 from .verdicts import Verdict, drift_of, judge, judge_error, outcome_of
 from .versions import Version, documented_at_or_below
@@ -241,7 +241,7 @@ def _run_step(step: Step, exp, ctx: RunContext, variables: dict[str, str], secre
     access = target.sites[step.site]
     cred = target.credential(step.site, step.role)
     # Fixture values and captures are data: escaped for XML (an '&' in a name must not break the request).
-    as_xml = {k: xml_escape(v, quotes=False) for k, v in variables.items()}
+    as_xml = XMLEscaped(variables)
     try:
         body = render(step.body, as_xml, dict(step.templates))
         extra = [(k, render(v, variables)) for k, v in step.security]

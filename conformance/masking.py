@@ -80,6 +80,9 @@ def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(re.escape(f) for f in ordered))
 
 
+_SHORT, _SHORT_KEPT = 200, 4096
+
+
 class Masker:
     """``mask`` bound to one secret set: the set is normalised and compiled once.
 
@@ -87,7 +90,7 @@ class Masker:
     per set instead of once per string is what keeps masking off the run's profile.
     """
 
-    __slots__ = ("_pattern",)
+    __slots__ = ("_pattern", "_short")
 
     def __init__(self, secrets: Iterable[str] = ()):
         try:
@@ -95,6 +98,9 @@ class Masker:
         except TypeError:
             key = ()
         self._pattern = _secret_pattern(key)
+        # Short strings a record repeats (field values such as APIs, roles, checks'
+        # expectations): masked once each. Bounded: emptied when full.
+        self._short: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         """``text`` with every credential replaced by ``***``; never raises."""
@@ -104,7 +110,15 @@ class Masker:
         """A copy of JSON-like data with every string masked; dict keys too unless
         ``keys`` is false (a record's keys are its field names, never a server's text)."""
         if isinstance(data, str):
-            return _mask_with(self._pattern, data)
+            if len(data) > _SHORT:
+                return _mask_with(self._pattern, data)
+            short = self._short
+            done = short.get(data)
+            if done is None:
+                if len(short) >= _SHORT_KEPT:
+                    short.clear()
+                done = short[data] = _mask_with(self._pattern, data)
+            return done
         if isinstance(data, dict):
             if keys:
                 return {(self.strings(k) if isinstance(k, str) else k): self.strings(v) for k, v in data.items()}

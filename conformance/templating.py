@@ -198,6 +198,27 @@ class _Scoped(Mapping):
         return len(set(self._top) | set(self._base))
 
 
+class XMLEscaped(Mapping):
+    """``variables`` as XML content (``xml_escape`` without quotes), escaped when a
+    placeholder reads one: a step's body reads a few of its case's many values."""
+
+    def __init__(self, base: Mapping[str, Any]):
+        self._base = base
+
+    def __getitem__(self, key: str) -> str:
+        v = self._base[key]
+        return xml_escape(v, quotes=False)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._base
+
+    def __iter__(self):
+        return iter(self._base)
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+
 def placeholder_names(text: str) -> list[str]:
     """The plain ``${name}`` placeholders of ``text`` (not the ``${chars:N}``-style functions)."""
     out = []

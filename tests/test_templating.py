@@ -136,3 +136,10 @@ def test_base64_image_built_by_repetition_is_the_encoding_of_its_bytes(n):
     out = render(f"${{base64:{n}}}", {})
     data = base64.b64decode(out, validate=True)
     assert len(data) == n and base64.b64encode(data).decode("ascii") == out
+
+
+def test_variables_read_through_xml_escaped_are_escaped_for_content_only():
+    from conformance.templating import XMLEscaped
+    seen = XMLEscaped({"name": 'A & B <"x">', "n": 3})
+    assert render("<a>${name}</a><b>${n}</b>", seen) == '<a>A &amp; B &lt;"x"&gt;</a><b>3</b>'
+    assert "name" in seen and "other" not in seen and sorted(seen) == ["n", "name"] and len(seen) == 2
