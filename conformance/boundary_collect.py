@@ -14,7 +14,6 @@ database) or ``thorough``.  Failures found are kept in an example database
 from __future__ import annotations
 
 import gc
-import json
 import random
 from pathlib import Path
 from typing import Any

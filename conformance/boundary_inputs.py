@@ -210,14 +210,16 @@ def strategy(limit: Limit, rule: Rule):
         # one kind alone two in ten, any mix of clusters two in ten
         content = st.tuples(st.integers(0, 9), st.sampled_from(_MIXES[2:]),
                             st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=6).map(tuple)).map(_mix)
-        return draws.text(_offsets(st, 3, -biggest // 2, biggest // 2), content, limit, bounds, rule.no_limit)
+        return draws.per_step(_offsets(st, 3, -biggest // 2, biggest // 2), content, _cycle, limit, bounds,
+                              rule.no_limit)
     if limit.unit == "items-per-call":
         return draws.items(_offsets(st, 3, -biggest // 2, biggest // 2), limit, bounds, rule.no_limit)
     if limit.unit == "range-seconds":
         anchors = st.one_of(st.sampled_from(_SEARCH_ANCHORS_FIXED),
                             st.datetimes(min_value=_SEARCH_ANCHORS[0], max_value=_SEARCH_ANCHORS[1])
                             .map(_whole_second))
-        return draws.ranges(_offsets(st, 3600, -biggest // 2, biggest // 2), anchors, limit, bounds, rule.no_limit)
+        return draws.per_step(_offsets(st, 3600, -biggest // 2, biggest // 2), anchors, _range, limit, bounds,
+                              rule.no_limit)
     return draws.sizes(_offsets(st, 1024, -biggest // 20, biggest // 20), limit, bounds, rule.no_limit)
 
 
@@ -237,10 +239,11 @@ def _draws() -> SimpleNamespace:
     from hypothesis import strategies as st
 
     @st.composite
-    def text(draw, offsets, content, limit, bounds, no_limit):
+    def per_step(draw, offsets, drawn, make, limit, bounds, no_limit):
+        """An offset, then one more draw made into the value of each step (text, a range)."""
         offset = draw(offsets)
-        parts = draw(content)
-        return tuple(_cycle(parts, n) for n in _steps(limit, bounds, offset, no_limit))
+        value = draw(drawn)
+        return tuple(make(value, n) for n in _steps(limit, bounds, offset, no_limit))
 
     @st.composite
     def items(draw, offsets, limit, bounds, no_limit):
@@ -253,16 +256,10 @@ def _draws() -> SimpleNamespace:
         return tuple(out)
 
     @st.composite
-    def ranges(draw, offsets, anchors, limit, bounds, no_limit):
-        offset = draw(offsets)
-        start = draw(anchors)
-        return tuple(_range(start, n) for n in _steps(limit, bounds, offset, no_limit))
-
-    @st.composite
     def sizes(draw, offsets, limit, bounds, no_limit):
         return tuple(_steps(limit, bounds, draw(offsets), no_limit))
 
-    return SimpleNamespace(text=text, items=items, ranges=ranges, sizes=sizes)
+    return SimpleNamespace(per_step=per_step, items=items, sizes=sizes)
 
 
 def label_for(limit: Limit, bound: int | None, value: Any, size: int | None) -> str:

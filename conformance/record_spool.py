@@ -9,7 +9,7 @@ need (``RecordSummary``); the report writers read the records back one at a time
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -48,9 +48,7 @@ def carry(r: CaseResult) -> str:
     exchanges make it ~14 KB) only to write it out again was most of its work: the line
     is written as it comes, and only the summary in front of it is read.
     """
-    s = summarize(r)
-    head = json.dumps([s.case_id, s.target, s.version, s.outcome, s.reason, s.error_kind, s.schema_bundle,
-                       s.judged, s.introduced, s.duration_ms], ensure_ascii=False)
+    head = json.dumps(astuple(summarize(r)), ensure_ascii=False)   # RecordSummary's fields, in order
     # as results.json has it (non-ASCII as is): that writer copies the lines. A JSON text
     # has no raw newline, so the first one ends the summary.
     return head + "\n" + json.dumps(r.to_dict(), ensure_ascii=False)

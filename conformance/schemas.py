@@ -209,10 +209,10 @@ def _path_below(elem: etree._Element, parent: etree._Element, paths: dict) -> st
     known = paths.get(parent)
     if known is None:
         grand = parent.getparent()
-        known = paths[parent] = [_path(parent) if grand is None else _path_below(parent, grand, paths), None]
-    if known[1] is None:
-        known[1] = sibling_positions(parent)
-    return f"{known[0]}/{step_among(elem, known[1])}"
+        known = paths[parent] = (_path(parent) if grand is None else _path_below(parent, grand, paths),
+                                 sibling_positions(parent))
+    base, positions = known
+    return f"{base}/{step_among(elem, positions)}"
 
 
 def _set_aside(root: etree._Element, drop: list, order: list) -> etree._Element:

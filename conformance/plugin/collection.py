@@ -7,7 +7,6 @@ matrix like any other; the run then ends with exit code 2.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 from pathlib import Path
 from typing import Any

@@ -8,7 +8,6 @@ case; ``-q`` failures only; ``-qq`` the summary only.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
