@@ -161,3 +161,21 @@ def test_permalinks_open_a_cell_and_a_heading(browser, report):
     browser.evaluate("document.querySelector('#panel-body a[href^=\"#h-\"]').click()")
     wait_for(browser, "!document.getElementById('tab-headings').hidden")
     assert browser.evaluate("document.getElementById('tab-matrix').hidden") is True
+
+
+def test_a_step_that_sent_nothing_says_so_instead_of_empty_exchanges(browser, tmp_path):
+    # a boundary test's summary step stands for all its examples: no request, no answer of its own
+    rec = _record(1, "42.6.0")
+    rec.case_id, rec.kind = "boundary/confname-128", "boundary"
+    rec.steps[0].request, rec.steps[0].response, rec.steps[0].status = "", "", None
+    rec.boundary = {"limit": "confname-128", "scenario": "ALL", "phase": "search", "failures": []}
+    write_results(tmp_path / "results.json", [rec, _record(2, "42.6.0")], {"status": "completed"})
+    out = tmp_path / "report"
+    assert main(["report", str(tmp_path / "results.json"), "--output", str(out)]) == 0
+    for case_id, exchanged in (("boundary/confname-128", False), ("case-02", True)):
+        browser.open(out / "matrix.html", f"{case_id}/42.6.0")
+        wait_for(browser, "document.querySelector('#panel-body table.verdicts')")
+        text = browser.evaluate("document.getElementById('panel-body').textContent")
+        shown = "Request (masked, pretty-printed)" in text and "Response as received" in text
+        assert ("No single exchange" not in text and shown) if exchanged else \
+            ("No single exchange" in text and not shown and "no answer" not in text), (case_id, text[-300:])

@@ -350,9 +350,11 @@
       });
     }
     e.steps.forEach(function (s, k) {
+      // a step that sent nothing itself (a boundary test's summary: its examples are above)
+      var exchanged = !!(s.request || s.response || s.status !== null);
       body.appendChild(el('h3', '', 'Step ' + (k + 1) + ': ' + s.name));
       body.appendChild(dl([['API', s.api], ['as', s.role + ' on site ' + s.site],
-        ['HTTP', s.status === null ? 'no answer' : s.status], ['time', s.elapsed_ms === null ? '' : s.elapsed_ms + ' ms'],
+        ['HTTP', !exchanged ? '' : s.status === null ? 'no answer' : s.status], ['time', s.elapsed_ms === null ? '' : s.elapsed_ms + ' ms'],
         ['attempts', s.attempts > 1 ? s.attempts : '']]));
       if (s.verdicts.length) body.appendChild(verdictTable(s));
       var schemaBad = s.verdicts.filter(function (v) { return v.check.indexOf('schema') === 0 && v.outcome !== 'pass' && v.outcome !== 'info'; });
@@ -365,6 +367,10 @@
           ul.appendChild(el('li', '', (v.line ? 'line ' + v.line + ': ' : '') + v.actual + (v.path ? ' at ' + v.path : '') + (v.detail ? ' (' + v.detail + ')' : '')));
         });
         body.appendChild(ul);
+      }
+      if (!exchanged) {
+        body.appendChild(el('p', 'muted', e.boundary ? 'No single exchange: this step stands for every example the boundary test sent (summarized above; each failing one is saved as a request file).' : 'No request was sent for this step.'));
+        return;
       }
       body.appendChild(el('p', '', 'Request (masked, pretty-printed):'));
       body.appendChild(el('pre', '', pretty(s.request)));
