@@ -554,7 +554,7 @@ def _run(limit: Limit, rule: Rule | None, ctx: RunContext, settings: SearchSetti
         result.outcome, result.reason, result.error_kind = "error", f"endpoint unreachable (not tried again): {ctx.unreachable}", "unreachable"
         return
     base = {**{k: xml_escape(v, quotes=False) for k, v in ctx.target.values.items()},
-            "target.version": str(ctx.version), "run.unique": ctx.unique}
+            **ctx.runner_values()}
     s = _Session(limit, rule, ctx, secrets, base, ReadingTracker(limit.unit))
     verdicts: list[Verdict] = []
     shrunk: Failure | None = None

@@ -39,7 +39,8 @@ FIXTURES: dict[str, str] = {
     "anonymous-session": "the session key of a host's Personal Room, for anonymous GetSessionInfo",
     "access-token": "a machine-account access token (GetSiteFT/SetSiteFT)",
     "recording": "an NBR recording ID and a service recording ID owned by the host, created in the last 28 days",
-    "deletable-recording": "a recording of the host that the suite may delete",
+    "deletable-recording": "two recordings of the host that the suite may delete "
+                           "(recordings.deletable, recordings.deletable2)",
     "shared-recording": "a recording another user shared to the host",
     "mail-sink": "a URL listing the mails the service sent (JSON)",
     "cet-event": "the session key of an event that supports Webex Video (CMR 4.0)",
@@ -56,7 +57,7 @@ FIXTURES: dict[str, str] = {
 # Placeholder values a target supplies (docs/CASES.md); anything else a case uses must be
 # captured by an earlier step or filled in by the runner.
 VALUE_PREFIXES = ("site.", "sites.", "users.", "sessions.", "recordings.", "mail.", "captcha.", "history.")
-RUNNER_VALUES = ("target.version", "run.unique")
+RUNNER_VALUES = ("target.version", "run.unique", "run.number")
 SITE_FIXTURES = {"suspended": "suspended-site", "control-hub": "control-hub-site",
                  "auto-record": "auto-record-site"}
 

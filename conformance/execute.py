@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import hashlib
 import json
 import secrets as _secrets
 import time
@@ -57,6 +58,14 @@ class RunContext:
     interrupts: Any = None           # conformance.interrupts.DeferredInterrupt, if installed
     _bundle: Any = None
     _bundle_error: str | None = None
+
+    def runner_values(self) -> dict[str, str]:
+        """The placeholders the runner fills in (``cases.RUNNER_VALUES``).  ``run.number``
+        is a nine-digit key no site is likely to have, different in every run: a case that
+        needs an unknown session key must not meet a key an earlier run already used."""
+        digest = hashlib.sha256(self.unique.encode()).digest()
+        number = 900_000_000 + int.from_bytes(digest[:8], "big") % 100_000_000
+        return {"target.version": str(self.version), "run.unique": self.unique, "run.number": str(number)}
 
     @property
     def judged_as(self) -> Version:
@@ -179,8 +188,7 @@ def _run(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str]) ->
 def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[str], undo: CaseUndo) -> tuple[str, str]:
     version = ctx.judged_as
     variables: dict[str, str] = dict(ctx.target.values)
-    variables["target.version"] = str(ctx.version)
-    variables["run.unique"] = ctx.unique
+    variables.update(ctx.runner_values())
     bundle = ctx.bundle()
     if bundle is not None:
         result.schema_bundle = bundle.name

@@ -224,3 +224,17 @@ def test_large_exchanges_are_elided_in_the_record(tmp_path, ctx):
     assert r.outcome == "pass"
     assert len(r.steps[0].request) < 60_000 and "bytes elided" in r.steps[0].request
     assert "<password>***</password>" in r.steps[0].request
+
+
+def test_runner_values_give_every_run_its_own_unknown_key():
+    """${run.number} stands for a session key no site has: a fixed one would carry an earlier
+    run's failed lookups (the 39.10.0 CAPTCHA counts them per key)."""
+    from conformance.cases import RUNNER_VALUES
+    ctx = lambda unique: RunContext(None, parse_version("42.6.0"), None, unique=unique)  # noqa: E731
+    values = ctx("a1b2c3d4").runner_values()
+    assert set(values) == set(RUNNER_VALUES)
+    assert values["run.unique"] == "a1b2c3d4" and values["target.version"] == "42.6.0"
+    numbers = {ctx(f"{i:08x}").runner_values()["run.number"] for i in range(200)}
+    assert len(numbers) == 200
+    assert all(len(n) == 9 and n.isdigit() and n.startswith("9") for n in numbers)
+    assert ctx("a1b2c3d4").runner_values() == values

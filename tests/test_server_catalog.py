@@ -99,3 +99,29 @@ def test_boundary_defects_are_read_and_a_reexported_list_counts_once():
     reexport = _module("reexport_mod", BOUNDARY_DEFECTS=[*owner.BOUNDARY_DEFECTS])
     cat = Catalog.from_modules([owner, reexport])
     assert cat.defects == {"edge-defect": only_boundary}
+
+
+_SHARED = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.mark.skipif(not (_SHARED / "real-traffic" / "INDEX.tsv").is_file(), reason="shared/ not beside the repository")
+def test_server_md_says_why_each_api_is_emulated_only_with_evidence_that_shows_it():
+    """'real traffic' must name an API some real message shows, 'vendor schema' one the vendor
+    bundle declares: a label nobody can check is how DelTeleconferenceSession got 'real traffic'."""
+    from pathlib import Path
+    import re
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "SERVER.md").read_text()
+    rows = re.findall(r"^\| `[\w.]+\.(\w+)` \| [\w. ]+? \| \w+ \| ([\w ]+?) \|$", doc, re.M)
+    assert len(rows) == len(full_catalog().apis())
+    index = (_SHARED / "real-traffic" / "INDEX.tsv").read_text().splitlines()
+    in_traffic = {line.split("\t")[2] for line in index[1:] if line}
+    vendor = " ".join(p.read_text(errors="replace") for p in (_SHARED / "reference").rglob("*.xsd"))
+    for api, why in rows:
+        assert why in ("notes", "real traffic", "vendor schema", "asked for"), (api, why)
+        if why == "real traffic":
+            assert api in in_traffic, f"{api}: marked real traffic, no message in shared/real-traffic"
+        if why == "vendor schema":
+            assert api not in in_traffic, f"{api}: real traffic shows it, say so"
+            assert f'name="{api[0].lower()}{api[1:]}"' in vendor, f"{api}: the vendor bundle does not declare it"
+        if why == "asked for":
+            assert api not in in_traffic and f'name="{api[0].lower()}{api[1:]}"' not in vendor, api

@@ -338,6 +338,9 @@ def test_lstrecording_scope_limit_is_exactly_28_days(servers, seconds):
     assert (r.reason == ep_recordings.REASON_SCOPE) == over
 
 
+HOST1_RECORDINGS = sum(1 for row in ep_recordings.SEED.values() if row[1] == "host1")
+
+
 def test_lstrecording_by_recording_id(servers):
     s = servers("11.0.0 SP15")
     v = s.values
@@ -349,7 +352,7 @@ def test_lstrecording_by_recording_id(servers):
         "//ep:recordingID") == [v["recordings.service"]]
     assert s.call("LstRecording", f"<recordingID>{v['recordings.service']}</recordingID>").exception_id == "000015"
     old = servers("11.0.0 SP14").call("LstRecording", f"<recordingID>{v['recordings.nbr']}</recordingID>")
-    assert len(old.texts("//ep:recording")) == 3  # ignored before SP15: all of host1's
+    assert len(old.texts("//ep:recording")) == HOST1_RECORDINGS  # ignored before SP15: all of host1's
 
 
 def test_hoststreamurl_for_owned_recordings_and_sharetome(servers):
@@ -359,7 +362,7 @@ def test_hoststreamurl_for_owned_recordings_and_sharetome(servers):
     assert [x.findtext("ep:recordingID", namespaces=NS) for x in shared] == [r_id(servers, "recordings.shared")]
     assert shared[0].find("ep:hostStreamURL", NS) is None
     owned = r.root.xpath("//ep:recording[ep:shareToMe='false']", namespaces=NS)
-    assert len(owned) == 3 and all(x.find("ep:hostStreamURL", NS) is not None for x in owned)
+    assert len(owned) == HOST1_RECORDINGS and all(x.find("ep:hostStreamURL", NS) is not None for x in owned)
     without = servers("11.0.0 SP20").call("LstRecording", "")
     assert set(without.texts("//ep:recording/ep:hostWebExID")) == {"host1"}
     sp18 = servers("11.0.0 SP18").call("LstRecording", body)
@@ -374,7 +377,7 @@ def r_id(servers, placeholder: str) -> str:
 def test_lstrecording_permissions(servers):
     s = servers("42.6.0")
     assert s.call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="host2").exception_id == "000001"
-    assert len(s.call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="admin").texts("//ep:recording")) == 3
+    assert len(s.call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="admin").texts("//ep:recording")) == HOST1_RECORDINGS
     assert s.call("LstRecording", "", role="attendee").exception_id == "000015"
 
 
@@ -488,8 +491,8 @@ def test_admin_listing_a_host_sees_that_hosts_recordings_as_owned(servers):
     """hostStreamURL and shareToMe describe the listed user's recordings, not the caller's."""
     r = servers("42.6.0").call("LstRecording", "<hostWebExID>host1</hostWebExID>", role="admin")
     recordings = r.root.xpath("//ep:recording", namespaces=NS)
-    assert len(recordings) == 3
-    assert r.texts("//ep:recording/ep:shareToMe") == ["false"] * 3
+    assert len(recordings) == HOST1_RECORDINGS
+    assert r.texts("//ep:recording/ep:shareToMe") == ["false"] * HOST1_RECORDINGS
     assert all(x.find("ep:hostStreamURL", NS) is not None for x in recordings)
 
 

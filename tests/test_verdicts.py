@@ -306,6 +306,14 @@ def test_mail_wrong_subject_and_no_mail():
     assert v.actual == "no mail to nobody@example.com (no mail sent)"
 
 
+def test_a_wrong_subject_is_shown_to_its_end_when_it_fits_a_line():
+    """The words that differ are often at a subject's end ("... was moved to the trash")."""
+    subject = 'Your recording "Second scratch recording (deletable)" was moved to the trash'
+    [v] = judge_mail(MailExpectation(to="h@x.example", subject="permanently"),
+                     [{"to": "h@x.example", "subject": subject, "body": ""}], {})
+    assert v.outcome == "fail" and subject in v.actual
+
+
 def test_mail_bad_regex_or_input_is_error():
     [v] = judge_mail(MailExpectation(to="a@b", subject="("), MAILS, {})
     assert v.outcome == "error"

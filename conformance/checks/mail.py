@@ -14,6 +14,8 @@ from ..verdict import Verdict
 from .kind import CheckKind, Observed
 from .nodes import MAX_SHOWN, CheckError, clip, plural, render
 
+SUBJECT_SHOWN = 120
+
 _ADDR = re.compile(r"<([^<>]+)>")
 
 
@@ -86,7 +88,8 @@ def judge_mail(mail: MailExpectation, messages: list[dict], variables: Mapping[s
 
 
 def _subjects(mails: list[dict]) -> str:
-    return ", ".join(repr(clip(str(m.get("subject", "")))) for m in mails[:MAX_SHOWN])
+    # A subject is what the check reads: keep it whole up to a line's width.
+    return ", ".join(repr(clip(str(m.get("subject", "")), SUBJECT_SHOWN)) for m in mails[:MAX_SHOWN])
 
 
 def judge(mail: MailExpectation, seen: Observed) -> list[Verdict]:

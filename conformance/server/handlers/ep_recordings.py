@@ -72,6 +72,9 @@ DEFECTS: list[Defect] = [
     Defect("delrecording-mail-always-permanent",
            "DelRecording's notification says 'permanently deleted' even when the recording went to the trash",
            ("delrecording-notifies-host",)),
+    Defect("delrecording-mail-always-trash",
+           "DelRecording's notification says 'moved to the trash' even when the recording was deleted for good",
+           ("delrecording-notifies-host",), version="42.3.0"),
     Defect("delrecording-mails-owner-too",
            "DelRecording mails the host also when the host deleted their own recording (42.3.0)",
            ("delrecording-notifies-host",)),
@@ -82,6 +85,7 @@ SEED = {
     "recordings.nbr": (900000001, "host1", "nbr", None, "Design review (NBR)", 3, []),
     "recordings.service": (900000002, "host1", "service", "MeetingCenter", "Weekly sync recording", 5, []),
     "recordings.deletable": (900000003, "host1", "nbr", None, "Scratch recording (deletable)", 1, []),
+    "recordings.deletable2": (900000005, "host1", "nbr", None, "Second scratch recording (deletable)", 1, []),
     "recordings.shared": (900000004, "host2", "nbr", None, "All-hands (shared with host1)", 2, ["host1"]),
 }
 
@@ -210,6 +214,8 @@ def _mail(call: Call, row: Any, permanently: bool) -> None:
     owner = call.db.user_row(call.site, row["host"])
     if owner is None:
         return
+    if call.defect("delrecording-mail-always-trash"):
+        permanently = False
     what = "permanently deleted" if permanently or call.defect("delrecording-mail-always-permanent") \
         else "moved to the trash"
     who = call.account.webex_id if call.account else "someone"
