@@ -147,7 +147,7 @@ class _Session:
         # register into one meeting): one create and one delete per item, not per API
         key = (api.setup.api, api.setup.body, api.role)
         if key not in self.objects:
-            with self.critical():   # the setup object's key is kept before a signal may stop us
+            with self.critical(hold=True):   # the setup object's key is kept before a signal may stop us
                 entry = self.record_create(api.setup.api, api.role)
                 try:
                     parsed = self.plain(api.setup, api.role, {})
@@ -165,11 +165,11 @@ class _Session:
                 self.record_created(entry, api.teardown, value, api.role)
         return self.objects[key][0]
 
-    def critical(self) -> Any:
+    def critical(self, hold: bool = False) -> Any:
         """Ctrl-C/SIGTERM deferred (``conformance.interrupts``) from a create until its key is
         kept, and through a delete: an interrupt then never leaves an object nobody knows."""
         interrupts = getattr(self.ctx, "interrupts", None)
-        return interrupts.critical() if interrupts is not None else contextlib.nullcontext()
+        return interrupts.critical(hold) if interrupts is not None else contextlib.nullcontext()
 
     # -- the run's ledger (conformance.ledger): what this test may leave on the site ---------
 
@@ -249,7 +249,7 @@ class _Session:
                 data = data.replace(_marker(name), text)
         except (TemplateError, EnvelopeError) as exc:
             raise BoundaryAbort(f"{api.api}: cannot build the request: {exc}") from None
-        with self.critical():
+        with self.critical(hold=True):
             entry = self.record_create(api.api, api.role) if api.created else None
             try:
                 exchange = self.send(data, idempotent=not api.writes)

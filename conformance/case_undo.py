@@ -43,9 +43,8 @@ def refusal(case: Any, ctx: Any) -> str | None:
     return None
 
 
-def send_call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[etree._Element | None, str | None]:
-    """One request outside the case's steps (a read before a change, a delete, a restore):
-    the answer's root on SUCCESS, else None and a one-line reason."""
+def _call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[Any, str | None]:
+    """The parsed answer (None when there is none) and, unless it is SUCCESS, a one-line reason."""
     target = ctx.target
     access = target.sites.get(site)
     if access is None:
@@ -61,16 +60,32 @@ def send_call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[etre
         return None, f"{name}: {exc.reason}"
     if not parsed.success:
         why = " ".join(x for x in (parsed.exception_id, parsed.reason) if x)
-        return None, f"{name} answered {parsed.result}: {why}"[:300]
-    return parsed.root, None
+        return parsed, f"{name} answered {parsed.result}: {why}"[:300]
+    return parsed, None
+
+
+def send_call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[etree._Element | None, str | None]:
+    """One request outside the case's steps (a read before a change, a delete, a restore):
+    the answer's root on SUCCESS, else None and a one-line reason."""
+    parsed, why = _call(ctx, api, role, site, body)
+    return (None, why) if why else (parsed.root, None)
+
+
+def _absent_ids(undo: dict[str, Any]) -> tuple[str, ...]:
+    return next((p.absent for p in CREATES.values() if p.delete_api == undo.get("api")), ())
 
 
 def undo_entry(ctx: Any, entry: dict[str, Any]) -> str | None:
-    """Send an entry's undo request; None when it worked, else why not."""
+    """Send an entry's undo request; None when it worked (or there was nothing to delete), else why not.
+
+    A delete answered "no such object" leaves nothing behind: a create whose answer never
+    arrived may never have reached the site, and that is how its ``pending`` entry closes."""
     undo = entry.get("undo") or {}
     if not undo.get("api"):
         return entry.get("reason") or "the key of what was created is unknown"
-    _root, why = send_call(ctx, undo["api"], undo.get("role", "host"), undo.get("site", "main"), undo.get("body", ""))
+    parsed, why = _call(ctx, undo["api"], undo.get("role", "host"), undo.get("site", "main"), undo.get("body", ""))
+    if why and parsed is not None and parsed.exception_id in _absent_ids(undo):
+        return None
     return why
 
 
@@ -146,8 +161,13 @@ class CaseUndo:
         self.bodies[step.index] = body
         if kind == "create" and api in CREATES:
             plan = CREATES[api]
+            known: dict[str, Any] = {}
+            keys = [k for k in key_texts(body_tree(body), (plan.key,)) if k] if plan.key_from == "request" else []
+            if keys:   # named by the request: deletable even if the answer never arrives
+                known = {"key": " ".join(keys), "undo": {"api": plan.delete_api, "role": step.role,
+                                                         "site": step.site, "body": plan.delete_body_for(keys)}}
             self.step_entry[step.index] = self._open(
-                "pending", kind="create", what=plan.kind, created_at=None, **self._base(step))
+                "pending", kind="create", what=plan.kind, created_at=None, **known, **self._base(step))
         elif kind == "change" and api in RESTORES:
             return self._save(step, api, body)
         return None
@@ -202,9 +222,10 @@ class CaseUndo:
             self._update(entry, "discarded", reason="the create failed or was never sent")
             return
         if ok is None:
+            where = (f"the delete by its {plan.key} is kept for the cleanup" if plan.key_from == "request" else
+                     f"look for the run's tag {self.ctx.unique!r} in the {plan.kind}s' names")
             self._update(entry, "pending", reason=f"{step.api} got no readable answer: whether it created "
-                                                  f"anything is unknown; look for the run's tag "
-                                                  f"{self.ctx.unique!r} in the {plan.kind}s' names")
+                                                  f"anything is unknown; {where}")
             return
         if plan.key_from == "response":
             keys = [k.strip() for k in root.xpath(plan.key + "/text()", namespaces=NS) if k.strip()]
@@ -220,7 +241,7 @@ class CaseUndo:
             return
         for i, key in enumerate(keys):
             undo = {"api": plan.delete_api, "role": step.role, "site": step.site,
-                    "body": plan.delete_body.format(key=xml_escape(key, quotes=False))}
+                    "body": plan.delete_body_for([key])}
             if i == 0:
                 self._update(entry, "created", key=key, undo=undo, created_at=_now())
             else:
@@ -241,7 +262,7 @@ class CaseUndo:
     def _undo_all(self) -> None:
         for entry_id in reversed(self.mine):
             e = self.state[entry_id]
-            if e.get("op") not in ("created", "changed"):
+            if e.get("op") not in ("created", "changed") and not (e.get("op") == "pending" and e.get("undo")):
                 continue
             try:
                 why = undo_entry(self.ctx, e)
@@ -259,7 +280,8 @@ def sweep(entries: list[dict[str, Any]], contexts: dict[str, Any], ledger: Ledge
     left = []
     for e in reversed(entries):
         ctx = contexts.get(f"{e.get('endpoint')}|{e.get('version')}")
-        if e.get("op") in ("created", "changed", "failed") and (e.get("undo") or {}).get("api") and ctx is not None:
+        if e.get("op") in ("pending", "created", "changed", "failed") and (e.get("undo") or {}).get("api") \
+                and ctx is not None:
             try:
                 why = undo_entry(ctx, e)
             except Exception as exc:

@@ -196,13 +196,14 @@ def _run_steps(case: Case, ctx: RunContext, result: CaseResult, secrets: list[st
         exp = step.expectation_for(version) if step.judged else None
         if step.judged and (exp is None or exp.not_applicable):
             continue  # this step does not apply to this version
-        not_sent = undo.before(step, variables)
-        if not_sent:
-            return "error", not_sent
-        with ctx.interrupts.critical() if ctx.interrupts else contextlib.nullcontext():
+        # a Ctrl-C waits until a create is entered in the ledger, sent, and its key recorded
+        with ctx.interrupts.critical(hold=True) if ctx.interrupts else contextlib.nullcontext():
+            not_sent = undo.before(step, variables)
+            if not_sent:
+                return "error", not_sent
             record, error = _run_step(step, exp, ctx, variables, secrets, bundle)
             result.steps.append(record)
-            undo.after(step, record, error)   # a Ctrl-C waits until a create's key is recorded
+            undo.after(step, record, error)
         if isinstance(error, EndpointUnreachable):
             ctx.unreachable = one_line(str(error))
             result.error_kind = Unreachable.kind

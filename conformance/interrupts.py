@@ -22,6 +22,7 @@ class DeferredInterrupt:
 
     def __init__(self) -> None:
         self.depth = 0
+        self.holding = 0      # sections that even a second signal may not cut short
         self.pending: int | None = None
         self.previous: dict[int, Any] = {}
 
@@ -44,18 +45,25 @@ class DeferredInterrupt:
         self.previous.clear()
 
     def _handle(self, signum: int, _frame: Any) -> None:
-        if self.depth > 0 and self.pending is None:
+        if self.holding > 0 or (self.depth > 0 and self.pending is None):
             self.pending = signum
             return
         raise KeyboardInterrupt(f"signal {signum}")
 
     @contextlib.contextmanager
-    def critical(self) -> Iterator[None]:
+    def critical(self, hold: bool = False) -> Iterator[None]:
+        """Defer signals until the section ends.  A second signal abandons an ordinary
+        section (a cleanup that hangs); a ``hold`` section (one request and the recording of
+        its answer, bounded by the transport's timeout) defers every signal: xdist's
+        controller signals its workers again while shutting down, and a create cut off
+        there would leave an object whose key nobody knows."""
         self.depth += 1
+        self.holding += hold
         try:
             yield
         finally:
             self.depth -= 1
+            self.holding -= hold
             if self.depth == 0 and self.pending is not None:
                 signum, self.pending = self.pending, None
                 raise KeyboardInterrupt(f"signal {signum}")

@@ -79,7 +79,8 @@ def _merge(lines: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     state: dict[str, dict[str, Any]] = {}
     for line in lines:
         cur = state.setdefault(line["id"], {})
-        cur.update({k: v for k, v in line.items() if v is not None})
+        closed = cur.get("op") in CLOSED_OPS     # final, whichever process's file is read first
+        cur.update({k: v for k, v in line.items() if v is not None and not (closed and k == "op")})
     return state
 
 
@@ -102,7 +103,10 @@ def read_open(directory: Path | str | None, extra: Iterable[dict[str, Any]] = ()
 def leftover_record(entry: dict[str, Any], results_path: str) -> dict[str, Any]:
     """What results.json says about one thing the run could not undo, and how to undo it."""
     undo = entry.get("undo") or {}
-    if entry.get("op") == "pending":
+    if entry.get("op") == "pending" and undo.get("api"):
+        why = entry.get("reason") or ("the create was sent but its answer never arrived: cleanup deletes "
+                                      "it if it is there")
+    elif entry.get("op") == "pending":
         why = entry.get("reason") or ("the create was sent but its answer never arrived: the key is "
                                       "unknown; find it by the run's tag in its name")
     else:

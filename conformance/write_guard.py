@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 
+from .templating import xml_escape
+
 __all__ = [
     "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "CONTAINED",
     "OWNER_KEYS", "own_steps", "Restore", "RESTORES", "problems", "Decision", "decide", "decide_from_options",
@@ -98,6 +100,10 @@ class Undo:
     delete_body: str       # with {key}
     mark: str              # element of the create body that names the object (should carry the run's tag)
     since: str | None = None   # the first version whose delete API exists (before it: cannot be undone)
+    absent: tuple[str, ...] = ()   # exceptionIDs of the delete meaning "no such object": nothing is left
+
+    def delete_body_for(self, keys: list[str]) -> str:
+        return "".join(self.delete_body.format(key=xml_escape(k, quotes=False)) for k in keys)
 
     def undoable_at(self, version: Any) -> bool:
         from .versions import parse_version
@@ -112,9 +118,10 @@ CREATES: dict[str, Undo] = {
     "training.CreateTrainingSession": Undo("training session", "response", "//train:sessionkey",
                                            "training.DelTrainingSession", "<sessionKey>{key}</sessionKey>",
                                            "confName"),
-    "user.CreateUser": Undo("user", "request", "webExId", "user.DelUser", "<webExId>{key}</webExId>", "webExId"),
+    "user.CreateUser": Undo("user", "request", "webExId", "user.DelUser", "<webExId>{key}</webExId>", "webExId",
+                            absent=("030001",)),
     "ep.CreateContacts": Undo("contact", "request", "email", "ep.DelContacts", "<email>{key}</email>", "name",
-                              since="11.0.0 SP12"),
+                              since="11.0.0 SP12", absent=("000015", "00015")),
 }
 
 # Creates whose object lives inside another one (attendees and registrations of a

@@ -161,3 +161,73 @@ def test_cleanup_command_retries_leftovers(tmp_path, monkeypatch, capsys):
         assert "1 undone, 1 left" in out
     finally:
         site.close()
+
+
+USER_CREATE = '''
+[[step]]
+name = "create a user"
+api = "user.CreateUser"
+role = "site-admin"
+body = """<firstName>Lost</firstName><lastName>Answer</lastName><webExId>lost${run.unique}</webExId>
+<email>lost${run.unique}@example.com</email><password>Cf-${run.unique}-9x</password>
+<privilege><host>true</host></privilege>"""
+[[step.expect]]
+versions = "all"
+result = "SUCCESS"
+'''
+
+
+class _LosesTheAnswer:
+    """The first request is sent (or not) and then its answer is lost, as when a worker dies mid-call."""
+
+    def __init__(self, inner, deliver: bool):
+        self.inner, self.deliver, self.calls = inner, deliver, 0
+        self.settings = inner.settings
+
+    def send(self, url, data, idempotent):
+        from conformance.transport import TransportError
+        self.calls += 1
+        if self.calls == 1:
+            if self.deliver:
+                self.inner.send(url, data, idempotent)
+            raise TransportError("read timed out after 30 s")
+        return self.inner.send(url, data, idempotent)
+
+
+def _users(server, unique):
+    return server.state.query("SELECT webex_id FROM users WHERE webex_id LIKE ?", (f"lost{unique}",))
+
+
+@pytest.mark.parametrize("delivered", [True, False], ids=["created", "never-arrived"])
+def test_a_user_create_whose_answer_is_lost_is_still_undone(server, tmp_path, delivered):
+    with Transport(target_for_server(server).transport) as t:
+        ctx = _ctx(server, _LosesTheAnswer(t, delivered))
+        run_case(_case(tmp_path, USER_CREATE), ctx)
+    assert _users(server, ctx.unique) == []
+    entries = ctx.ledger.entries()
+    assert entries[0]["op"] == "pending" and entries[0]["undo"]["body"] == f"<webExId>lost{ctx.unique}</webExId>"
+    assert entries[-1]["op"] == "undone", entries     # deleted, or "no such user": nothing is left
+    assert read_open(None, entries) == []
+
+
+def test_sweep_closes_a_pending_user_that_was_never_created_and_deletes_one_that_was(server, tmp_path):
+    target = target_for_server(server)
+    base = {"case": "c", "step": "s", "target": target.name, "endpoint": target.endpoint, "version": "42.6.0",
+            "site": "main", "role": "site-admin", "tag": "t2"}
+    led = Ledger(tmp_path, "gw0")
+    for who in ("lostnever", "lostthere"):
+        led.open("pending", kind="create", what="user", key=who,
+                 undo={"api": "user.DelUser", "role": "site-admin", "site": "main",
+                       "body": f"<webExId>{who}</webExId>"}, **base)
+    led.close()
+    with Transport(target.transport) as t:
+        ctx = _ctx(server, t)
+        _root, why = send_call(ctx, "user.CreateUser", "site-admin", "main",
+                               "<firstName>A</firstName><lastName>B</lastName><webExId>lostthere</webExId>"
+                               "<email>lostthere@example.com</email><password>Cf-there-9x</password>"
+                               "<privilege><host>true</host></privilege>")
+        assert why is None
+        left = sweep(read_open(tmp_path), {f"{target.endpoint}|42.6.0": ctx}, Ledger(tmp_path, "controller"))
+    assert left == []
+    assert server.state.query("SELECT webex_id FROM users WHERE webex_id='lostthere'") == []
+    assert read_open(tmp_path) == []
