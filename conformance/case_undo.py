@@ -23,7 +23,7 @@ from .response import ResponseError, parse_response
 from .templating import TemplateError, render, xml_escape
 from .site_guard import WriteRefused, reserve_writes
 from .transport import EndpointUnreachable, TransportError
-from .write_guard import (CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, key_texts, own_steps,
+from .write_guard import (CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, findable, key_texts, own_steps,
                           step_write, writes_of)
 from .xmlsafe import XMLRefused, parse_untrusted
 
@@ -75,13 +75,62 @@ def _absent_ids(undo: dict[str, Any]) -> tuple[str, ...]:
     return next((p.absent for p in CREATES.values() if p.delete_api == undo.get("api")), ())
 
 
+FIND_API = "ep.LstsummarySession"
+FIND_PAGE, FIND_PAGES = 100, 50
+
+
+def _tagged(ctx: Any, entry: dict[str, Any], plan: Any) -> tuple[list[str], str | None]:
+    """Keys of the sessions of ``plan``'s kind whose names carry the entry's tag, page by page."""
+    tag, role, site = entry["tag"], entry.get("role") or "host", entry.get("site") or "main"
+    keys: list[str] = []
+    start = 1
+    for _ in range(FIND_PAGES):
+        body = (f"<listControl><startFrom>{start}</startFrom><maximumNum>{FIND_PAGE}</maximumNum></listControl>"
+                f"<serviceTypes><serviceType>{plan.listed_as}</serviceType></serviceTypes>")
+        parsed, why = _call(ctx, FIND_API, role, site, body)
+        if why:
+            if parsed is not None and parsed.exception_id in ("000015", "00015"):   # no sessions at all
+                return keys, None
+            return keys, why
+        root = parsed.root
+        for session in root.iterfind(".//ep:session", NS):
+            if tag in (session.findtext("ep:confName", "", NS) or ""):
+                key = (session.findtext("ep:sessionKey", "", NS) or "").strip()
+                if key:
+                    keys.append(key)
+        returned = int((root.findtext(".//ep:matchingRecords/serv:returned", "0", NS) or "0").strip() or 0)
+        total = int((root.findtext(".//ep:matchingRecords/serv:total", "0", NS) or "0").strip() or 0)
+        start += returned
+        if returned == 0 or start > total:
+            return keys, None
+    return keys, f"{FIND_API}: more than {FIND_PAGES * FIND_PAGE} sessions: not all searched"
+
+
+def _find_and_delete(ctx: Any, entry: dict[str, Any], plan: Any) -> str | None:
+    """A create whose answer never came: delete whatever of its kind carries the run's tag.
+
+    Called at the end of the run (every case is done, so anything still tagged is left
+    over) and by ``cleanup``; an object without the tag in its name is never touched."""
+    keys, why = _tagged(ctx, entry, plan)
+    for key in keys:
+        _parsed, failed = _call(ctx, plan.delete_api, entry.get("role") or "host", entry.get("site") or "main",
+                                plan.delete_body_for([key]))
+        if failed and not (_parsed is not None and _parsed.exception_id in plan.absent):
+            why = why or failed
+    return why
+
+
 def undo_entry(ctx: Any, entry: dict[str, Any]) -> str | None:
     """Send an entry's undo request; None when it worked (or there was nothing to delete), else why not.
 
     A delete answered "no such object" leaves nothing behind: a create whose answer never
-    arrived may never have reached the site, and that is how its ``pending`` entry closes."""
+    arrived may never have reached the site, and that is how its ``pending`` entry closes.
+    A keyless one is looked for by the run's tag (``findable``)."""
     undo = entry.get("undo") or {}
     if not undo.get("api"):
+        plan = findable(entry)
+        if plan is not None:
+            return _find_and_delete(ctx, entry, plan)
         return entry.get("reason") or "the key of what was created is unknown"
     parsed, why = _call(ctx, undo["api"], undo.get("role", "host"), undo.get("site", "main"), undo.get("body", ""))
     if why and parsed is not None and parsed.exception_id in _absent_ids(undo):
@@ -166,6 +215,8 @@ class CaseUndo:
             if keys:   # named by the request: deletable even if the answer never arrives
                 known = {"key": " ".join(keys), "undo": {"api": plan.delete_api, "role": step.role,
                                                          "site": step.site, "body": plan.delete_body_for(keys)}}
+            elif self.ctx.unique in "".join(key_texts(body_tree(body), (plan.mark,))):
+                known = {"tagged": True}   # found by the tag in its name if the answer never arrives
             self.step_entry[step.index] = self._open(
                 "pending", kind="create", what=plan.kind, created_at=None, **known, **self._base(step))
         elif kind == "change" and api in RESTORES:
@@ -277,11 +328,16 @@ class CaseUndo:
 def sweep(entries: list[dict[str, Any]], contexts: dict[str, Any], ledger: Ledger) -> list[dict[str, Any]]:
     """At the end of a run: undo every entry still open (a case interrupted, a worker torn
     down); returns the entries that stay open (the leftovers)."""
-    left = []
-    for e in reversed(entries):
+    left: list[tuple[int, dict[str, Any]]] = []
+    # keyless creates last: looked for by the run's tag once every known key is deleted
+    n = len(entries)
+    ordered = [i for i in range(n - 1, -1, -1) if not findable(entries[i])] + \
+              [i for i in range(n) if findable(entries[i])]
+    for i in ordered:
+        e = entries[i]
         ctx = contexts.get(f"{e.get('endpoint')}|{e.get('version')}")
-        if e.get("op") in ("pending", "created", "changed", "failed") and (e.get("undo") or {}).get("api") \
-                and ctx is not None:
+        if e.get("op") in ("pending", "created", "changed", "failed") and ctx is not None \
+                and ((e.get("undo") or {}).get("api") or findable(e)):
             try:
                 why = undo_entry(ctx, e)
             except Exception as exc:
@@ -291,5 +347,5 @@ def sweep(entries: list[dict[str, Any]], contexts: dict[str, Any], ledger: Ledge
                 continue
             ledger.update(e["id"], "failed", reason=why)
             e = {**e, "op": "failed", "reason": why}
-        left.append(e)
-    return list(reversed(left))
+        left.append((i, e))
+    return [e for _i, e in sorted(left, key=lambda x: x[0])]

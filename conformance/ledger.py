@@ -18,6 +18,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable
 
+from .write_guard import findable
+
 __all__ = ["Ledger", "read_open", "OPEN_OPS", "CLOSED_OPS", "leftover_record"]
 
 OPEN_OPS = ("pending", "created", "changed", "failed")
@@ -111,7 +113,7 @@ def leftover_record(entry: dict[str, Any], results_path: str) -> dict[str, Any]:
                                       "unknown; find it by the run's tag in its name")
     else:
         why = entry.get("reason") or "not undone before the run ended"
-    command = (f"webex-conformance cleanup {results_path}" if undo.get("api")
+    command = (f"webex-conformance cleanup {results_path}" if undo.get("api") or findable(entry)
                else f"none: remove it by hand (search for {entry.get('tag', '')!r})")
     return {
         "id": entry.get("id"), "what": entry.get("what", ""), "key": entry.get("key"),
@@ -119,7 +121,7 @@ def leftover_record(entry: dict[str, Any], results_path: str) -> dict[str, Any]:
         "case": entry.get("case"), "step": entry.get("step"), "target": entry.get("target"),
         "endpoint": entry.get("endpoint"), "version": entry.get("version"), "site": entry.get("site"),
         "role": entry.get("role"), "tag": entry.get("tag"), "created_at": entry.get("created_at"),
-        "undo": undo or None, "reason": why, "command": command,
+        "undo": undo or None, "tagged": bool(entry.get("tagged")), "reason": why, "command": command,
     }
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 from .templating import xml_escape
 
 __all__ = [
-    "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "CONTAINED",
+    "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "findable", "CONTAINED",
     "OWNER_KEYS", "own_steps", "Restore", "RESTORES", "problems", "Decision", "decide", "decide_from_options",
     "blocked", "body_tree", "key_texts", "local",
 ]
@@ -101,6 +101,7 @@ class Undo:
     mark: str              # element of the create body that names the object (should carry the run's tag)
     since: str | None = None   # the first version whose delete API exists (before it: cannot be undone)
     absent: tuple[str, ...] = ()   # exceptionIDs of the delete meaning "no such object": nothing is left
+    listed_as: str | None = None   # its serviceType in ep.LstsummarySession: found there by the run's tag
 
     def delete_body_for(self, keys: list[str]) -> str:
         return "".join(self.delete_body.format(key=xml_escape(k, quotes=False)) for k in keys)
@@ -112,17 +113,26 @@ class Undo:
 
 CREATES: dict[str, Undo] = {
     "meeting.CreateMeeting": Undo("meeting", "response", "//meet:meetingkey", "meeting.DelMeeting",
-                                  "<meetingKey>{key}</meetingKey>", "confName"),
+                                  "<meetingKey>{key}</meetingKey>", "confName", listed_as="MeetingCenter"),
     "event.CreateEvent": Undo("event", "response", "//event:sessionKey", "event.DelEvent",
-                              "<sessionKey>{key}</sessionKey>", "sessionName"),
+                              "<sessionKey>{key}</sessionKey>", "sessionName", listed_as="EventCenter"),
     "training.CreateTrainingSession": Undo("training session", "response", "//train:sessionkey",
                                            "training.DelTrainingSession", "<sessionKey>{key}</sessionKey>",
-                                           "confName"),
+                                           "confName", listed_as="TrainingCenter"),
     "user.CreateUser": Undo("user", "request", "webExId", "user.DelUser", "<webExId>{key}</webExId>", "webExId",
                             absent=("030001",)),
     "ep.CreateContacts": Undo("contact", "request", "email", "ep.DelContacts", "<email>{key}</email>", "name",
                               since="11.0.0 SP12", absent=("000015", "00015")),
 }
+
+def findable(entry: dict[str, Any]) -> Undo | None:
+    """The plan by which a create whose key never came back (a ledger entry or a leftover
+    record without an undo) is looked for by the run's tag in its name, or None."""
+    if entry.get("op") not in (None, "pending", "failed") or (entry.get("undo") or {}).get("api") \
+            or not entry.get("tag") or not entry.get("tagged") or entry.get("action", "delete") != "delete":
+        return None   # "tagged": the create's name carried the tag (else finding none proves nothing)
+    return next((p for p in CREATES.values() if p.kind == entry.get("what") and p.listed_as), None)
+
 
 # Creates whose object lives inside another one (attendees and registrations of a
 # meeting): removed with their parent, so the parent must be one the case created.

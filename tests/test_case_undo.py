@@ -130,37 +130,38 @@ def test_ledger_files_sweep_and_leftovers(server, tmp_path):
     assert good in {r["id"] for r in records}
 
 
-def test_cleanup_command_retries_leftovers(tmp_path, monkeypatch, capsys):
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """A ``serve`` process, its target from the config file, and the WEBEX_* variables set."""
     site = ServeProcess(tmp_path)
     try:
         for k, v in site.env.items():
             monkeypatch.setenv(k, v)
-        t = load_config(site.config)[0]
-        with Transport(t.transport) as tr:
-            ctx = RunContext(t, parse_version("42.6.0"), tr)
-            root, why = send_call(ctx, "meeting.CreateMeeting", "host", "main",
-                                  "<metaData><confName>leftover</confName></metaData>"
-                                  "<schedule><startDate>01/01/2030 10:00:00</startDate></schedule>")
-        assert why is None
-        key = root.xpath("//*[local-name()='meetingkey']/text()")[0]
-        lo = {"id": "a", "what": "meeting", "key": key, "action": "delete", "target": "refserve",
-              "endpoint": t.endpoint, "version": "42.6.0",
-              "undo": {"api": "meeting.DelMeeting", "role": "host", "site": "main",
-                       "body": f"<meetingKey>{key}</meetingKey>"}}
-        bad = {**lo, "id": "b", "key": "999999999", "undo": {**lo["undo"], "body": "<meetingKey>999999999</meetingKey>"}}
-        results = tmp_path / "results.json"
-        results.write_text(json.dumps({"format": "webex-conformance-results/1", "run": {"leftovers": [lo, bad]},
-                                       "results": []}))
-        assert main(["cleanup", str(results)]) == 2                     # which target?
-        assert main(["cleanup", str(results), "--config", str(site.config)]) == 1
-        left = json.loads(results.read_text())["run"]["leftovers"]
-        assert [x["id"] for x in left] == ["b"] and "FAILURE" in left[0]["reason"]
-        sessions = json.dumps(site.get("/_test/objects")["sessions"])
-        assert "leftover" not in sessions
-        out = capsys.readouterr().out
-        assert "1 undone, 1 left" in out
+        yield site, load_config(site.config)[0]
     finally:
         site.close()
+
+
+def test_cleanup_command_retries_leftovers(served, tmp_path, capsys):
+    site, t = served
+    with Transport(t.transport) as tr:
+        key = _schedule(RunContext(t, parse_version("42.6.0"), tr), "leftover")
+    lo = {"id": "a", "what": "meeting", "key": key, "action": "delete", "target": "refserve",
+          "endpoint": t.endpoint, "version": "42.6.0",
+          "undo": {"api": "meeting.DelMeeting", "role": "host", "site": "main",
+                   "body": f"<meetingKey>{key}</meetingKey>"}}
+    bad = {**lo, "id": "b", "key": "999999999", "undo": {**lo["undo"], "body": "<meetingKey>999999999</meetingKey>"}}
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"format": "webex-conformance-results/1", "run": {"leftovers": [lo, bad]},
+                                   "results": []}))
+    assert main(["cleanup", str(results)]) == 2                     # which target?
+    assert main(["cleanup", str(results), "--config", str(site.config)]) == 1
+    left = json.loads(results.read_text())["run"]["leftovers"]
+    assert [x["id"] for x in left] == ["b"] and "FAILURE" in left[0]["reason"]
+    sessions = json.dumps(site.get("/_test/objects")["sessions"])
+    assert "leftover" not in sessions
+    out = capsys.readouterr().out
+    assert "1 undone, 1 left" in out
 
 
 USER_CREATE = '''
@@ -231,3 +232,53 @@ def test_sweep_closes_a_pending_user_that_was_never_created_and_deletes_one_that
     assert left == []
     assert server.state.query("SELECT webex_id FROM users WHERE webex_id='lostthere'") == []
     assert read_open(tmp_path) == []
+
+
+def _schedule(ctx, name):
+    root, why = send_call(ctx, "meeting.CreateMeeting", "host", "main",
+                          f"<metaData><confName>{name}</confName></metaData>"
+                          "<schedule><startDate>01/01/2030 10:00:00</startDate></schedule>")
+    assert why is None, why
+    return root.xpath("//*[local-name()='meetingkey']/text()")[0]
+
+
+def test_a_keyless_meeting_is_found_by_its_tag_at_the_sweep_and_nothing_untagged_is_touched(server, tmp_path):
+    target = target_for_server(server)
+    base = {"case": "c", "step": "s", "target": target.name, "endpoint": target.endpoint, "version": "42.6.0",
+            "site": "main", "role": "host", "tag": "f00dcafe"}
+    led = Ledger(tmp_path, "gw0")
+    led.open("pending", kind="create", what="meeting", tagged=True, **base)              # the answer was lost
+    led.open("pending", kind="create", what="event", tagged=True, **base)                # never reached the site
+    led.open("pending", kind="create", what="meeting", **{**base, "tag": "0ddba11"})    # its name had no tag
+    led.close()
+    with Transport(target.transport) as t:
+        ctx = _ctx(server, t)
+        lost = _schedule(ctx, "sweep f00dcafe lost")
+        other = _schedule(ctx, "someone else's meeting")
+        untagged = _schedule(ctx, "0ddba11 but not marked as tagged")
+        left = sweep(read_open(tmp_path), {f"{target.endpoint}|42.6.0": ctx}, Ledger(tmp_path, "controller"))
+    keys = {str(r["session_key"]) for r in server.state.query("SELECT session_key FROM sessions")}
+    assert lost not in keys and other in keys and untagged in keys
+    assert [e["tag"] for e in left] == ["0ddba11"]         # the one nothing can find stays listed
+    record = leftover_record(left[0], "r.json")
+    assert record["tagged"] is False and "remove it by hand" in record["command"]
+
+
+def test_cleanup_finds_a_tagged_leftover_without_a_key(served, tmp_path, capsys):
+    site, t = served
+    with Transport(t.transport) as tr:
+        ctx = RunContext(t, parse_version("42.6.0"), tr)
+        key = _schedule(ctx, "cleanup beefbeef lost")
+    pending = {"id": "p", "op": "pending", "what": "meeting", "tag": "beefbeef", "tagged": True,
+               "target": "refserve", "endpoint": t.endpoint, "version": "42.6.0", "site": "main", "role": "host"}
+    lo = leftover_record(pending, str(tmp_path / "results.json"))
+    assert lo["command"].startswith("webex-conformance cleanup")
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"format": "webex-conformance-results/1", "run": {"leftovers": [lo]},
+                                   "results": []}))
+    assert key in json.dumps(site.get("/_test/objects")["sessions"])
+    assert main(["cleanup", str(results), "--config", str(site.config), "--dry-run"]) == 1
+    assert "look for 'beefbeef'" in capsys.readouterr().out
+    assert main(["cleanup", str(results), "--config", str(site.config)]) == 0
+    assert json.loads(results.read_text())["run"]["leftovers"] == []
+    assert key not in json.dumps(site.get("/_test/objects")["sessions"])

@@ -182,3 +182,23 @@ def test_a_create_with_no_delete_api_at_that_version_is_skipped_off_the_embedded
     why = blocked(case, staging, allowed, parse_version("11.0.0 SP11"))
     assert why and "before 11.0.0 SP12 (DelContacts is new there)" in why
     assert blocked(case, staging, allowed, parse_version("11.0.0 SP12")) is None
+
+
+def test_every_object_a_case_names_carries_the_runs_tag_in_its_name():
+    """What makes a lost answer's object findable (case_undo's search by tag) and the
+    README's "names carry the run's tag" true; an empty name (a refusal asked for) is exempt."""
+    from conformance.write_guard import CREATES, step_write
+    untagged, checked = [], 0
+    for case in load_cases(ROOT / "cases").cases:
+        if getattr(case, "embedded_only", None):
+            continue
+        for step in case.steps:
+            plan = CREATES.get(f"{step.service}.{step.api}")
+            if plan is None or step_write(step) != "create" or plan.key_from == "request":
+                continue
+            names = [el.text or "" for el in body_tree(step.body).iter() if isinstance(el.tag, str)
+                     and el.tag.split("}")[-1] == plan.mark]
+            checked += 1
+            if any(n.strip() and "${run.unique}" not in n for n in names) or not names:
+                untagged.append(f"{case.id}: {step.name}")
+    assert checked >= 50 and untagged == [], untagged

@@ -53,6 +53,7 @@ def _write(path: Path, doc: dict) -> None:
 
 def run_cleanup(args: argparse.Namespace) -> int:
     from ..case_undo import undo_entry
+    from ..write_guard import findable
     from ..config import ConfigError
     from ..execute import RunContext
     from ..site_guard import GuardedTransport, SharedState
@@ -89,13 +90,15 @@ def run_cleanup(args: argparse.Namespace) -> int:
             target = next((t for t in targets if t.name == lo.get("target")), None) or \
                 next((t for t in targets if t.endpoint == lo.get("endpoint")), None)
             label = f"{lo.get('action')} {lo.get('what')} {lo.get('key') or '(key unknown)'}"
-            if target is None or not (lo.get("undo") or {}).get("api"):
+            if target is None or not ((lo.get("undo") or {}).get("api") or findable(lo)):
                 why = "no such target given" if target is None else "its key is unknown: remove it by hand"
                 print(f"left: {label}: {why}")
                 remaining.append(lo)
                 continue
             if args.dry_run:
-                print(f"would {label}: {lo['undo']['api']} {lo['undo'].get('body', '')}")
+                how = (f"{lo['undo']['api']} {lo['undo'].get('body', '')}" if (lo.get("undo") or {}).get("api")
+                       else f"look for {lo.get('tag')!r} in the {lo.get('what')}s' names and delete those")
+                print(f"would {label}: {how}")
                 remaining.append(lo)
                 continue
             ctx = contexts.get(target.name)

@@ -76,7 +76,7 @@ DEFECTS: list[Defect] = [
            _CONFNAME),
     Defect("confname-empty-accepted", "SP11: an empty confName is accepted instead of 060065", _CONFNAME),
     Defect("confname-counts-bytes",
-           "SP11: the 128 limit counts UTF-8 bytes, not display characters (128 accented letters refused)",
+           "SP11: the 128 limit counts UTF-8 bytes, not display characters (a 128-character name of 120 accented letters refused)",
            ("createmeeting-confname-128",)),
     Defect("confname-wrong-code", "SP11: an illegal confName is refused with 999999 instead of 060065", _CONFNAME),
     Defect("confname-limit-from-sp12", "SP11: the confName rule of SP11 is applied one version late (from SP12)",
