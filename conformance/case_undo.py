@@ -17,14 +17,14 @@ from typing import Any
 from lxml import etree
 
 from .envelope import EnvelopeError, build_envelope
-from .ledger import Ledger, _now
+from .ledger import OPEN_OPS, Ledger, _now
 from .namespaces import NS
 from .response import ResponseError, parse_response
 from .templating import TemplateError, render, xml_escape
 from .site_guard import WriteRefused, reserve_writes
 from .transport import EndpointUnreachable, TransportError
-from .write_guard import (CREATES, OWNER_KEYS, RESTORES, blocked, body_tree, findable, key_texts, own_steps,
-                          step_write, writes_of)
+from .write_guard import (CREATES, NO_RECORD_IDS, OWNER_KEYS, RESTORES, blocked, body_tree, findable, key_texts,
+                          own_steps, plan_deleting, step_write, writes_of)
 from .xmlsafe import XMLRefused, parse_untrusted
 
 __all__ = ["CaseUndo", "refusal", "send_call", "undo_entry", "sweep"]
@@ -71,10 +71,6 @@ def send_call(ctx: Any, api: str, role: str, site: str, body: str) -> tuple[etre
     return (None, why) if why else (parsed.root, None)
 
 
-def _absent_ids(undo: dict[str, Any]) -> tuple[str, ...]:
-    return next((p.absent for p in CREATES.values() if p.delete_api == undo.get("api")), ())
-
-
 FIND_API = "ep.LstsummarySession"
 FIND_PAGE, FIND_PAGES = 100, 50
 
@@ -89,21 +85,30 @@ def _tagged(ctx: Any, entry: dict[str, Any], plan: Any) -> tuple[list[str], str 
                 f"<serviceTypes><serviceType>{plan.listed_as}</serviceType></serviceTypes>")
         parsed, why = _call(ctx, FIND_API, role, site, body)
         if why:
-            if parsed is not None and parsed.exception_id in ("000015", "00015"):   # no sessions at all
-                return keys, None
-            return keys, why
+            return keys, (None if _answered(parsed, NO_RECORD_IDS) else why)   # no record: no sessions at all
         root = parsed.root
         for session in root.iterfind(".//ep:session", NS):
             if tag in (session.findtext("ep:confName", "", NS) or ""):
                 key = (session.findtext("ep:sessionKey", "", NS) or "").strip()
                 if key:
                     keys.append(key)
-        returned = int((root.findtext(".//ep:matchingRecords/serv:returned", "0", NS) or "0").strip() or 0)
-        total = int((root.findtext(".//ep:matchingRecords/serv:total", "0", NS) or "0").strip() or 0)
+        returned = _count(root, ".//ep:matchingRecords/serv:returned")
+        total = _count(root, ".//ep:matchingRecords/serv:total")
         start += returned
         if returned == 0 or start > total:
             return keys, None
     return keys, f"{FIND_API}: more than {FIND_PAGES * FIND_PAGE} sessions: not all searched"
+
+
+def _answered(parsed: Any, exception_ids: tuple[str, ...]) -> bool:
+    """The call was answered with one of ``exception_ids`` (e.g. "no such object")."""
+    return parsed is not None and parsed.exception_id in exception_ids
+
+
+def _count(root: etree._Element, path: str) -> int:
+    """A matchingRecords count; anything but digits (a broken answer) counts as none."""
+    text = (root.findtext(path, "", NS) or "").strip()
+    return int(text) if text.isdigit() else 0
 
 
 def _find_and_delete(ctx: Any, entry: dict[str, Any], plan: Any) -> str | None:
@@ -113,9 +118,9 @@ def _find_and_delete(ctx: Any, entry: dict[str, Any], plan: Any) -> str | None:
     over) and by ``cleanup``; an object without the tag in its name is never touched."""
     keys, why = _tagged(ctx, entry, plan)
     for key in keys:
-        _parsed, failed = _call(ctx, plan.delete_api, entry.get("role") or "host", entry.get("site") or "main",
-                                plan.delete_body_for([key]))
-        if failed and not (_parsed is not None and _parsed.exception_id in plan.absent):
+        answer, failed = _call(ctx, plan.delete_api, entry.get("role") or "host", entry.get("site") or "main",
+                               plan.delete_body_for([key]))
+        if failed and not _answered(answer, plan.absent):
             why = why or failed
     return why
 
@@ -126,16 +131,15 @@ def undo_entry(ctx: Any, entry: dict[str, Any]) -> str | None:
     A delete answered "no such object" leaves nothing behind: a create whose answer never
     arrived may never have reached the site, and that is how its ``pending`` entry closes.
     A keyless one is looked for by the run's tag (``findable``)."""
-    undo = entry.get("undo") or {}
+    undo = entry.get("undo") if isinstance(entry.get("undo"), dict) else {}
     if not undo.get("api"):
         plan = findable(entry)
         if plan is not None:
             return _find_and_delete(ctx, entry, plan)
         return entry.get("reason") or "the key of what was created is unknown"
     parsed, why = _call(ctx, undo["api"], undo.get("role", "host"), undo.get("site", "main"), undo.get("body", ""))
-    if why and parsed is not None and parsed.exception_id in _absent_ids(undo):
-        return None
-    return why
+    plan = plan_deleting(undo["api"])
+    return None if why and plan is not None and _answered(parsed, plan.absent) else why
 
 
 def _answer(record: Any) -> etree._Element | None:
@@ -210,12 +214,13 @@ class CaseUndo:
         self.bodies[step.index] = body
         if kind == "create" and api in CREATES:
             plan = CREATES[api]
+            tree = body_tree(body)
+            keys = [k for k in key_texts(tree, (plan.key,)) if k] if plan.key_from == "request" else []
             known: dict[str, Any] = {}
-            keys = [k for k in key_texts(body_tree(body), (plan.key,)) if k] if plan.key_from == "request" else []
             if keys:   # named by the request: deletable even if the answer never arrives
                 known = {"key": " ".join(keys), "undo": {"api": plan.delete_api, "role": step.role,
                                                          "site": step.site, "body": plan.delete_body_for(keys)}}
-            elif self.ctx.unique in "".join(key_texts(body_tree(body), (plan.mark,))):
+            elif self.ctx.unique in "".join(key_texts(tree, (plan.mark,))):
                 known = {"tagged": True}   # found by the tag in its name if the answer never arrives
             self.step_entry[step.index] = self._open(
                 "pending", kind="create", what=plan.kind, created_at=None, **known, **self._base(step))
@@ -313,8 +318,8 @@ class CaseUndo:
     def _undo_all(self) -> None:
         for entry_id in reversed(self.mine):
             e = self.state[entry_id]
-            if e.get("op") not in ("created", "changed") and not (e.get("op") == "pending" and e.get("undo")):
-                continue
+            if e.get("op") not in ("pending", "created", "changed") or not e.get("undo"):
+                continue   # a pending create without its delete: left to the end-of-run search by tag
             try:
                 why = undo_entry(self.ctx, e)
             except Exception as exc:  # a bug of ours must not stop the other undos
@@ -329,15 +334,12 @@ def sweep(entries: list[dict[str, Any]], contexts: dict[str, Any], ledger: Ledge
     """At the end of a run: undo every entry still open (a case interrupted, a worker torn
     down); returns the entries that stay open (the leftovers)."""
     left: list[tuple[int, dict[str, Any]]] = []
-    # keyless creates last: looked for by the run's tag once every known key is deleted
-    n = len(entries)
-    ordered = [i for i in range(n - 1, -1, -1) if not findable(entries[i])] + \
-              [i for i in range(n) if findable(entries[i])]
-    for i in ordered:
+    # newest first; keyless creates last: looked for by the run's tag once every known key is deleted
+    searched = [findable(e) is not None for e in entries]
+    for i in sorted(range(len(entries)), key=lambda i: (searched[i], -i)):
         e = entries[i]
         ctx = contexts.get(f"{e.get('endpoint')}|{e.get('version')}")
-        if e.get("op") in ("pending", "created", "changed", "failed") and ctx is not None \
-                and ((e.get("undo") or {}).get("api") or findable(e)):
+        if e.get("op") in OPEN_OPS and ctx is not None and ((e.get("undo") or {}).get("api") or searched[i]):
             try:
                 why = undo_entry(ctx, e)
             except Exception as exc:

@@ -105,15 +105,14 @@ def read_open(directory: Path | str | None, extra: Iterable[dict[str, Any]] = ()
 def leftover_record(entry: dict[str, Any], results_path: str) -> dict[str, Any]:
     """What results.json says about one thing the run could not undo, and how to undo it."""
     undo = entry.get("undo") or {}
-    if entry.get("op") == "pending" and undo.get("api"):
-        why = entry.get("reason") or ("the create was sent but its answer never arrived: cleanup deletes "
-                                      "it if it is there")
-    elif entry.get("op") == "pending":
-        why = entry.get("reason") or ("the create was sent but its answer never arrived: the key is "
-                                      "unknown; find it by the run's tag in its name")
+    by_cleanup = bool(undo.get("api") or findable(entry))
+    if entry.get("op") == "pending":
+        why = entry.get("reason") or ("the create was sent but its answer never arrived: " +
+                                      ("cleanup deletes it if it is there" if by_cleanup else
+                                       "the key is unknown; find it by the run's tag in its name"))
     else:
         why = entry.get("reason") or "not undone before the run ended"
-    command = (f"webex-conformance cleanup {results_path}" if undo.get("api") or findable(entry)
+    command = (f"webex-conformance cleanup {results_path}" if by_cleanup
                else f"none: remove it by hand (search for {entry.get('tag', '')!r})")
     return {
         "id": entry.get("id"), "what": entry.get("what", ""), "key": entry.get("key"),

@@ -20,7 +20,8 @@ from lxml import etree
 from .templating import xml_escape
 
 __all__ = [
-    "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "findable", "CONTAINED",
+    "WRITE_KINDS", "classify", "step_write", "writes_of", "write_summary", "Undo", "CREATES", "NO_RECORD_IDS", "findable",
+    "plan_deleting", "CONTAINED",
     "OWNER_KEYS", "own_steps", "Restore", "RESTORES", "problems", "Decision", "decide", "decide_from_options",
     "blocked", "body_tree", "key_texts", "local",
 ]
@@ -111,6 +112,9 @@ class Undo:
         return self.since is None or version is None or version >= parse_version(self.since)
 
 
+# "Sorry, no record found": real servers send 000015, the notes print 00015.
+NO_RECORD_IDS = ("000015", "00015")
+
 CREATES: dict[str, Undo] = {
     "meeting.CreateMeeting": Undo("meeting", "response", "//meet:meetingkey", "meeting.DelMeeting",
                                   "<meetingKey>{key}</meetingKey>", "confName", listed_as="MeetingCenter"),
@@ -122,16 +126,23 @@ CREATES: dict[str, Undo] = {
     "user.CreateUser": Undo("user", "request", "webExId", "user.DelUser", "<webExId>{key}</webExId>", "webExId",
                             absent=("030001",)),
     "ep.CreateContacts": Undo("contact", "request", "email", "ep.DelContacts", "<email>{key}</email>", "name",
-                              since="11.0.0 SP12", absent=("000015", "00015")),
+                              since="11.0.0 SP12", absent=NO_RECORD_IDS),
 }
 
 def findable(entry: dict[str, Any]) -> Undo | None:
     """The plan by which a create whose key never came back (a ledger entry or a leftover
     record without an undo) is looked for by the run's tag in its name, or None."""
-    if entry.get("op") not in (None, "pending", "failed") or (entry.get("undo") or {}).get("api") \
-            or not entry.get("tag") or not entry.get("tagged") or entry.get("action", "delete") != "delete":
+    undo = entry.get("undo")
+    if entry.get("op") not in (None, "pending", "failed") or (isinstance(undo, dict) and undo.get("api")) \
+            or not isinstance(entry.get("tag"), str) or not entry["tag"] or not entry.get("tagged") \
+            or entry.get("action", "delete") != "delete":
         return None   # "tagged": the create's name carried the tag (else finding none proves nothing)
     return next((p for p in CREATES.values() if p.kind == entry.get("what") and p.listed_as), None)
+
+
+def plan_deleting(api: Any) -> Undo | None:
+    """The create plan whose delete is ``api`` (what a "no such object" answer to it means)."""
+    return next((p for p in CREATES.values() if p.delete_api == api), None)
 
 
 # Creates whose object lives inside another one (attendees and registrations of a

@@ -82,20 +82,26 @@ def test_a_case_that_errors_after_writing_still_undoes_everything(server, tmp_pa
     assert set(ops.values()) == {"undone"}
 
 
-def test_an_interrupt_during_a_step_still_undoes(server, tmp_path):
-    class Interrupting:
-        def __init__(self, inner):
-            self.inner, self.calls = inner, 0
-            self.settings = inner.settings
+class _Hooked:
+    """A transport that calls ``hook(n, send)`` for its n-th request (1-based) instead of sending it."""
 
-        def send(self, url, data, idempotent):
-            self.calls += 1
-            if self.calls == 2:   # the judged GetMeeting, after the create
-                raise KeyboardInterrupt
-            return self.inner.send(url, data, idempotent)
+    def __init__(self, inner, hook):
+        self.inner, self.hook, self.calls = inner, hook, 0
+        self.settings = inner.settings
+
+    def send(self, url, data, idempotent):
+        self.calls += 1
+        return self.hook(self.calls, lambda: self.inner.send(url, data, idempotent))
+
+
+def test_an_interrupt_during_a_step_still_undoes(server, tmp_path):
+    def interrupting(n, send):
+        if n == 2:   # the judged GetMeeting, after the create
+            raise KeyboardInterrupt
+        return send()
 
     with Transport(target_for_server(server).transport) as t:
-        ctx = _ctx(server, Interrupting(t))
+        ctx = _ctx(server, _Hooked(t, interrupting))
         with pytest.raises(KeyboardInterrupt):
             run_case(_case(tmp_path, CREATE + JUDGED), ctx)
     assert _meetings(server, ctx.unique) == []
@@ -178,21 +184,16 @@ result = "SUCCESS"
 '''
 
 
-class _LosesTheAnswer:
+def _loses_the_answer(deliver: bool):
     """The first request is sent (or not) and then its answer is lost, as when a worker dies mid-call."""
-
-    def __init__(self, inner, deliver: bool):
-        self.inner, self.deliver, self.calls = inner, deliver, 0
-        self.settings = inner.settings
-
-    def send(self, url, data, idempotent):
+    def hook(n, send):
         from conformance.transport import TransportError
-        self.calls += 1
-        if self.calls == 1:
-            if self.deliver:
-                self.inner.send(url, data, idempotent)
+        if n == 1:
+            if deliver:
+                send()
             raise TransportError("read timed out after 30 s")
-        return self.inner.send(url, data, idempotent)
+        return send()
+    return hook
 
 
 def _users(server, unique):
@@ -202,7 +203,7 @@ def _users(server, unique):
 @pytest.mark.parametrize("delivered", [True, False], ids=["created", "never-arrived"])
 def test_a_user_create_whose_answer_is_lost_is_still_undone(server, tmp_path, delivered):
     with Transport(target_for_server(server).transport) as t:
-        ctx = _ctx(server, _LosesTheAnswer(t, delivered))
+        ctx = _ctx(server, _Hooked(t, _loses_the_answer(delivered)))
         run_case(_case(tmp_path, USER_CREATE), ctx)
     assert _users(server, ctx.unique) == []
     entries = ctx.ledger.entries()
@@ -282,3 +283,41 @@ def test_cleanup_finds_a_tagged_leftover_without_a_key(served, tmp_path, capsys)
     assert main(["cleanup", str(results), "--config", str(site.config)]) == 0
     assert json.loads(results.read_text())["run"]["leftovers"] == []
     assert key not in json.dumps(site.get("/_test/objects")["sessions"])
+
+
+def test_signals_during_a_create_wait_until_its_key_is_recorded_however_many_arrive(server, tmp_path):
+    """xdist's controller signals a worker again while shutting down: the create in flight
+    still gets its key recorded, then the interrupt stops the case and its cleanup runs."""
+    import signal
+    from conformance.interrupts import DeferredInterrupt
+
+    def signalled_mid_create(n, send):
+        if n == 1:
+            signal.raise_signal(signal.SIGINT)   # Ctrl-C, then the controller's own
+            signal.raise_signal(signal.SIGINT)
+        return send()
+
+    interrupts = DeferredInterrupt().install()
+    try:
+        with Transport(target_for_server(server).transport) as t:
+            ctx = _ctx(server, _Hooked(t, signalled_mid_create))
+            ctx.interrupts = interrupts
+            with pytest.raises(KeyboardInterrupt):
+                run_case(_case(tmp_path, CREATE + JUDGED), ctx)
+    finally:
+        interrupts.uninstall()
+    ops = [e["op"] for e in ctx.ledger.entries()]
+    assert ops == ["pending", "created", "undone"], ops
+    assert _meetings(server, ctx.unique) == []
+
+
+def test_cleanup_reads_a_hand_edited_leftover_without_a_traceback(served, tmp_path, capsys):
+    site, t = served
+    broken = [{"id": "x", "what": "meeting", "action": "delete", "target": "refserve", "undo": "DelMeeting 1"},
+              {"id": "y", "what": "meeting", "action": "delete", "target": "refserve", "tag": 123, "tagged": True}]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"format": "webex-conformance-results/1", "run": {"leftovers": broken},
+                                   "results": []}))
+    assert main(["cleanup", str(results), "--config", str(site.config)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("its key is unknown: remove it by hand") == 2 and "0 undone, 2 left" in out

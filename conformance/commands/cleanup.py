@@ -90,13 +90,14 @@ def run_cleanup(args: argparse.Namespace) -> int:
             target = next((t for t in targets if t.name == lo.get("target")), None) or \
                 next((t for t in targets if t.endpoint == lo.get("endpoint")), None)
             label = f"{lo.get('action')} {lo.get('what')} {lo.get('key') or '(key unknown)'}"
-            if target is None or not ((lo.get("undo") or {}).get("api") or findable(lo)):
+            undo = lo.get("undo") if isinstance(lo.get("undo"), dict) else {}
+            if target is None or not (undo.get("api") or findable(lo)):
                 why = "no such target given" if target is None else "its key is unknown: remove it by hand"
                 print(f"left: {label}: {why}")
                 remaining.append(lo)
                 continue
             if args.dry_run:
-                how = (f"{lo['undo']['api']} {lo['undo'].get('body', '')}" if (lo.get("undo") or {}).get("api")
+                how = (f"{undo['api']} {undo.get('body', '')}" if undo.get("api")
                        else f"look for {lo.get('tag')!r} in the {lo.get('what')}s' names and delete those")
                 print(f"would {label}: {how}")
                 remaining.append(lo)
