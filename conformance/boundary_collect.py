@@ -196,7 +196,10 @@ class BoundaryItem(pytest.Item):
         # (register_random): 0.16 s over a main job's heap.  What the run holds by then is
         # frozen, out of that walk, once (later tests do not walk again; freezing at every
         # item would keep the garbage of the cases between them) until the loop ends.
-        if not gc.get_freeze_count():
+        # Remembered in the run's state: gc.get_freeze_count() walks every frozen object.
+        st = _plugin_state(self.config)
+        if not st.heap_frozen:
+            st.heap_frozen = True
             gc.freeze()
 
     def runtest(self) -> None:

@@ -20,7 +20,7 @@ from .envelope import EnvelopeError, build_envelope
 from .ledger import OPEN_OPS, Ledger, _now
 from .namespaces import NS
 from .response import ResponseError, parse_response
-from .templating import TemplateError, render, xml_escape
+from .templating import TemplateError, XMLEscaped, render
 from .site_guard import WriteRefused, reserve_writes
 from .transport import EndpointUnreachable, TransportError
 from .write_guard import (CREATES, NO_RECORD_IDS, OWNER_KEYS, RESTORES, blocked, body_tree, findable, key_texts,
@@ -193,9 +193,8 @@ class CaseUndo:
         return {e["key"] for e in self.state.values() if e.get("op") == "created" and e.get("key")}
 
     def _render(self, step: Any, variables: dict[str, str]) -> str | None:
-        as_xml = {k: xml_escape(v, quotes=False) for k, v in variables.items()}
-        try:
-            return render(step.body, as_xml, dict(step.templates))
+        try:   # escaped as the step's own render escapes them (a body reads few of them)
+            return render(step.body, XMLEscaped(variables), dict(step.templates))
         except TemplateError:
             return None   # the step itself reports it; nothing is sent
 

@@ -9,6 +9,7 @@ broken case file is reported as such, not as a server failure.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 from .config import Credential
@@ -41,10 +42,28 @@ def _text(name: str, value: str) -> str:
 _POSITION = re.compile(r"line (\d+), column (\d+)")
 
 
+_OPENING = f'<bodyContent xmlns:serv="{SERV}" xmlns:xsi="{XSI}">'
+
+
+def _parse_body(body: str) -> None:
+    parse_untrusted(f"{_OPENING}{body}</bodyContent>".encode("utf-8"))
+
+
+# Remembered when it parses: a run sends each case's body once per version, the same text
+# each time.  Only short bodies are kept (an upload's megabytes are parsed each time).
+_remembered_well_formed = lru_cache(maxsize=2048)(_parse_body)
+_REMEMBERED_CHARS = 16384
+
+
+def _well_formed(body: str) -> None:
+    """Parse ``body`` in its wrapper; raises XMLRefused."""
+    (_remembered_well_formed if len(body) <= _REMEMBERED_CHARS else _parse_body)(body)
+
+
 def _check_body(body: str, service: str, api: str) -> None:
-    opening = f'<bodyContent xmlns:serv="{SERV}" xmlns:xsi="{XSI}">'
+    opening = _OPENING
     try:
-        parse_untrusted(f"{opening}{body}</bodyContent>".encode("utf-8"))
+        _well_formed(body)
     except XMLRefused as exc:
         reason = " ".join(str(exc).split())
 

@@ -67,8 +67,26 @@ def _variants(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= _MIN_SECRET_LEN}
 
 
+class _SecretForms:
+    """Every form of a secret set, and one pattern replacing them all."""
+
+    __slots__ = ("forms", "pattern")
+
+    def __init__(self, forms: list[str]):
+        self.forms = tuple(forms)
+        self.pattern = re.compile("|".join(re.escape(f) for f in forms))
+
+    def sub(self, text: str) -> str:
+        # A substring test per form is far cheaper than the alternation's scan of a long
+        # text (sre tries every alternative at every position), and most texts hold none.
+        for form in self.forms:
+            if form in text:
+                return self.pattern.sub(MASK, text)
+        return text
+
+
 @lru_cache(maxsize=64)
-def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern | None:
+def _secret_pattern(secrets: tuple[str, ...]) -> _SecretForms | None:
     forms: set[str] = set()
     for s in secrets:
         if isinstance(s, str) and len(s) >= _MIN_SECRET_LEN:
@@ -76,8 +94,7 @@ def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern | None:
     if not forms:
         return None
     # Longest first, so that a secret containing another is masked whole.
-    ordered = sorted(forms, key=lambda f: (-len(f), f))
-    return re.compile("|".join(re.escape(f) for f in ordered))
+    return _SecretForms(sorted(forms, key=lambda f: (-len(f), f)))
 
 
 _SHORT, _SHORT_KEPT = 200, 4096
@@ -157,12 +174,12 @@ _QUERY_HINTS = ("password=", "passwd=", "pwd=", "pw=", "accesstoken=", "access_t
 _JSON_HINTS = ("password", "accesstoken", "access_token", "sessionticket", "session_ticket")
 
 
-def _mask_with(pattern: re.Pattern | None, text: str) -> str:
+def _mask_with(pattern: _SecretForms | None, text: str) -> str:
     try:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         if pattern is not None:
-            text = pattern.sub(MASK, text)
+            text = pattern.sub(text)
         # Each shape's regex runs only where its names occur: a case-insensitive regex scan
         # costs ~100x a substring test, and most strings of a record name no credential.
         low = text.casefold()

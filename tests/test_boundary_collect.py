@@ -1,9 +1,16 @@
 """conformance.boundary_collect: the heap frozen for Hypothesis's first test, thawed after the loop."""
 import gc
+from types import SimpleNamespace
 
 import pytest
 
 from conformance import boundary_collect
+from conformance.plugin.state import _KEY as STATE_KEY
+
+
+def _item():
+    """A boundary item as ``setup`` sees it: its config's run state, nothing frozen yet."""
+    return SimpleNamespace(config=SimpleNamespace(stash={STATE_KEY: SimpleNamespace(heap_frozen=False)}))
 
 
 @pytest.fixture
@@ -16,7 +23,7 @@ def thawed():
 def test_the_loop_thaws_what_the_first_boundary_item_froze(thawed):
     loop = boundary_collect.pytest_runtestloop(None)
     next(loop)
-    boundary_collect.BoundaryItem.setup(None)
+    boundary_collect.BoundaryItem.setup(_item())
     frozen = gc.get_freeze_count()
     assert frozen > 0
     with pytest.raises(StopIteration):
@@ -25,8 +32,9 @@ def test_the_loop_thaws_what_the_first_boundary_item_froze(thawed):
 
 
 def test_the_heap_is_frozen_once_not_at_every_boundary_item(thawed):
-    boundary_collect.BoundaryItem.setup(None)
+    item = _item()
+    boundary_collect.BoundaryItem.setup(item)
     frozen = gc.get_freeze_count()
     later = [object() for _ in range(1000)]   # made by the cases between two boundary items
-    boundary_collect.BoundaryItem.setup(None)
+    boundary_collect.BoundaryItem.setup(item)
     assert gc.get_freeze_count() == frozen and later

@@ -101,3 +101,17 @@ def test_control_character_in_credential_refused():
 def test_bad_extra_security_name():
     with pytest.raises(EnvelopeError, match="not an XML name"):
         build_envelope("user", "GetUser", "", ADMIN, "s", extra_security=[("1bad", "v")])
+
+
+def test_a_body_is_judged_again_each_time_it_is_sent():
+    """Well-formed bodies are remembered (a run sends each once per version); a broken one
+    never is, and a long one is checked every time."""
+    good, bad = "<a>1</a>", "<a>1</b>"
+    for _ in range(2):
+        assert build_envelope("user", "GetUser", good, None, "s")
+        with pytest.raises(EnvelopeError, match="not usable"):
+            build_envelope("user", "GetUser", bad, None, "s")
+    long_bad = "<a>" + "x" * 20000 + "</b>"
+    for _ in range(2):
+        with pytest.raises(EnvelopeError, match="not usable"):
+            build_envelope("user", "GetUser", long_bad, None, "s")

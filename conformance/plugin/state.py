@@ -49,6 +49,7 @@ class RunState:
     servers: Any = None                            # this process's conformance.embedded.EmbeddedServers
     ending: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # the end's critical section
     ending_entered: bool = False
+    heap_frozen: bool = False                      # BoundaryItem.setup froze the heap once
 
     @property
     def results(self) -> list[RecordSummary]:
