@@ -13,9 +13,9 @@ from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
-from lxml.builder import ElementMaker
 
 from ..namespaces import NS
+from .element_maker import Maker, maker
 from ..versions import ALL_VERSIONS, Version
 from .failures import ACCESS_DENIED, USER_NOT_FOUND, ApiFailure
 from .models import Account, Site
@@ -59,8 +59,8 @@ class Call:
             raise UndeclaredName(f"version {version!r} is not one the release notes document")
         return self.version >= v
 
-    def E(self, prefix: str) -> ElementMaker:
-        return ElementMaker(namespace=NS[prefix], nsmap={prefix: NS[prefix]})
+    def E(self, prefix: str) -> Maker:
+        return maker(prefix)
 
     # Request bodies are unqualified in practice, but some clients qualify them; read
     # children by local name so both work (matched on the tag string: a handler reads

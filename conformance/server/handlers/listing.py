@@ -15,10 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml.builder import ElementMaker
-
-from ...namespaces import NS
 from ..call import Call
+from ..element_maker import Maker, maker
 from ..failures import NO_RECORD, ApiFailure
 from .numbers import MAX_INT, shown
 
@@ -67,7 +65,7 @@ def page_sql(call: Call, sql: str, params: tuple | list, order: str, default_max
     return chosen, total, start
 
 
-def matching_records(E: ElementMaker, total: int, returned: int, start: int) -> Any:
+def matching_records(E: Maker, total: int, returned: int, start: int) -> Any:
     """The service's matchingRecords element with its serv:total/returned/startFrom."""
-    S = ElementMaker(namespace=NS["serv"], nsmap={"serv": NS["serv"]})
+    S = maker("serv")
     return E.matchingRecords(S.total(str(total)), S.returned(str(returned)), S.startFrom(str(start)))

@@ -33,7 +33,7 @@ import sqlite3
 from typing import Any, Callable
 
 from lxml import etree
-from lxml.builder import ElementMaker
+from ..element_maker import Maker
 
 from ..defects import Defect
 from ..call import Call
@@ -430,7 +430,7 @@ def _own_meetings(call: Call, kinds: tuple[str, ...]) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _meeting_list(call: Call, item: Callable[[ElementMaker, sqlite3.Row, str], Any]) -> list:
+def _meeting_list(call: Call, item: Callable[[Maker, sqlite3.Row, str], Any]) -> list:
     """One page of the caller's meetings, ``item(M, row, meetingType)`` each, then matchingRecords."""
     sql, params = _own_meetings(call, ("meeting", "webinar"))
     chosen, total, start = page_sql(call, sql, params, "ORDER BY start_date, session_key", PAGE_SIZE)
