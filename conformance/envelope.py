@@ -61,7 +61,6 @@ def _well_formed(body: str) -> None:
 
 
 def _check_body(body: str, service: str, api: str) -> None:
-    opening = _OPENING
     try:
         _well_formed(body)
     except XMLRefused as exc:
@@ -70,7 +69,7 @@ def _check_body(body: str, service: str, api: str) -> None:
         def body_position(m: re.Match) -> str:  # positions in the body, not our wrapper
             line, col = int(m.group(1)), int(m.group(2))
             if line == 1:
-                col = max(1, col - len(opening.encode("utf-8")))
+                col = max(1, col - len(_OPENING.encode("utf-8")))
             return f"body line {line}, column {col}"
 
         reason = _POSITION.sub(body_position, reason)

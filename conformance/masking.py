@@ -86,7 +86,7 @@ class _SecretForms:
 
 
 @lru_cache(maxsize=64)
-def _secret_pattern(secrets: tuple[str, ...]) -> _SecretForms | None:
+def _secret_forms(secrets: tuple[str, ...]) -> _SecretForms | None:
     forms: set[str] = set()
     for s in secrets:
         if isinstance(s, str) and len(s) >= _MIN_SECRET_LEN:
@@ -107,34 +107,34 @@ class Masker:
     per set instead of once per string is what keeps masking off the run's profile.
     """
 
-    __slots__ = ("_pattern", "_short")
+    __slots__ = ("_forms", "_short")
 
     def __init__(self, secrets: Iterable[str] = ()):
         try:
             key = tuple(sorted({s for s in secrets if isinstance(s, str)}))
         except TypeError:
             key = ()
-        self._pattern = _secret_pattern(key)
+        self._forms = _secret_forms(key)
         # Short strings a record repeats (field values such as APIs, roles, checks'
         # expectations): masked once each. Bounded: emptied when full.
         self._short: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         """``text`` with every credential replaced by ``***``; never raises."""
-        return _mask_with(self._pattern, text)
+        return _mask_with(self._forms, text)
 
     def strings(self, data: Any, keys: bool = True) -> Any:
         """A copy of JSON-like data with every string masked; dict keys too unless
         ``keys`` is false (a record's keys are its field names, never a server's text)."""
         if isinstance(data, str):
             if len(data) > _SHORT:
-                return _mask_with(self._pattern, data)
+                return _mask_with(self._forms, data)
             short = self._short
             done = short.get(data)
             if done is None:
                 if len(short) >= _SHORT_KEPT:
                     short.clear()
-                done = short[data] = _mask_with(self._pattern, data)
+                done = short[data] = _mask_with(self._forms, data)
             return done
         if isinstance(data, dict):
             if keys:
@@ -162,10 +162,10 @@ def masker(secrets: Iterable[str] = ()) -> Masker:
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every credential replaced by ``***``; never raises."""
     try:
-        pattern = masker(secrets)._pattern
+        forms = masker(secrets)._forms
     except Exception:  # noqa: BLE001
         return "[text withheld: masking failed]"
-    return _mask_with(pattern, text)
+    return _mask_with(forms, text)
 
 
 _ELEMENT_HINTS = tuple(n.casefold() for n in SECRET_ELEMENTS)
@@ -174,12 +174,12 @@ _QUERY_HINTS = ("password=", "passwd=", "pwd=", "pw=", "accesstoken=", "access_t
 _JSON_HINTS = ("password", "accesstoken", "access_token", "sessionticket", "session_ticket")
 
 
-def _mask_with(pattern: _SecretForms | None, text: str) -> str:
+def _mask_with(forms: _SecretForms | None, text: str) -> str:
     try:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
-        if pattern is not None:
-            text = pattern.sub(text)
+        if forms is not None:
+            text = forms.sub(text)
         # Each shape's regex runs only where its names occur: a case-insensitive regex scan
         # costs ~100x a substring test, and most strings of a record name no credential.
         low = text.casefold()

@@ -33,6 +33,12 @@ def test_a_maker_is_made_once_per_prefix_and_each_tag_once():
     assert etree.QName(m.confName("x")).namespace == NS["meet"]
 
 
+@pytest.mark.parametrize("prefix", ["xsi", "site", "nope"])
+def test_a_namespace_the_answer_root_does_not_declare_is_refused(prefix):
+    with pytest.raises(ValueError, match="no answer's root declares"):
+        maker(prefix)
+
+
 def test_what_a_handler_cannot_mean_is_refused():
     with pytest.raises(TypeError, match="bad argument type"):
         maker("meet").duration(60)

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from lxml import etree
 
 from ..namespaces import NS
+from .render import ROOT_NSMAP
 
 __all__ = ["Maker", "maker"]
 
@@ -66,5 +67,13 @@ def _element_of(tag: str) -> Callable[..., etree._Element]:
 
 @lru_cache(maxsize=None)   # one per namespace prefix: a handful, made once per process
 def maker(prefix: str) -> Maker:
-    """The maker of elements in the namespace ``prefix`` names (``conformance.namespaces.NS``)."""
-    return Maker(NS[prefix])
+    """The maker of elements in the namespace ``prefix`` names (``conformance.namespaces.NS``).
+
+    Only a namespace every answer's root declares under that prefix: an element without a
+    declaration of its own gets its prefix from there (another would come out as ns0).
+    """
+    uri = NS.get(prefix)
+    if uri is None or ROOT_NSMAP.get(prefix) != uri:
+        raise ValueError(f"no answer's root declares the prefix {prefix!r}: "
+                         f"expected one of {', '.join(sorted(ROOT_NSMAP))}")
+    return Maker(uri)

@@ -19,7 +19,7 @@ CONTENT_TYPE = f"text/xml;charset={ENCODING}"
 XSI = NS["xsi"]
 
 # Prefixes on the root element of every response, like the real service's.
-_ROOT_NSMAP = {
+ROOT_NSMAP = {
     "serv": SERV, "com": NS["com"], "use": NS["use"], "meet": NS["meet"], "att": NS["att"],
     "ep": NS["ep"], "event": NS["event"], "ns1": NS["site"], "history": NS["history"],
     "train": NS["train"], "sess": NS["sess"], "sc": NS["sc"], "mtgtype": NS["mtgtype"],
@@ -32,7 +32,7 @@ def _q(local: str) -> str:
 
 
 def _envelope(result: str, reason: str | None, exception_id: str | None, value: str | None):
-    root = etree.Element(_q("message"), nsmap=_ROOT_NSMAP)
+    root = etree.Element(_q("message"), nsmap=ROOT_NSMAP)
     header = etree.SubElement(root, _q("header"))
     resp = etree.SubElement(header, _q("response"))
     etree.SubElement(resp, _q("result")).text = result
@@ -49,7 +49,7 @@ def _envelope(result: str, reason: str | None, exception_id: str | None, value: 
 
 def _serialize(root) -> bytes:
     # Re-root the namespace declarations so children don't repeat them.
-    etree.cleanup_namespaces(root, top_nsmap=_ROOT_NSMAP, keep_ns_prefixes=list(_ROOT_NSMAP))
+    etree.cleanup_namespaces(root, top_nsmap=ROOT_NSMAP, keep_ns_prefixes=list(ROOT_NSMAP))
     declaration = f'<?xml version="1.0" encoding="{ENCODING}"?>'.encode("ascii")
     return declaration + etree.tostring(root, encoding=ENCODING, xml_declaration=False)
 
