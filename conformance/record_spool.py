@@ -59,16 +59,26 @@ def uncarry(carried: str) -> CaseResult:
     return CaseResult.from_dict(json.loads(carried.split("\n", 1)[1]))
 
 
+# Reports read the records more than once (junit.xml, then matrix.html): a spool up to
+# this size keeps them from the first full reading on (a 26-version run's 29 MB of lines
+# are ~100 MB as objects, and reading them again cost 0.3 s of the run's serial end); a
+# larger one is read from disk each time, so memory does not grow with the cases.
+KEEP_BYTES = 48 * 1024 * 1024
+
+
 class RecordSpool:
     """The records of one run, in arrival order, on disk; iterable as often as needed.
 
     The file is opened at the first record (a run that judged nothing leaves none).
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keep_bytes: int = KEEP_BYTES):
         self.path = Path(path)
         self.summaries: list[RecordSummary] = []
-        self._file: IO[str] | None = None
+        self.keep_bytes = keep_bytes
+        self._file: IO[bytes] | None = None
+        self._size = 0
+        self._kept: list[CaseResult] | None = None
 
     def add(self, carried: str) -> RecordSummary:
         """Keep one record (as ``carry`` made it); returns its summary, for the progress lines."""
@@ -78,9 +88,13 @@ class RecordSpool:
         summary = RecordSummary(*json.loads(head))
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w", encoding="utf-8")
-        self._file.write(line + "\n")
+            self._file = self.path.open("wb")
+        data = line.encode("utf-8")
+        self._file.write(data)
+        self._file.write(b"\n")
+        self._size += len(data) + 1
         self.summaries.append(summary)
+        self._kept = None
         return summary
 
     def __len__(self) -> int:
@@ -102,12 +116,22 @@ class RecordSpool:
                 yield line[:-1]
 
     def __iter__(self) -> Iterator[CaseResult]:
+        if self._kept is not None:
+            yield from self._kept
+            return
+        keep: list[CaseResult] | None = [] if self._size <= self.keep_bytes else None
         for line in self.lines():
-            yield CaseResult.from_dict(json.loads(line))
+            record = CaseResult.from_dict(json.loads(line))
+            if keep is not None:
+                keep.append(record)
+            yield record
+        if keep is not None and len(keep) == len(self.summaries):
+            self._kept = keep
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+        self._kept = None
 
     def remove(self) -> None:
         """Close and delete the file (the reports hold every record now)."""

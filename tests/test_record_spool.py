@@ -37,6 +37,36 @@ def test_a_spool_gives_back_every_record_as_it_was_added(tmp_path):
     assert len(sp) == len(records) and sp.summaries == [summarize(r) for r in records]
 
 
+def test_a_small_spool_keeps_its_records_from_the_first_full_reading(tmp_path):
+    records = _records()
+    sp = _spool(tmp_path, records)
+    first = list(sp)
+    sp.path.write_text("", encoding="utf-8")   # the reports' second reading does not go to disk
+    assert [r.to_dict() for r in sp] == [r.to_dict() for r in first] == [r.to_dict() for r in records]
+    extra = rec("late", version="42.6.0")
+    sp.add(carry(extra))   # a record added later is not missed: the kept copy is dropped
+    with sp.path.open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in [*records, extra])
+    assert [r.case_id for r in sp] == [r.case_id for r in records] + ["late"]
+
+
+def test_a_half_read_spool_keeps_nothing(tmp_path):
+    sp = _spool(tmp_path, _records())
+    next(iter(sp))
+    sp.path.write_text("", encoding="utf-8")
+    assert list(sp) == []
+
+
+def test_a_spool_over_its_size_reads_the_disk_each_time(tmp_path):
+    records = _records()
+    sp = RecordSpool(tmp_path / ".records.jsonl", keep_bytes=100)
+    for r in records:
+        sp.add(carry(r))
+    assert len(list(sp)) == len(records)
+    sp.path.write_text("", encoding="utf-8")
+    assert list(sp) == []
+
+
 def test_a_summary_judges_as_its_record(tmp_path):
     records = _records()
     sp = _spool(tmp_path, records)

@@ -63,9 +63,21 @@ class CaseFile(pytest.File):
         except CaseFileError as err:
             yield CaseLoadError.from_parent(self, name="load-error", error=str(err))
             return
+        marks = case_marks(self.config, case)   # the same for every version: made once
         for run in st.runs:
             name = case.test_id if len(st.runs) == 1 else f"{case.test_id}[{run.label}]"
-            yield CaseItem.from_parent(self, name=name, case=case, run=run)
+            yield CaseItem.from_parent(self, name=name, case=case, run=run, marks=marks)
+
+
+def case_marks(config: pytest.Config, case: Case) -> list[pytest.MarkDecorator]:
+    """A case's markers for -m: webex_case, its kind, the version that introduced it, each
+    API it calls and each fixture it needs (registered, so --strict-markers accepts them)."""
+    names = ["webex_case", mark_name("kind", case.kind), mark_name("introduced", case.introduced.slug)]
+    for name, what in [*((mark_name("api", a), f"cases touching {a}") for a in case.apis),
+                       *((mark_name("requires", f), f"cases needing the {f} fixture") for f in case.requires)]:
+        register_marker(config, name, what)
+        names.append(name)
+    return [getattr(pytest.mark, name) for name in names]
 
 
 def load_error_record(path: Path, error: str, run: TargetRun) -> CaseResult:
@@ -103,17 +115,12 @@ class CaseLoadError(pytest.Item):
 
 
 class CaseItem(pytest.Item):
-    def __init__(self, *, case: Case, run: TargetRun, **kw: Any):
+    def __init__(self, *, case: Case, run: TargetRun, marks: list[pytest.MarkDecorator] | None = None, **kw: Any):
         super().__init__(**kw)
         self.case = case
         self.run = run
-        self.add_marker(pytest.mark.webex_case)
-        self.add_marker(mark_name("kind", case.kind))
-        self.add_marker(mark_name("introduced", case.introduced.slug))
-        for name, what in [*((mark_name("api", a), f"cases touching {a}") for a in case.apis),
-                           *((mark_name("requires", f), f"cases needing the {f} fixture") for f in case.requires)]:
-            register_marker(self.config, name, what)
-            self.add_marker(name)
+        for mark in case_marks(self.config, case) if marks is None else marks:
+            self.add_marker(mark)
         self.extra_keyword_matches.update([*case.apis, case.kind, str(case.introduced), str(run.version)])
 
     def runtest(self) -> None:
