@@ -304,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("versions", nargs="+")
     p.add_argument("--defect", action="append", default=[])
     args = p.parse_args(argv)
+    from .allocator import keep_large_buffers
+    keep_large_buffers()   # the hosts parse the same 5 MB uploads
     return _serve(args.versions, args.defect)
 
 

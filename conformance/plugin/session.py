@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from ..allocator import keep_large_buffers
 from ..cases import KINDS
 from ..config import run_settings
 from ..errors import ConformanceError, UsageError, one_line
@@ -73,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
         data = workerinput.get(WORKER_KEY)
         if data:
             st.active = True
+            keep_large_buffers()
             st.cases_dir = cases_dir_of(config.option, root)
             # one rate for the whole run: the workers share one schedule (conformance.site_guard)
             st.runs = [from_json(x) for x in data]
@@ -94,6 +96,7 @@ def pytest_configure(config: pytest.Config) -> None:
     st.active = _is_conformance_run(config, st.cases_dir)
     if not st.active:
         return
+    keep_large_buffers()
     config.pluginmanager.register(Collector(config), "webex_conformance_collector")
     config.pluginmanager.register(Reporter(config), "webex_conformance_reporter")
     report_texts.register(config)
