@@ -35,16 +35,28 @@ def _config(plugins: dict | None = None):
     return config
 
 
-def test_every_xdist_worker_is_told_to_exit_before_the_reports():
-    gateways = [_Gateway(), _Gateway(fails=True), _Gateway()]
-    dsession = SimpleNamespace(nodemanager=SimpleNamespace(group=list(gateways)))
-    plugin_session._let_workers_exit(_config({"dsession": dsession}))
+def _dsession(finished: bool, gateways: list, torn: list) -> SimpleNamespace:
+    nodes = SimpleNamespace(group=list(gateways), teardown_nodes=lambda: torn.append(1))
+    return SimpleNamespace(nodemanager=nodes, session_finished=finished)
+
+
+def test_after_a_whole_run_every_worker_is_told_to_exit_without_waiting():
+    gateways, torn = [_Gateway(), _Gateway(fails=True), _Gateway()], []
+    plugin_session._end_workers(_config({"dsession": _dsession(True, gateways, torn)}))
     assert [g.exited for g in gateways] == [1, 1, 1]   # one that fails does not stop the others
+    assert torn == []
 
 
-def test_without_xdist_nothing_is_told():
-    plugin_session._let_workers_exit(_config())
-    plugin_session._let_workers_exit(_config({"dsession": SimpleNamespace()}))
+def test_after_an_interrupt_the_workers_are_waited_for_before_the_sweep():
+    """A worker may still be in a case, or about to start one it was sent."""
+    gateways, torn = [_Gateway()], []
+    plugin_session._end_workers(_config({"dsession": _dsession(False, gateways, torn)}))
+    assert torn == [1] and gateways[0].exited == 0   # xdist's teardown: exit and wait
+
+
+def test_without_xdist_nothing_is_ended():
+    plugin_session._end_workers(_config())
+    plugin_session._end_workers(_config({"dsession": SimpleNamespace()}))
 
 
 @pytest.mark.parametrize("active", [True, False])
@@ -58,3 +70,4 @@ def test_the_loop_runs_with_the_heap_frozen_and_thaws_after(active):
     with pytest.raises(StopIteration):
         loop.send(None)
     assert gc.get_freeze_count() == 0
+

@@ -43,3 +43,4 @@ def test_only_a_target_with_something_open_gets_a_context(tmp_path):
     left = safety.finish(runs, context_of, tmp_path / "results.json")
     assert asked == ["http://b"]
     assert [e["what"] for e in left] == ["event"] and safety.leftovers
+

@@ -188,28 +188,38 @@ def pytest_runtestloop(session: pytest.Session):
     _enter_ending(st)
 
 
-def _let_workers_exit(config: pytest.Config) -> None:
-    """Tell every xdist worker to end now (execnet's ``Gateway.exit`` only sends the
-    message; xdist's session finish still waits for them): a worker process lingers until
-    then, and its exit (the interpreter freeing a run's objects) then overlaps the reports.
-    Without xdist, or with one whose insides differ, nothing happens."""
+def _end_workers(config: pytest.Config) -> None:
+    """xdist's workers end before the sweep and the reports.
+
+    When every worker has finished its session (xdist's loop ran to its end), each is only
+    told to exit (execnet's ``Gateway.exit`` sends the message; xdist's own session finish
+    still waits for them), and the processes' exits (most of a second) overlap the reports.
+    Otherwise (an interrupt) a worker may still be in a case, or about to start one of the
+    items it was sent: it is ended and waited for first, as xdist's teardown would, so the
+    sweep sees every write it made.  Without xdist nothing happens.
+    """
     dsession = config.pluginmanager.get_plugin("dsession")
-    group = getattr(getattr(dsession, "nodemanager", None), "group", None)
-    for gateway in list(group or ()):
-        with contextlib.suppress(Exception):
-            gateway.exit()
+    nodes = getattr(dsession, "nodemanager", None)
+    if nodes is None:
+        return
+    if getattr(dsession, "session_finished", False):
+        for gateway in list(getattr(nodes, "group", None) or ()):
+            with contextlib.suppress(Exception):
+                gateway.exit()
+    else:
+        nodes.teardown_nodes()   # xdist's own session finish then finds nothing left
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """First: on the controller, before xdist's own session finish, which waits for every
-    worker process to end; the workers are told to end first (``_let_workers_exit``) and
-    their exits overlap writing the reports.  Every record has arrived by now: xdist's
-    loop ends only once every worker has sent its last report (a worker's session finish,
-    its undo and ledger included, comes before that)."""
+    worker process to end; the workers are ended here first (``_end_workers``), and after a
+    whole run their exits overlap writing the reports: every record has arrived by then
+    (xdist's loop ends once every worker has finished its session, its undo and ledger
+    included)."""
     st = state(session.config)
     if st.active and not st.worker:
-        _let_workers_exit(session.config)
+        _end_workers(session.config)
     _enter_ending(st)
     ending = st.ending
     if st.safety is not None and st.active and not st.worker:
