@@ -6,9 +6,12 @@ threshold with a mapping of its own and unmaps it when it is freed, so the next 
 faulted in again page by page: a 7 MB upload cost 69 ms on its way through the suite and
 the in-process server, 28 ms with the buffers reused, and a main job spent a second of
 system time on it.  Raising the threshold (and the heap's trim threshold with it) lets
-freed buffers be reused; peak memory stays what the largest buffers needed anyway.
+freed buffers be reused; a run's peak memory stays what its largest buffers needed.
 
-Elsewhere (another C library, another system) nothing changes and nothing fails.
+For a run's processes only (the plugin's, and the embedded server hosts that live as long
+as the run): a long-running ``serve`` keeps glibc's defaults, since each of its request
+threads' heaps would hold on to as much.  Elsewhere (another C library, another system)
+nothing changes and nothing fails.
 """
 from __future__ import annotations
 
@@ -32,4 +35,5 @@ def keep_large_buffers() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    # the trim threshold first: alone it is harmless, and the mmap one only follows it
+    return mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1

@@ -60,9 +60,11 @@ def uncarry(carried: str) -> CaseResult:
 
 
 # Reports read the records more than once (junit.xml, then matrix.html): a spool up to
-# this size keeps them from the first full reading on (a 26-version run's 29 MB of lines
-# are ~100 MB as objects, and reading them again cost 0.3 s of the run's serial end); a
-# larger one is read from disk each time, so memory does not grow with the cases.
+# this size keeps them from a full reading for the next one, which takes them (a 26-version
+# run's 29 MB of lines are ~100 MB as objects, and parsing them again cost 0.3 s of the
+# run's serial end; handed over, they are freed as that reader moves on, as streamed ones
+# would be); a larger spool is read from disk each time, so memory does not grow with the
+# cases.  Readers do not change the records they are given.
 KEEP_BYTES = 48 * 1024 * 1024
 
 
@@ -117,7 +119,8 @@ class RecordSpool:
 
     def __iter__(self) -> Iterator[CaseResult]:
         if self._kept is not None:
-            yield from self._kept
+            kept, self._kept = self._kept, None
+            yield from kept
             return
         keep: list[CaseResult] | None = [] if self._size <= self.keep_bytes else None
         for line in self.lines():

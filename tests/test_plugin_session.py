@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import gc
+import threading
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -9,17 +11,6 @@ import pytest
 from conformance.plugin import session as plugin_session
 from conformance.plugin.state import _KEY, RunState
 from conformance.run_outcome import RunOutcome
-
-
-class _Gateway:
-    def __init__(self, fails: bool = False):
-        self.exited = 0
-        self.fails = fails
-
-    def exit(self) -> None:
-        self.exited += 1
-        if self.fails:
-            raise OSError("pipe closed")
 
 
 class _Plugins:
@@ -35,28 +26,40 @@ def _config(plugins: dict | None = None):
     return config
 
 
-def _dsession(finished: bool, gateways: list, torn: list) -> SimpleNamespace:
-    nodes = SimpleNamespace(group=list(gateways), teardown_nodes=lambda: torn.append(1))
-    return SimpleNamespace(nodemanager=nodes, session_finished=finished)
+def _present(pid: int) -> bool:
+    """Running, or ended but not reaped (a zombie): only a waited-for process is gone."""
+    return Path(f"/proc/{pid}").exists()
 
 
-def test_after_a_whole_run_every_worker_is_told_to_exit_without_waiting():
-    gateways, torn = [_Gateway(), _Gateway(fails=True), _Gateway()], []
-    plugin_session._end_workers(_config({"dsession": _dsession(True, gateways, torn)}))
-    assert [g.exited for g in gateways] == [1, 1, 1]   # one that fails does not stop the others
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_after_a_whole_run_the_workers_are_ended_and_reaped_while_the_reports_are_written():
+    """Real execnet gateways, torn down as xdist's NodeManager does (exit, wait, kill)."""
+    import execnet
+    group = execnet.Group()
+    for _ in range(2):
+        group.makegateway("popen")
+    pids = [gw.remote_exec("import os; channel.send(os.getpid())").receive() for gw in group]
+    nodes = SimpleNamespace(group=group, teardown_nodes=lambda: group.terminate(10))
+    ending = plugin_session.end_workers_early(
+        _config({"dsession": SimpleNamespace(nodemanager=nodes, session_finished=True)}))
+    assert isinstance(ending, threading.Thread)
+    ending.join(30)
+    assert not ending.is_alive() and not any(_present(p) for p in pids)   # exited and reaped
+    group.terminate(10)   # xdist's own teardown afterwards: nothing left to do
+
+
+def test_after_an_interrupt_nothing_starts_early():
+    """xdist's teardown runs in its own session finish, before the sweep, and waits."""
+    torn = []
+    nodes = SimpleNamespace(group=[], teardown_nodes=lambda: torn.append(1))
+    assert plugin_session.end_workers_early(
+        _config({"dsession": SimpleNamespace(nodemanager=nodes, session_finished=False)})) is None
     assert torn == []
 
 
-def test_after_an_interrupt_the_workers_are_waited_for_before_the_sweep():
-    """A worker may still be in a case, or about to start one it was sent."""
-    gateways, torn = [_Gateway()], []
-    plugin_session._end_workers(_config({"dsession": _dsession(False, gateways, torn)}))
-    assert torn == [1] and gateways[0].exited == 0   # xdist's teardown: exit and wait
-
-
 def test_without_xdist_nothing_is_ended():
-    plugin_session._end_workers(_config())
-    plugin_session._end_workers(_config({"dsession": SimpleNamespace()}))
+    assert plugin_session.end_workers_early(_config()) is None
+    assert plugin_session.end_workers_early(_config({"dsession": SimpleNamespace()})) is None
 
 
 @pytest.mark.parametrize("active", [True, False])

@@ -44,3 +44,25 @@ def test_only_a_target_with_something_open_gets_a_context(tmp_path):
     assert asked == ["http://b"]
     assert [e["what"] for e in left] == ["event"] and safety.leftovers
 
+
+
+def test_a_target_whose_context_cannot_be_made_keeps_its_entries_and_says_why(tmp_path):
+    safety = RunSafety.new(tmp_path, None)
+    worker = Ledger(safety.directory, "gw0")
+    for endpoint in ("http://a", "http://b"):
+        worker.open("pending", kind="create", what="event", case="c", step="s", target=endpoint,
+                    endpoint=endpoint, version="42.6.0", site="main", role="host", tag=safety.tag)
+    worker.close()
+    asked = []
+
+    def context_of(run):
+        asked.append(run.target.endpoint)
+        if run.target.endpoint == "http://a":
+            raise OSError("cannot reach it")
+        return None
+
+    left = safety.finish(_runs("http://a", "http://b"), context_of, tmp_path / "results.json")
+    assert asked == ["http://a", "http://b"]   # one failure does not stop the others
+    reasons = {e["target"]: e["reason"] for e in left}
+    assert "no run context to undo it: OSError: cannot reach it" in reasons["http://a"]
+    assert "no run context" not in reasons["http://b"]

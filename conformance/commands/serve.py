@@ -33,8 +33,6 @@ def run(args: argparse.Namespace) -> int:
     from ..server.serve import ReferenceServer
     from ..versions import VersionError
 
-    from ..allocator import keep_large_buffers
-    keep_large_buffers()   # a vendor's client uploads images of megabytes
     try:
         server = ReferenceServer(args.api_version, defects=args.defect, db=args.db, host=args.host,
                                  port=args.port, test_paths=args.test_paths,

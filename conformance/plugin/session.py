@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import gc
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,12 @@ class _XdistHooks:
         if st.active and st.safety is not None:
             node.workerinput[SAFETY_KEY] = st.safety.to_worker()
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        st = state(session.config)
+        if st.active and not st.worker:
+            st.workers_ending = end_workers_early(session.config)
+
 
 def _remove_if_empty(path: Path) -> None:
     try:
@@ -188,38 +195,38 @@ def pytest_runtestloop(session: pytest.Session):
     _enter_ending(st)
 
 
-def _end_workers(config: pytest.Config) -> None:
-    """xdist's workers end before the sweep and the reports.
+def end_workers_early(config: pytest.Config) -> threading.Thread | None:
+    """After a whole run: xdist's own teardown of its workers (tell each to exit, wait, kill
+    one that does not end in time) in a thread started before the other session-finish
+    hooks, so the workers' exits (most of a second: pytest's collections at unconfigure,
+    the interpreter freeing a run's objects) overlap the reports; the end joins it.
 
-    When every worker has finished its session (xdist's loop ran to its end), each is only
-    told to exit (execnet's ``Gateway.exit`` sends the message; xdist's own session finish
-    still waits for them), and the processes' exits (most of a second) overlap the reports.
-    Otherwise (an interrupt) a worker may still be in a case, or about to start one of the
-    items it was sent: it is ended and waited for first, as xdist's teardown would, so the
-    sweep sees every write it made.  Without xdist nothing happens.
+    Only once every worker has finished its session (xdist's loop ran to its end), so every
+    record has arrived and no worker writes any more.  After an interrupt nothing starts
+    here: xdist's teardown runs in its own session finish, before our sweep, and waits for
+    a worker still in a case, as it always did.  Without xdist nothing happens.
     """
     dsession = config.pluginmanager.get_plugin("dsession")
     nodes = getattr(dsession, "nodemanager", None)
-    if nodes is None:
-        return
-    if getattr(dsession, "session_finished", False):
-        for gateway in list(getattr(nodes, "group", None) or ()):
-            with contextlib.suppress(Exception):
-                gateway.exit()
-    else:
-        nodes.teardown_nodes()   # xdist's own session finish then finds nothing left
+    if nodes is None or not getattr(dsession, "session_finished", False):
+        return None
+    thread = threading.Thread(target=nodes.teardown_nodes, name="webex-conformance-workers-exit")
+    thread.start()   # xdist's own teardown then finds every gateway on its way out already
+    return thread
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """First: on the controller, before xdist's own session finish, which waits for every
-    worker process to end; the workers are ended here first (``_end_workers``), and after a
-    whole run their exits overlap writing the reports: every record has arrived by then
-    (xdist's loop ends once every worker has finished its session, its undo and ledger
-    included)."""
     st = state(session.config)
-    if st.active and not st.worker:
-        _end_workers(session.config)
+    try:
+        _finish(session, exitstatus, st)
+    finally:
+        if st.workers_ending is not None:
+            st.workers_ending.join()   # the workers' exits, started early (end_workers_early)
+            st.workers_ending = None
+
+
+def _finish(session: pytest.Session, exitstatus: int, st: RunState) -> None:
     _enter_ending(st)
     ending = st.ending
     if st.safety is not None and st.active and not st.worker:
