@@ -123,16 +123,6 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return LimitFile.from_parent(parent, path=file_path)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtestloop(session: pytest.Session):
-    """Thaw what the first boundary item froze (``BoundaryItem.setup``), so the reports and
-    the session's end collect as usual."""
-    try:
-        return (yield)
-    finally:
-        gc.unfreeze()
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     """Add the boundary items of every limit file when the run collected cases but not
@@ -195,7 +185,8 @@ class BoundaryItem(pytest.Item):
         # Hypothesis's first test in a process runs a full gc.collect() + gc.get_referrers()
         # (register_random): 0.16 s over a main job's heap.  What the run holds by then is
         # frozen, out of that walk, once (later tests do not walk again; freezing at every
-        # item would keep the garbage of the cases between them) until the loop ends.
+        # item would keep the garbage of the cases between them) until the loop ends
+        # (plugin.session's pytest_runtestloop thaws it with its own).
         # Remembered in the run's state: gc.get_freeze_count() walks every frozen object.
         st = _plugin_state(self.config)
         if not st.heap_frozen:

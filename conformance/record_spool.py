@@ -79,7 +79,6 @@ class RecordSpool:
         self.summaries: list[RecordSummary] = []
         self.keep_bytes = keep_bytes
         self._file: IO[bytes] | None = None
-        self._size = 0
         self._kept: list[CaseResult] | None = None
 
     def add(self, carried: str) -> RecordSummary:
@@ -91,10 +90,8 @@ class RecordSpool:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("wb")
-        data = line.encode("utf-8")
-        self._file.write(data)
+        self._file.write(line.encode("utf-8"))
         self._file.write(b"\n")
-        self._size += len(data) + 1
         self.summaries.append(summary)
         self._kept = None
         return summary
@@ -122,7 +119,8 @@ class RecordSpool:
             kept, self._kept = self._kept, None
             yield from kept
             return
-        keep: list[CaseResult] | None = [] if self._size <= self.keep_bytes else None
+        small = self._file is not None and not self._file.closed and self._file.tell() <= self.keep_bytes
+        keep: list[CaseResult] | None = [] if small else None
         for line in self.lines():
             record = CaseResult.from_dict(json.loads(line))
             if keep is not None:

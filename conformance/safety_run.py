@@ -100,15 +100,16 @@ class RunSafety:
         self.ledger.close()
         still_open = read_open(self.directory)
         contexts: dict[str, Any] = {}
-        for key in sorted({context_key(e.get('endpoint'), e.get('version')) for e in still_open}):
-            if key in runs:
-                try:
-                    contexts[key] = context_of(runs[key])
-                except Exception as exc:   # that target's entries stay listed; the others are swept
-                    why = f"no run context to undo it: {type(exc).__name__}: {' '.join(str(exc).split())}"
-                    still_open = [{**e, "reason": why}
-                                  if context_key(e.get('endpoint'), e.get('version')) == key else e
-                                  for e in still_open]
+        unreachable: dict[str, str] = {}   # that target's entries stay listed, with why; the others are swept
+        for key in sorted({context_key(e.get("endpoint"), e.get("version")) for e in still_open} & runs.keys()):
+            try:
+                contexts[key] = context_of(runs[key])
+            except Exception as exc:
+                unreachable[key] = f"no run context to undo it: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        for i, e in enumerate(still_open):
+            why = unreachable.get(context_key(e.get("endpoint"), e.get("version")))
+            if why:
+                still_open[i] = {**e, "reason": why}
         with self.interrupts.critical() if self.interrupts else contextlib.nullcontext():
             left = sweep(still_open, contexts, self.ledger) if still_open else []
         self.ledger.close()

@@ -1,11 +1,14 @@
-"""conformance.boundary_collect: the heap frozen for Hypothesis's first test, thawed after the loop."""
+"""conformance.boundary_collect: the heap frozen for Hypothesis's first test, thawed after the loop
+(by the session's loop wrapper, which thaws its own freeze too)."""
 import gc
 from types import SimpleNamespace
 
 import pytest
 
 from conformance import boundary_collect
-from conformance.plugin.state import _KEY as STATE_KEY
+from conformance.plugin import session as plugin_session
+from conformance.plugin.state import _KEY as STATE_KEY, RunState
+from conformance.run_outcome import RunOutcome
 
 
 def _item():
@@ -21,7 +24,9 @@ def thawed():
 
 
 def test_the_loop_thaws_what_the_first_boundary_item_froze(thawed):
-    loop = boundary_collect.pytest_runtestloop(None)
+    config = SimpleNamespace(stash=pytest.Stash(), pluginmanager=None)
+    config.stash[STATE_KEY] = RunState(config, RunOutcome(), active=True)
+    loop = plugin_session.pytest_runtestloop(SimpleNamespace(config=config))
     next(loop)
     boundary_collect.BoundaryItem.setup(_item())
     frozen = gc.get_freeze_count()

@@ -125,3 +125,7 @@ def test_server_md_says_why_each_api_is_emulated_only_with_evidence_that_shows_i
             assert f'name="{api[0].lower()}{api[1:]}"' in vendor, f"{api}: the vendor bundle does not declare it"
         if why == "asked for":
             assert api not in in_traffic and f'name="{api[0].lower()}{api[1:]}"' not in vendor, api
+
+
+def test_the_full_catalog_is_built_once_per_process():
+    assert full_catalog() is full_catalog()

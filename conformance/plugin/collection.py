@@ -115,11 +115,11 @@ class CaseLoadError(pytest.Item):
 
 
 class CaseItem(pytest.Item):
-    def __init__(self, *, case: Case, run: TargetRun, marks: list[pytest.MarkDecorator] | None = None, **kw: Any):
+    def __init__(self, *, case: Case, run: TargetRun, marks: list[pytest.MarkDecorator], **kw: Any):
         super().__init__(**kw)
         self.case = case
         self.run = run
-        for mark in case_marks(self.config, case) if marks is None else marks:
+        for mark in marks:   # case_marks(case), made once per case file
             self.add_marker(mark)
         self.extra_keyword_matches.update([*case.apis, case.kind, str(case.introduced), str(run.version)])
 

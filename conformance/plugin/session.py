@@ -183,7 +183,8 @@ def pytest_runtestloop(session: pytest.Session):
     """The loop runs with what the process holds by then (its imports, plan, items, the
     embedded servers' seeds) frozen out of the garbage collector's full passes: each of
     those walked all of it again, 0.2 s per process in a main job.  Thawed when the loop
-    ends, so the session's end collects as usual."""
+    ends (with what the first boundary item froze besides), so the session's end collects
+    as usual."""
     st = state(session.config)
     if st.active:
         gc.freeze()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ class RunState:
     ending: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # the end's critical section
     ending_entered: bool = False
     heap_frozen: bool = False                      # BoundaryItem.setup froze the heap once
-    workers_ending: Any = None                     # the thread ending xdist's workers (session.end_workers_early)
+    workers_ending: threading.Thread | None = None  # ending xdist's workers (session.end_workers_early)
 
     @property
     def results(self) -> list[RecordSummary]:
